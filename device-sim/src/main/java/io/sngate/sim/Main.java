@@ -1,0 +1,56 @@
+package io.sngate.sim;
+
+import io.sngate.codec.SngateVersion;
+import java.io.PrintStream;
+import java.util.List;
+
+/** {@code sngate-sim <command>}: the simulator's and tools' entry point. */
+public final class Main {
+
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAILURE = 1;
+    static final int EXIT_USAGE = 2;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(List.of(args), System.out, System.err));
+    }
+
+    static int run(List<String> args, PrintStream out, PrintStream err) {
+        if (args.isEmpty()) {
+            err.print(usage());
+            return EXIT_USAGE;
+        }
+        String command = args.get(0);
+        List<String> rest = args.subList(1, args.size());
+        return switch (command) {
+            case "decode" -> new DecodeCommand(out, err).run(rest);
+            case "version", "--version" -> {
+                out.println("sngate-sim " + SngateVersion.get());
+                yield EXIT_OK;
+            }
+            case "help", "--help", "-h" -> {
+                out.print(usage());
+                yield EXIT_OK;
+            }
+            default -> {
+                err.println("sngate-sim: unknown command '" + command + "'");
+                err.print(usage());
+                yield EXIT_USAGE;
+            }
+        };
+    }
+
+    static String usage() {
+        return """
+                usage: java -jar sngate-sim.jar <command> [arguments]
+                commands:
+                  decode HEX...   decode MQTT-SN bytes (hex, spaces allowed; '-' reads lines from stdin)
+                                  and print each packet, or why it is malformed
+                  version         print the version
+                  help            print this help
+                """;
+    }
+}

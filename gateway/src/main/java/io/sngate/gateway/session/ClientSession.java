@@ -1,0 +1,959 @@
+package io.sngate.gateway.session;
+
+import io.sngate.codec.Bytes;
+import io.sngate.codec.QoS;
+import io.sngate.codec.v12.ConnAck;
+import io.sngate.codec.v12.Connect;
+import io.sngate.codec.v12.Disconnect;
+import io.sngate.codec.v12.MqttSn12Codec;
+import io.sngate.codec.v12.MqttSn12Message;
+import io.sngate.codec.v12.PingReq;
+import io.sngate.codec.v12.PingResp;
+import io.sngate.codec.v12.PubAck;
+import io.sngate.codec.v12.PubComp;
+import io.sngate.codec.v12.PubRec;
+import io.sngate.codec.v12.PubRel;
+import io.sngate.codec.v12.Publish;
+import io.sngate.codec.v12.RegAck;
+import io.sngate.codec.v12.Register;
+import io.sngate.codec.v12.ReturnCode;
+import io.sngate.codec.v12.ShortTopicName;
+import io.sngate.codec.v12.SubAck;
+import io.sngate.codec.v12.Subscribe;
+import io.sngate.codec.v12.TopicIdType;
+import io.sngate.codec.v12.TopicRef;
+import io.sngate.codec.v12.UnsubAck;
+import io.sngate.codec.v12.Unsubscribe;
+import io.sngate.codec.v12.WillMsg;
+import io.sngate.codec.v12.WillMsgReq;
+import io.sngate.codec.v12.WillMsgResp;
+import io.sngate.codec.v12.WillMsgUpd;
+import io.sngate.codec.v12.WillTopic;
+import io.sngate.codec.v12.WillTopicReq;
+import io.sngate.codec.v12.WillTopicResp;
+import io.sngate.codec.v12.WillTopicUpd;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.Consumer;
+
+/**
+ * One device's MQTT-SN 1.2 session as the gateway keeps it: a sans-I/O state machine.
+ *
+ * <p>Inputs are a packet from the device, an event from the upstream side, or the passing of
+ * time; each comes with the current time in milliseconds and a sink for the {@link Effect}s
+ * the input causes. The session never reads a clock, sleeps or touches a socket, so every
+ * flow can be driven by tests in microseconds. After each input, {@link #nextDeadline()}
+ * says when {@link #onTimer} must be called next.
+ *
+ * <p>Durability (DESIGN rule 4): a device's QoS 1/2 PUBLISH is acknowledged to the device only
+ * after the broker acknowledged it; a broker's QoS 1/2 message is acknowledged upstream only
+ * after the device acknowledged it (or refused it for good, which is counted).
+ *
+ * <p>Not thread-safe: one event loop owns a session (DESIGN rule 2).
+ */
+public final class ClientSession {
+
+    /** Names of the counters this class reports through {@link Effect.Discard}. */
+    public static final class Counters {
+        public static final String INVALID_TOPIC = "invalid_topic";
+        public static final String NOT_CONNECTED = "not_connected";
+        public static final String QUEUE_OVERFLOW = "queue_overflow";
+        public static final String TOO_LARGE_FOR_DEVICE = "too_large_for_device";
+        public static final String REFUSED_BY_DEVICE = "refused_by_device";
+        public static final String TOPIC_IDS_EXHAUSTED = "topic_ids_exhausted";
+        public static final String SESSION_CLEARED = "session_cleared";
+        public static final String UNEXPECTED_ACK = "unexpected_ack";
+        public static final String FOREIGN_CLIENT_ID = "pingreq_foreign_client_id";
+        public static final String WILL_EXCHANGE_ABANDONED = "will_exchange_abandoned";
+        public static final String UPSTREAM_BUSY = "upstream_busy";
+        public static final String UNSUPPORTED = "unsupported";
+
+        private Counters() {
+        }
+    }
+
+    private final String clientId;
+    private final SessionConfig config;
+    private final PredefinedTopics predefined;
+    private final TopicRegistry registry;
+    private final DeliveryQueue queue;
+    private final Map<String, Subscription> subscriptions = new HashMap<>();
+
+    private SessionState state = SessionState.DISCONNECTED;
+    private boolean cleanSession = true;
+    private int keepAliveSeconds;
+    private long lastHeard;
+    private long sleepMillis;
+    private Will will;
+    private boolean upstreamOpen;
+
+    // connection set-up
+    private QoS pendingWillQos = QoS.AT_MOST_ONCE;
+    private boolean pendingWillRetain;
+    private String pendingWillTopic;
+    private int setupRetries;
+    private long setupDeadline = Long.MAX_VALUE;
+
+    // device -> broker
+    private long nextToken = 1;
+    private final Map<Long, InboundPublish> publishesByToken = new HashMap<>();
+    private final Map<Integer, InboundPublish> qos2ByMsgId = new HashMap<>();
+    private final Map<Long, PendingSubscription> subscribesByToken = new HashMap<>();
+    private final Map<Long, Integer> unsubscribesByToken = new HashMap<>();
+
+    // broker -> device
+    private Outgoing inflight;
+    private int nextMsgId = 1;
+
+    public ClientSession(String clientId, SessionConfig config, PredefinedTopics predefined) {
+        this.clientId = clientId;
+        this.config = config;
+        this.predefined = predefined;
+        this.registry = new TopicRegistry(config.maxTopics(), predefined);
+        this.queue = new DeliveryQueue(config.maxQueued());
+    }
+
+    public String clientId() {
+        return clientId;
+    }
+
+    public SessionState state() {
+        return state;
+    }
+
+    /** True when nothing needs keeping: a clean session that has ended. */
+    public boolean isFinished() {
+        return cleanSession && (state == SessionState.DISCONNECTED || state == SessionState.LOST);
+    }
+
+    public int queuedMessages() {
+        return queue.size() + (inflight == null ? 0 : 1);
+    }
+
+    public int registeredTopics() {
+        return registry.size();
+    }
+
+    /** When {@link #onTimer} must run next, or {@link Long#MAX_VALUE}. */
+    public long nextDeadline() {
+        long deadline = setupDeadline;
+        switch (state) {
+            case ACTIVE -> {
+                if (keepAliveSeconds > 0) {
+                    deadline = Math.min(deadline, lastHeard + scaled(keepAliveSeconds));
+                }
+                if (inflight != null) {
+                    deadline = Math.min(deadline, inflight.deadline);
+                }
+            }
+            case ASLEEP -> deadline = Math.min(deadline, lastHeard + scaled(sleepMillis / 1000));
+            case AWAKE -> {
+                deadline = Math.min(deadline, lastHeard + scaled(sleepMillis / 1000));
+                if (inflight != null) {
+                    deadline = Math.min(deadline, inflight.deadline);
+                }
+            }
+            default -> {
+            }
+        }
+        return deadline;
+    }
+
+    private long scaled(long seconds) {
+        return (long) (seconds * 1000L * config.keepAliveFactor());
+    }
+
+    // ------------------------------------------------------------------ device input
+
+    /** A packet from the device at this session's address. */
+    public void onDevice(MqttSn12Message message, long now, Consumer<Effect> out) {
+        if (message instanceof Connect connect) {
+            lastHeard = now;
+            onConnect(connect, now, out);
+            return;
+        }
+        switch (state) {
+            case AWAITING_WILL_TOPIC -> {
+                if (message instanceof WillTopic willTopic) {
+                    lastHeard = now;
+                    onWillTopic(willTopic, now, out);
+                } else {
+                    notConnected(message, out);
+                }
+            }
+            case AWAITING_WILL_MESSAGE -> {
+                if (message instanceof WillMsg willMsg) {
+                    lastHeard = now;
+                    will = new Will(pendingWillTopic, willMsg.willMessage(), pendingWillQos, pendingWillRetain);
+                    connectUpstream(now, out);
+                } else {
+                    notConnected(message, out);
+                }
+            }
+            case ACTIVE -> {
+                lastHeard = now;
+                onActive(message, now, out);
+            }
+            case ASLEEP, AWAKE -> onSleeping(message, now, out);
+            case CONNECTING, DISCONNECTED, LOST -> notConnected(message, out);
+        }
+    }
+
+    private void onConnect(Connect connect, long now, Consumer<Effect> out) {
+        if (connect.protocolId() != Connect.PROTOCOL_ID) {
+            refuseConnect(out, "protocol id " + connect.protocolId());
+            return;
+        }
+        if (upstreamOpen) {
+            // A CONNECT while connected restarts the session; the old connection ends
+            // without a will, as a client that reconnects is not lost.
+            out.accept(new Effect.Disconnect(false, false));
+            upstreamOpen = false;
+        }
+        cleanSession = connect.cleanSession();
+        keepAliveSeconds = connect.keepAlive();
+        if (cleanSession) {
+            clearSession(out);
+        }
+        if (connect.will()) {
+            state = SessionState.AWAITING_WILL_TOPIC;
+            setupRetries = 0;
+            setupDeadline = now + config.retryMillis();
+            out.accept(new Effect.SendToDevice(WillTopicReq.INSTANCE));
+        } else {
+            connectUpstream(now, out);
+        }
+    }
+
+    private void refuseConnect(Consumer<Effect> out, String why) {
+        out.accept(new Effect.Discard(Counters.UNSUPPORTED, "", "CONNECT refused: " + why));
+        out.accept(new Effect.SendToDevice(new ConnAck(ReturnCode.REJECTED_NOT_SUPPORTED)));
+        state = SessionState.DISCONNECTED;
+    }
+
+    private void onWillTopic(WillTopic willTopic, long now, Consumer<Effect> out) {
+        if (willTopic.isEmpty()) {
+            will = null; // an empty WILLTOPIC during CONNECT means: no will
+            connectUpstream(now, out);
+            return;
+        }
+        Optional<String> topic = Topics.decodeUtf8(willTopic.willTopic()).filter(Topics::isValidName);
+        if (topic.isEmpty()) {
+            refuseConnect(out, "will topic " + willTopic.willTopic() + " is not a valid topic name");
+            setupDeadline = Long.MAX_VALUE;
+            return;
+        }
+        pendingWillTopic = topic.get();
+        pendingWillQos = willTopic.qos();
+        pendingWillRetain = willTopic.retain();
+        state = SessionState.AWAITING_WILL_MESSAGE;
+        setupRetries = 0;
+        setupDeadline = now + config.retryMillis();
+        out.accept(new Effect.SendToDevice(WillMsgReq.INSTANCE));
+    }
+
+    private void connectUpstream(long now, Consumer<Effect> out) {
+        state = SessionState.CONNECTING;
+        setupDeadline = Long.MAX_VALUE;
+        upstreamOpen = true;
+        long expiry = cleanSession ? config.cleanSessionExpirySeconds() : config.persistentSessionExpirySeconds();
+        out.accept(new Effect.Connect(new UpstreamConnect(clientId, cleanSession, expiry, keepAliveSeconds,
+                config.maxQueued(), Optional.ofNullable(will))));
+    }
+
+    private void onActive(MqttSn12Message message, long now, Consumer<Effect> out) {
+        switch (message.type()) {
+            case REGISTER -> onRegister((Register) message, out);
+            case PUBLISH -> onPublish((Publish) message, out);
+            case PUBREL -> onPubRel((PubRel) message, out);
+            case PUBACK -> onPubAck((PubAck) message, now, out);
+            case PUBREC -> onPubRec((PubRec) message, now, out);
+            case PUBCOMP -> onPubComp((PubComp) message, now, out);
+            case REGACK -> onRegAck((RegAck) message, now, out);
+            case SUBSCRIBE -> onSubscribe((Subscribe) message, out);
+            case UNSUBSCRIBE -> onUnsubscribe((Unsubscribe) message, out);
+            case PINGREQ -> {
+                PingReq ping = (PingReq) message;
+                if (ping.hasClientId() && !ping.clientId().equals(Bytes.utf8(clientId))) {
+                    out.accept(new Effect.Discard(Counters.FOREIGN_CLIENT_ID, "",
+                            "PINGREQ names client " + ping.clientId()));
+                } else {
+                    out.accept(new Effect.SendToDevice(PingResp.INSTANCE));
+                }
+            }
+            case PINGRESP -> {
+                // an answer to a gateway ping: hearing it is all that matters
+            }
+            case DISCONNECT -> onDisconnect((io.sngate.codec.v12.Disconnect) message, now, out);
+            case WILLTOPICUPD -> onWillTopicUpdate((WillTopicUpd) message, out);
+            case WILLMSGUPD -> onWillMessageUpdate((WillMsgUpd) message, out);
+            default -> out.accept(new Effect.Discard(Counters.UNSUPPORTED, "",
+                    message.typeName() + " is not expected from a connected client"));
+        }
+    }
+
+    private void onSleeping(MqttSn12Message message, long now, Consumer<Effect> out) {
+        switch (message.type()) {
+            case PINGREQ -> {
+                PingReq ping = (PingReq) message;
+                if (ping.hasClientId() && !ping.clientId().equals(Bytes.utf8(clientId))) {
+                    out.accept(new Effect.Discard(Counters.FOREIGN_CLIENT_ID, "",
+                            "PINGREQ names client " + ping.clientId()));
+                    return;
+                }
+                lastHeard = now;
+                state = SessionState.AWAKE;
+                if (inflight != null) {
+                    resend(inflight, now, out);
+                }
+                pump(now, out);
+            }
+            case PUBACK, PUBREC, PUBCOMP, REGACK -> {
+                if (state == SessionState.AWAKE) {
+                    lastHeard = now;
+                    onActive(message, now, out);
+                } else {
+                    notConnected(message, out);
+                }
+            }
+            case DISCONNECT -> {
+                lastHeard = now;
+                onDisconnect((io.sngate.codec.v12.Disconnect) message, now, out);
+            }
+            default -> notConnected(message, out);
+        }
+    }
+
+    /** A packet that needs an active session: the device must CONNECT first (spec §6.14). */
+    private void notConnected(MqttSn12Message message, Consumer<Effect> out) {
+        out.accept(new Effect.Discard(Counters.NOT_CONNECTED, "",
+                message.typeName() + " while " + state.name().toLowerCase()));
+        out.accept(new Effect.SendToDevice(Disconnect.PLAIN));
+    }
+
+    private void onRegister(Register register, Consumer<Effect> out) {
+        Optional<String> name = Topics.decodeUtf8(register.topicName()).filter(Topics::isValidName);
+        if (name.isEmpty()) {
+            out.accept(new Effect.Discard(Counters.INVALID_TOPIC, register.topicName().toString(),
+                    "REGISTER of a name that is not a valid topic"));
+            out.accept(new Effect.SendToDevice(new RegAck(0, register.msgId(), ReturnCode.REJECTED_NOT_SUPPORTED)));
+            return;
+        }
+        OptionalInt id = registry.idFor(name.get());
+        if (id.isEmpty()) {
+            out.accept(new Effect.Discard(Counters.TOPIC_IDS_EXHAUSTED, name.get(), "no topic id left"));
+            out.accept(new Effect.SendToDevice(new RegAck(0, register.msgId(), ReturnCode.REJECTED_CONGESTION)));
+            return;
+        }
+        registry.markKnownToDevice(id.getAsInt());
+        out.accept(new Effect.SendToDevice(new RegAck(id.getAsInt(), register.msgId(), ReturnCode.ACCEPTED)));
+    }
+
+    private void onPublish(Publish publish, Consumer<Effect> out) {
+        String topic = resolvePublishTopic(publish);
+        if (topic == null) {
+            out.accept(new Effect.Discard(Counters.INVALID_TOPIC, topicLabel(publish),
+                    "PUBLISH to an unknown topic id"));
+            out.accept(new Effect.SendToDevice(
+                    new PubAck(publish.topicId(), publish.msgId(), ReturnCode.REJECTED_INVALID_TOPIC_ID)));
+            return;
+        }
+        switch (publish.qos()) {
+            case AT_MOST_ONCE, MINUS_ONE -> out.accept(
+                    new Effect.Publish(0, topic, publish.data(), QoS.AT_MOST_ONCE, publish.retain()));
+            case AT_LEAST_ONCE -> {
+                if (publishesByToken.size() >= config.maxInflightUpstream()) {
+                    rejectBusy(publish, topic, out);
+                    return;
+                }
+                long token = nextToken++;
+                publishesByToken.put(token, new InboundPublish(publish.topicId(), publish.msgId(), QoS.AT_LEAST_ONCE));
+                out.accept(new Effect.Publish(token, topic, publish.data(), QoS.AT_LEAST_ONCE, publish.retain()));
+            }
+            case EXACTLY_ONCE -> {
+                InboundPublish known = qos2ByMsgId.get(publish.msgId());
+                if (known != null) {
+                    // A resend: the broker has (or is getting) it once already.
+                    if (known.brokerHasIt) {
+                        out.accept(new Effect.SendToDevice(new PubRec(publish.msgId())));
+                    }
+                    return;
+                }
+                if (publishesByToken.size() >= config.maxInflightUpstream()) {
+                    rejectBusy(publish, topic, out);
+                    return;
+                }
+                long token = nextToken++;
+                InboundPublish inbound = new InboundPublish(publish.topicId(), publish.msgId(), QoS.EXACTLY_ONCE);
+                publishesByToken.put(token, inbound);
+                qos2ByMsgId.put(publish.msgId(), inbound);
+                out.accept(new Effect.Publish(token, topic, publish.data(), QoS.EXACTLY_ONCE, publish.retain()));
+            }
+        }
+    }
+
+    private void rejectBusy(Publish publish, String topic, Consumer<Effect> out) {
+        out.accept(new Effect.Discard(Counters.UPSTREAM_BUSY, topic,
+                "too many publishes awaiting the broker; device told to back off"));
+        out.accept(new Effect.SendToDevice(
+                new PubAck(publish.topicId(), publish.msgId(), ReturnCode.REJECTED_CONGESTION)));
+    }
+
+    /** The topic name a device's PUBLISH is for, or null when its id is unknown. */
+    private String resolvePublishTopic(Publish publish) {
+        return switch (publish.topicIdType()) {
+            case NORMAL -> registry.name(publish.topicId());
+            case PREDEFINED -> predefined.name(publish.topicId()).orElse(null);
+            case SHORT -> Topics.decodeUtf8(Bytes.wrap(new byte[] {
+                    (byte) (publish.topicId() >>> 8), (byte) publish.topicId()}))
+                    .filter(Topics::isValidName).orElse(null);
+        };
+    }
+
+    private static String topicLabel(Publish publish) {
+        return publish.topicIdType().name().toLowerCase() + ":" + publish.topicId();
+    }
+
+    private void onPubRel(PubRel pubRel, Consumer<Effect> out) {
+        InboundPublish inbound = qos2ByMsgId.get(pubRel.msgId());
+        if (inbound != null && !inbound.brokerHasIt) {
+            return; // PUBREC not sent yet, so this PUBREL is premature; the device will resend
+        }
+        qos2ByMsgId.remove(pubRel.msgId());
+        out.accept(new Effect.SendToDevice(new PubComp(pubRel.msgId())));
+    }
+
+    private void onSubscribe(Subscribe subscribe, Consumer<Effect> out) {
+        TopicRef ref = subscribe.topic();
+        String filter;
+        int topicId = 0;
+        if (ref instanceof TopicRef.Name name) {
+            Optional<String> text = Topics.decodeUtf8(name.name()).filter(Topics::isValidFilter);
+            if (text.isEmpty()) {
+                out.accept(new Effect.Discard(Counters.INVALID_TOPIC, name.name().toString(),
+                        "SUBSCRIBE to an invalid topic filter"));
+                out.accept(new Effect.SendToDevice(
+                        new SubAck(QoS.AT_MOST_ONCE, 0, subscribe.msgId(), ReturnCode.REJECTED_NOT_SUPPORTED)));
+                return;
+            }
+            filter = text.get();
+            if (!Topics.hasWildcard(filter)) {
+                OptionalInt id = registry.idFor(filter);
+                if (id.isEmpty()) {
+                    out.accept(new Effect.Discard(Counters.TOPIC_IDS_EXHAUSTED, filter, "no topic id left"));
+                    out.accept(new Effect.SendToDevice(
+                            new SubAck(QoS.AT_MOST_ONCE, 0, subscribe.msgId(), ReturnCode.REJECTED_CONGESTION)));
+                    return;
+                }
+                topicId = id.getAsInt();
+            }
+        } else if (ref instanceof TopicRef.Predefined predefinedRef) {
+            Optional<String> name = predefined.name(predefinedRef.topicId());
+            if (name.isEmpty()) {
+                out.accept(new Effect.Discard(Counters.INVALID_TOPIC, "predefined:" + predefinedRef.topicId(),
+                        "SUBSCRIBE to an unknown predefined id"));
+                out.accept(new Effect.SendToDevice(new SubAck(QoS.AT_MOST_ONCE, predefinedRef.topicId(),
+                        subscribe.msgId(), ReturnCode.REJECTED_INVALID_TOPIC_ID)));
+                return;
+            }
+            filter = name.get();
+            topicId = predefinedRef.topicId();
+        } else {
+            TopicRef.ShortName shortName = (TopicRef.ShortName) ref;
+            Optional<String> name = Topics.decodeUtf8(Bytes.wrap(new byte[] {
+                    (byte) (shortName.value() >>> 8), (byte) shortName.value()})).filter(Topics::isValidName);
+            if (name.isEmpty()) {
+                out.accept(new Effect.Discard(Counters.INVALID_TOPIC, "short:" + shortName.value(),
+                        "SUBSCRIBE to a short name that is not a valid topic"));
+                out.accept(new Effect.SendToDevice(
+                        new SubAck(QoS.AT_MOST_ONCE, 0, subscribe.msgId(), ReturnCode.REJECTED_NOT_SUPPORTED)));
+                return;
+            }
+            filter = name.get();
+        }
+        long token = nextToken++;
+        subscribesByToken.put(token, new PendingSubscription(subscribe.msgId(), filter, subscribe.qos(),
+                ref.topicIdType(), topicId));
+        out.accept(new Effect.Subscribe(token, filter, subscribe.qos()));
+    }
+
+    private void onUnsubscribe(Unsubscribe unsubscribe, Consumer<Effect> out) {
+        TopicRef ref = unsubscribe.topic();
+        Optional<String> filter;
+        if (ref instanceof TopicRef.Name name) {
+            filter = Topics.decodeUtf8(name.name()).filter(Topics::isValidFilter);
+        } else if (ref instanceof TopicRef.Predefined predefinedRef) {
+            filter = predefined.name(predefinedRef.topicId());
+        } else {
+            filter = Optional.of(((TopicRef.ShortName) ref).text());
+        }
+        if (filter.isEmpty()) {
+            // Nothing can be subscribed under that name, so it is unsubscribed already.
+            out.accept(new Effect.SendToDevice(new UnsubAck(unsubscribe.msgId())));
+            return;
+        }
+        subscriptions.remove(filter.get());
+        long token = nextToken++;
+        unsubscribesByToken.put(token, unsubscribe.msgId());
+        out.accept(new Effect.Unsubscribe(token, filter.get()));
+    }
+
+    private void onDisconnect(io.sngate.codec.v12.Disconnect disconnect, long now, Consumer<Effect> out) {
+        out.accept(new Effect.SendToDevice(Disconnect.PLAIN));
+        int duration = disconnect.duration().orElse(0);
+        if (duration > 0) {
+            // Going to sleep: the upstream session stays open, messages are held here.
+            state = SessionState.ASLEEP;
+            sleepMillis = duration * 1000L;
+            lastHeard = now;
+            return;
+        }
+        state = SessionState.DISCONNECTED;
+        upstreamOpen = false;
+        out.accept(new Effect.Disconnect(false, cleanSession));
+        if (cleanSession) {
+            clearSession(out);
+        }
+    }
+
+    private void onWillTopicUpdate(WillTopicUpd update, Consumer<Effect> out) {
+        if (update.isEmpty()) {
+            will = null;
+        } else {
+            Optional<String> topic = Topics.decodeUtf8(update.willTopic()).filter(Topics::isValidName);
+            if (topic.isEmpty()) {
+                out.accept(new Effect.Discard(Counters.INVALID_TOPIC, update.willTopic().toString(),
+                        "WILLTOPICUPD with an invalid topic"));
+                out.accept(new Effect.SendToDevice(new WillTopicResp(ReturnCode.REJECTED_NOT_SUPPORTED)));
+                return;
+            }
+            Bytes message = will == null ? Bytes.EMPTY : will.message();
+            will = new Will(topic.get(), message, update.qos(), update.retain());
+        }
+        out.accept(new Effect.WillChanged(Optional.ofNullable(will)));
+        out.accept(new Effect.SendToDevice(new WillTopicResp(ReturnCode.ACCEPTED)));
+    }
+
+    private void onWillMessageUpdate(WillMsgUpd update, Consumer<Effect> out) {
+        if (will == null) {
+            out.accept(new Effect.Discard(Counters.UNSUPPORTED, "", "WILLMSGUPD without a will topic"));
+            out.accept(new Effect.SendToDevice(new WillMsgResp(ReturnCode.REJECTED_NOT_SUPPORTED)));
+            return;
+        }
+        will = new Will(will.topic(), update.willMessage(), will.qos(), will.retain());
+        out.accept(new Effect.WillChanged(Optional.of(will)));
+        out.accept(new Effect.SendToDevice(new WillMsgResp(ReturnCode.ACCEPTED)));
+    }
+
+    // ------------------------------------------------------------------ acknowledgements from the device
+
+    private void onPubAck(PubAck pubAck, long now, Consumer<Effect> out) {
+        Outgoing current = inflight;
+        if (current == null || current.phase != Phase.PUBACK || current.msgId != pubAck.msgId()) {
+            if (pubAck.returnCode() == ReturnCode.REJECTED_INVALID_TOPIC_ID) {
+                // The device does not know an id we used (e.g. for a QoS 0 message): forget
+                // that it did, so the next message on it registers again.
+                registry.markUnknownToDevice(pubAck.topicId());
+                return;
+            }
+            out.accept(new Effect.Discard(Counters.UNEXPECTED_ACK, "", "PUBACK for msg id " + pubAck.msgId()));
+            return;
+        }
+        switch (pubAck.returnCode()) {
+            case ACCEPTED -> complete(current, now, out);
+            case REJECTED_INVALID_TOPIC_ID -> {
+                registry.markUnknownToDevice(current.topicId);
+                inflight = null;
+                queue.pushFront(current.delivery);
+                pump(now, out);
+            }
+            case REJECTED_CONGESTION -> current.deadline = now + config.retryMillis();
+            case REJECTED_NOT_SUPPORTED -> refusedByDevice(current, now, out, "PUBACK not supported");
+        }
+    }
+
+    private void onPubRec(PubRec pubRec, long now, Consumer<Effect> out) {
+        Outgoing current = inflight;
+        if (current == null || current.msgId != pubRec.msgId()
+                || (current.phase != Phase.PUBREC && current.phase != Phase.PUBCOMP)) {
+            out.accept(new Effect.Discard(Counters.UNEXPECTED_ACK, "", "PUBREC for msg id " + pubRec.msgId()));
+            return;
+        }
+        current.phase = Phase.PUBCOMP;
+        current.retries = 0;
+        current.deadline = now + config.retryMillis();
+        out.accept(new Effect.SendToDevice(new PubRel(current.msgId)));
+    }
+
+    private void onPubComp(PubComp pubComp, long now, Consumer<Effect> out) {
+        Outgoing current = inflight;
+        if (current == null || current.phase != Phase.PUBCOMP || current.msgId != pubComp.msgId()) {
+            out.accept(new Effect.Discard(Counters.UNEXPECTED_ACK, "", "PUBCOMP for msg id " + pubComp.msgId()));
+            return;
+        }
+        complete(current, now, out);
+    }
+
+    private void onRegAck(RegAck regAck, long now, Consumer<Effect> out) {
+        Outgoing current = inflight;
+        if (current == null || current.phase != Phase.REGACK || current.msgId != regAck.msgId()) {
+            out.accept(new Effect.Discard(Counters.UNEXPECTED_ACK, "", "REGACK for msg id " + regAck.msgId()));
+            return;
+        }
+        if (regAck.returnCode() != ReturnCode.ACCEPTED) {
+            // The device refuses this topic (spec §6.10): as if it unsubscribed from the name.
+            refusedByDevice(current, now, out, "REGACK " + regAck.returnCode());
+            return;
+        }
+        registry.markKnownToDevice(current.topicId);
+        current.retries = 0;
+        sendPublish(current, now, false, out);
+    }
+
+    private void complete(Outgoing done, long now, Consumer<Effect> out) {
+        inflight = null;
+        out.accept(new Effect.Acknowledge(done.delivery.deliveryId()));
+        pump(now, out);
+    }
+
+    private void refusedByDevice(Outgoing refused, long now, Consumer<Effect> out, String why) {
+        inflight = null;
+        out.accept(new Effect.Discard(Counters.REFUSED_BY_DEVICE, refused.delivery.topic(), why));
+        if (refused.delivery.qos() != QoS.AT_MOST_ONCE) {
+            out.accept(new Effect.Acknowledge(refused.delivery.deliveryId()));
+        }
+        pump(now, out);
+    }
+
+    // ------------------------------------------------------------------ upstream input
+
+    public void onUpstream(UpstreamEvent event, long now, Consumer<Effect> out) {
+        if (event instanceof UpstreamEvent.Connected) {
+            if (state == SessionState.CONNECTING) {
+                state = SessionState.ACTIVE;
+                lastHeard = now;
+                out.accept(new Effect.SendToDevice(new ConnAck(ReturnCode.ACCEPTED)));
+                if (inflight != null) {
+                    resend(inflight, now, out);
+                }
+                pump(now, out);
+            }
+        } else if (event instanceof UpstreamEvent.ConnectFailed failed) {
+            if (state == SessionState.CONNECTING) {
+                state = SessionState.DISCONNECTED;
+                upstreamOpen = false;
+                ReturnCode rc = failed.failure() == DeliveryFailure.CONGESTION
+                        ? ReturnCode.REJECTED_CONGESTION : ReturnCode.REJECTED_NOT_SUPPORTED;
+                out.accept(new Effect.Discard(Counters.UNSUPPORTED, "", "broker refused connection: " + failed.detail()));
+                out.accept(new Effect.SendToDevice(new ConnAck(rc)));
+            }
+        } else if (event instanceof UpstreamEvent.PublishDone done) {
+            InboundPublish inbound = publishesByToken.remove(done.token());
+            if (inbound == null) {
+                return;
+            }
+            if (done.failure().isPresent()) {
+                qos2ByMsgId.remove(inbound.msgId);
+                ReturnCode rc = done.failure().get() == DeliveryFailure.CONGESTION
+                        ? ReturnCode.REJECTED_CONGESTION : ReturnCode.REJECTED_NOT_SUPPORTED;
+                sendIfReachable(new PubAck(inbound.topicId, inbound.msgId, rc), out);
+            } else if (inbound.qos == QoS.AT_LEAST_ONCE) {
+                sendIfReachable(new PubAck(inbound.topicId, inbound.msgId, ReturnCode.ACCEPTED), out);
+            } else {
+                inbound.brokerHasIt = true;
+                sendIfReachable(new PubRec(inbound.msgId), out);
+            }
+        } else if (event instanceof UpstreamEvent.Subscribed subscribed) {
+            PendingSubscription pending = subscribesByToken.remove(subscribed.token());
+            if (pending == null) {
+                return;
+            }
+            if (subscribed.failure().isPresent() || subscribed.granted().isEmpty()) {
+                ReturnCode rc = subscribed.failure().orElse(DeliveryFailure.REFUSED) == DeliveryFailure.CONGESTION
+                        ? ReturnCode.REJECTED_CONGESTION : ReturnCode.REJECTED_NOT_SUPPORTED;
+                sendIfReachable(new SubAck(QoS.AT_MOST_ONCE, 0, pending.msgId, rc), out);
+                return;
+            }
+            QoS granted = QoS.min(pending.requested, subscribed.granted().get());
+            subscriptions.put(pending.filter, new Subscription(pending.filter, granted, pending.topicIdType));
+            if (pending.topicIdType == TopicIdType.NORMAL && pending.topicId != 0) {
+                registry.markKnownToDevice(pending.topicId);
+            }
+            sendIfReachable(new SubAck(granted, pending.topicId, pending.msgId, ReturnCode.ACCEPTED), out);
+        } else if (event instanceof UpstreamEvent.Unsubscribed unsubscribed) {
+            Integer msgId = unsubscribesByToken.remove(unsubscribed.token());
+            if (msgId != null) {
+                sendIfReachable(new UnsubAck(msgId), out);
+            }
+        } else if (event instanceof UpstreamEvent.Message message) {
+            onBrokerMessage(message, now, out);
+        }
+    }
+
+    private void sendIfReachable(MqttSn12Message message, Consumer<Effect> out) {
+        if (state == SessionState.ACTIVE || state == SessionState.AWAKE) {
+            out.accept(new Effect.SendToDevice(message));
+        }
+    }
+
+    private void onBrokerMessage(UpstreamEvent.Message message, long now, Consumer<Effect> out) {
+        Delivery delivery = new Delivery(message.deliveryId(), message.topic(), message.payload(), message.qos(),
+                message.retain());
+        Optional<Delivery> displaced = queue.offer(delivery);
+        if (displaced.isPresent()) {
+            Delivery gone = displaced.get();
+            out.accept(new Effect.Discard(Counters.QUEUE_OVERFLOW, gone.topic(),
+                    "queue of " + config.maxQueued() + " full, QoS " + gone.qos().level() + " message dropped"));
+            if (gone.qos() != QoS.AT_MOST_ONCE) {
+                out.accept(new Effect.Acknowledge(gone.deliveryId()));
+            }
+        }
+        pump(now, out);
+    }
+
+    // ------------------------------------------------------------------ delivering to the device
+
+    /** Starts the next delivery when nothing is in flight and the device can receive. */
+    private void pump(long now, Consumer<Effect> out) {
+        while (inflight == null && (state == SessionState.ACTIVE || state == SessionState.AWAKE)) {
+            Delivery next = queue.poll();
+            if (next == null) {
+                if (state == SessionState.AWAKE) {
+                    // Nothing more buffered: PINGRESP tells the device it may sleep again.
+                    out.accept(new Effect.SendToDevice(PingResp.INSTANCE));
+                    state = SessionState.ASLEEP;
+                    lastHeard = now;
+                }
+                return;
+            }
+            startDelivery(next, now, out);
+        }
+    }
+
+    private void startDelivery(Delivery delivery, long now, Consumer<Effect> out) {
+        TopicIdType type;
+        int topicId;
+        Optional<Integer> predefinedId = predefined.id(delivery.topic());
+        Subscription exact = subscriptions.get(delivery.topic());
+        if (predefinedId.isPresent()) {
+            type = TopicIdType.PREDEFINED;
+            topicId = predefinedId.get();
+        } else if (exact != null && exact.topicIdType == TopicIdType.SHORT && ShortTopicName.fits(delivery.topic())) {
+            type = TopicIdType.SHORT;
+            topicId = ShortTopicName.encode(delivery.topic());
+        } else {
+            OptionalInt id = registry.idFor(delivery.topic());
+            if (id.isEmpty()) {
+                out.accept(new Effect.Discard(Counters.TOPIC_IDS_EXHAUSTED, delivery.topic(),
+                        "no topic id left to deliver on"));
+                acknowledgeGivenUp(delivery, out);
+                return;
+            }
+            type = TopicIdType.NORMAL;
+            topicId = id.getAsInt();
+        }
+        int size = MqttSn12Codec.INSTANCE.encodedLength(new Publish(false, delivery.qos(), delivery.retain(), type,
+                topicId, 0, delivery.payload()));
+        if (size > config.maxPacketSize()) {
+            out.accept(new Effect.Discard(Counters.TOO_LARGE_FOR_DEVICE, delivery.topic(),
+                    "PUBLISH of " + size + " bytes exceeds the link's " + config.maxPacketSize()));
+            acknowledgeGivenUp(delivery, out);
+            return;
+        }
+        Outgoing outgoing = new Outgoing(delivery, type, topicId);
+        if (delivery.qos() != QoS.AT_MOST_ONCE || type == TopicIdType.NORMAL && !registry.isKnownToDevice(topicId)) {
+            inflight = outgoing;
+        }
+        if (type == TopicIdType.NORMAL && !registry.isKnownToDevice(topicId)) {
+            outgoing.phase = Phase.REGACK;
+            outgoing.msgId = nextMsgId();
+            outgoing.deadline = now + config.retryMillis();
+            out.accept(new Effect.SendToDevice(new Register(topicId, outgoing.msgId, Bytes.utf8(delivery.topic()))));
+            return;
+        }
+        sendPublish(outgoing, now, false, out);
+    }
+
+    private void acknowledgeGivenUp(Delivery delivery, Consumer<Effect> out) {
+        if (delivery.qos() != QoS.AT_MOST_ONCE) {
+            out.accept(new Effect.Acknowledge(delivery.deliveryId()));
+        }
+    }
+
+    private void sendPublish(Outgoing outgoing, long now, boolean dup, Consumer<Effect> out) {
+        Delivery d = outgoing.delivery;
+        if (d.qos() == QoS.AT_MOST_ONCE) {
+            inflight = null;
+            out.accept(new Effect.SendToDevice(new Publish(false, QoS.AT_MOST_ONCE, d.retain(), outgoing.topicIdType,
+                    outgoing.topicId, 0, d.payload())));
+            pump(now, out);
+            return;
+        }
+        if (outgoing.phase != Phase.PUBACK && outgoing.phase != Phase.PUBREC) {
+            outgoing.msgId = nextMsgId();
+        }
+        outgoing.phase = d.qos() == QoS.AT_LEAST_ONCE ? Phase.PUBACK : Phase.PUBREC;
+        outgoing.deadline = now + config.retryMillis();
+        out.accept(new Effect.SendToDevice(new Publish(dup, d.qos(), d.retain(), outgoing.topicIdType,
+                outgoing.topicId, outgoing.msgId, d.payload())));
+    }
+
+    private void resend(Outgoing outgoing, long now, Consumer<Effect> out) {
+        switch (outgoing.phase) {
+            case REGACK -> {
+                outgoing.deadline = now + config.retryMillis();
+                out.accept(new Effect.SendToDevice(new Register(outgoing.topicId, outgoing.msgId,
+                        Bytes.utf8(outgoing.delivery.topic()))));
+            }
+            case PUBACK, PUBREC -> sendPublish(outgoing, now, true, out);
+            case PUBCOMP -> {
+                outgoing.deadline = now + config.retryMillis();
+                out.accept(new Effect.SendToDevice(new PubRel(outgoing.msgId)));
+            }
+        }
+    }
+
+    private int nextMsgId() {
+        int id = nextMsgId;
+        nextMsgId = nextMsgId == 0xFFFF ? 1 : nextMsgId + 1;
+        return id;
+    }
+
+    // ------------------------------------------------------------------ time
+
+    /** Runs what is due at {@code now}: retransmissions, keep-alive and sleep supervision. */
+    public void onTimer(long now, Consumer<Effect> out) {
+        if (now >= setupDeadline) {
+            onSetupTimeout(now, out);
+        }
+        switch (state) {
+            case ACTIVE -> {
+                if (keepAliveSeconds > 0 && now >= lastHeard + scaled(keepAliveSeconds)) {
+                    lose("keep-alive of " + keepAliveSeconds + " s expired", out);
+                    return;
+                }
+                retransmitIfDue(now, out);
+            }
+            case ASLEEP, AWAKE -> {
+                if (now >= lastHeard + scaled(sleepMillis / 1000)) {
+                    lose("asleep for longer than " + sleepMillis / 1000 + " s", out);
+                    return;
+                }
+                if (state == SessionState.AWAKE) {
+                    retransmitIfDue(now, out);
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void onSetupTimeout(long now, Consumer<Effect> out) {
+        if (setupRetries >= config.maxRetries()
+                || (state != SessionState.AWAITING_WILL_TOPIC && state != SessionState.AWAITING_WILL_MESSAGE)) {
+            setupDeadline = Long.MAX_VALUE;
+            if (state == SessionState.AWAITING_WILL_TOPIC || state == SessionState.AWAITING_WILL_MESSAGE) {
+                out.accept(new Effect.Discard(Counters.WILL_EXCHANGE_ABANDONED, "",
+                        "no answer to " + (state == SessionState.AWAITING_WILL_TOPIC ? "WILLTOPICREQ" : "WILLMSGREQ")));
+                state = SessionState.DISCONNECTED;
+            }
+            return;
+        }
+        setupRetries++;
+        setupDeadline = now + config.retryMillis();
+        out.accept(new Effect.SendToDevice(state == SessionState.AWAITING_WILL_TOPIC
+                ? WillTopicReq.INSTANCE : WillMsgReq.INSTANCE));
+    }
+
+    private void retransmitIfDue(long now, Consumer<Effect> out) {
+        Outgoing current = inflight;
+        if (current == null || now < current.deadline) {
+            return;
+        }
+        if (current.retries >= config.maxRetries()) {
+            lose("no answer to " + current.phase.waitsFor + " after " + current.retries + " retries", out);
+            return;
+        }
+        current.retries++;
+        resend(current, now, out);
+    }
+
+    /** The device is gone without a DISCONNECT: its will is published (spec §6.14). */
+    private void lose(String why, Consumer<Effect> out) {
+        state = SessionState.LOST;
+        upstreamOpen = false;
+        out.accept(new Effect.Lost(why));
+        out.accept(new Effect.Disconnect(true, cleanSession));
+        if (cleanSession) {
+            clearSession(out);
+        }
+    }
+
+    /** Forgets subscriptions, topic ids, will and queued messages (a clean session). */
+    private void clearSession(Consumer<Effect> out) {
+        subscriptions.clear();
+        registry.clear();
+        will = null;
+        qos2ByMsgId.clear();
+        if (inflight != null) {
+            queue.pushFront(inflight.delivery);
+            inflight = null;
+        }
+        int dropped = queue.drain().size();
+        if (dropped > 0) {
+            out.accept(new Effect.Discard(Counters.SESSION_CLEARED, "",
+                    dropped + " undelivered message(s) of the previous session dropped"));
+        }
+    }
+
+    // ------------------------------------------------------------------ state records
+
+    private enum Phase {
+        REGACK("REGISTER"), PUBACK("PUBLISH"), PUBREC("PUBLISH"), PUBCOMP("PUBREL");
+
+        final String waitsFor;
+
+        Phase(String sent) {
+            this.waitsFor = sent;
+        }
+    }
+
+    /** The one delivery in flight to the device. */
+    private static final class Outgoing {
+        final Delivery delivery;
+        final TopicIdType topicIdType;
+        final int topicId;
+        Phase phase;
+        int msgId;
+        int retries;
+        long deadline;
+
+        Outgoing(Delivery delivery, TopicIdType topicIdType, int topicId) {
+            this.delivery = delivery;
+            this.topicIdType = topicIdType;
+            this.topicId = topicId;
+        }
+    }
+
+    /** A device's QoS 1/2 publish waiting for the broker. */
+    private static final class InboundPublish {
+        final int topicId;
+        final int msgId;
+        final QoS qos;
+        boolean brokerHasIt;
+
+        InboundPublish(int topicId, int msgId, QoS qos) {
+            this.topicId = topicId;
+            this.msgId = msgId;
+            this.qos = qos;
+        }
+    }
+
+    private record PendingSubscription(int msgId, String filter, QoS requested, TopicIdType topicIdType, int topicId) {
+    }
+
+    private record Subscription(String filter, QoS qos, TopicIdType topicIdType) {
+    }
+}

@@ -1,0 +1,220 @@
+package io.sngate.hw.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads the gateway configuration: defaults, then the YAML file ({@code --config}), then
+ * command-line flags, each overriding the one before. Any problem is a {@link ConfigError}
+ * that names the key or flag.
+ */
+public final class ConfigLoader {
+
+    public static final String CONFIG_FLAG = "--config";
+
+    private ConfigLoader() {
+    }
+
+    /** The configuration from command-line arguments (which may name a YAML file). */
+    public static GatewayConfig fromArgs(List<String> args) throws ConfigError {
+        Map<Setting<?>, Object> values = new HashMap<>();
+        Map<String, String> flags = parseFlags(args);
+        String file = flags.remove(CONFIG_FLAG);
+        if (file != null) {
+            values.putAll(readYaml(Path.of(file)));
+        }
+        for (Map.Entry<String, String> flag : flags.entrySet()) {
+            Setting<?> setting = settingForFlag(flag.getKey());
+            values.put(setting, parse(setting, flag.getValue(), true));
+        }
+        return finish(values);
+    }
+
+    /** The configuration in a YAML file, without flags. */
+    public static GatewayConfig fromYaml(Path file) throws ConfigError {
+        return finish(new HashMap<>(readYaml(file)));
+    }
+
+    /** The defaults. */
+    public static GatewayConfig defaults() {
+        try {
+            return finish(new HashMap<>());
+        } catch (ConfigError e) {
+            throw new IllegalStateException("the defaults must be valid", e);
+        }
+    }
+
+    private static Map<String, String> parseFlags(List<String> args) throws ConfigError {
+        Map<String, String> flags = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (!arg.startsWith("--")) {
+                throw new ConfigError(arg, "unexpected argument (options start with --)");
+            }
+            String name = arg;
+            String value;
+            int eq = arg.indexOf('=');
+            if (eq > 0) {
+                name = arg.substring(0, eq);
+                value = arg.substring(eq + 1);
+            } else {
+                if (i + 1 >= args.size()) {
+                    if (!name.equals(CONFIG_FLAG)) {
+                        settingForFlag(name); // an unknown flag is the better error
+                    }
+                    throw new ConfigError(name, "needs a value");
+                }
+                value = args.get(++i);
+            }
+            if (!name.equals(CONFIG_FLAG)) {
+                settingForFlag(name);
+            }
+            flags.put(name, value);
+        }
+        return flags;
+    }
+
+    private static Setting<?> settingForFlag(String flag) throws ConfigError {
+        for (Setting<?> setting : GatewaySettings.ALL.values()) {
+            if (flag.equals(setting.flag())) {
+                return setting;
+            }
+        }
+        throw new ConfigError(flag, "unknown option");
+    }
+
+    private static Map<Setting<?>, Object> readYaml(Path file) throws ConfigError {
+        Object document;
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            LoaderOptions options = new LoaderOptions();
+            options.setAllowDuplicateKeys(false);
+            document = new Yaml(new SafeConstructor(options)).load(reader);
+        } catch (IOException e) {
+            throw new ConfigError(CONFIG_FLAG, "cannot read " + file + ": " + e.getMessage());
+        } catch (YAMLException e) {
+            throw new ConfigError(CONFIG_FLAG, file + " is not valid YAML: " + e.getMessage().replace('\n', ' '));
+        }
+        Map<Setting<?>, Object> values = new HashMap<>();
+        if (document == null) {
+            return values; // an empty file: all defaults
+        }
+        if (!(document instanceof Map<?, ?> root)) {
+            throw new ConfigError(CONFIG_FLAG, file + " must hold a mapping of keys, not a " + kind(document));
+        }
+        flatten("", root, values);
+        return values;
+    }
+
+    private static void flatten(String prefix, Map<?, ?> map, Map<Setting<?>, Object> values) throws ConfigError {
+        for (Map.Entry<?, ?> entry : map.entrySet()) {
+            String path = prefix + entry.getKey();
+            Setting<?> setting = GatewaySettings.ALL.get(path);
+            if (setting != null) {
+                values.put(setting, parse(setting, entry.getValue(), false));
+            } else if (entry.getValue() instanceof Map<?, ?> section && isSectionPrefix(path)) {
+                flatten(path + ".", section, values);
+            } else {
+                throw new ConfigError(path, "unknown key" + suggestion(path));
+            }
+        }
+    }
+
+    private static boolean isSectionPrefix(String path) {
+        return GatewaySettings.ALL.keySet().stream().anyMatch(key -> key.startsWith(path + "."));
+    }
+
+    private static String suggestion(String path) {
+        String best = null;
+        int bestDistance = 3;
+        for (String key : GatewaySettings.ALL.keySet()) {
+            int distance = editDistance(path, key);
+            if (distance < bestDistance) {
+                bestDistance = distance;
+                best = key;
+            }
+        }
+        return best == null ? "" : " (did you mean '" + best + "'?)";
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+
+    private static Object parse(Setting<?> setting, Object raw, boolean fromFlag) throws ConfigError {
+        if (raw instanceof Map<?, ?> || raw instanceof List<?>) {
+            throw new ConfigError(setting.label(fromFlag), "must be a single value, not a " + kind(raw));
+        }
+        try {
+            return setting.parse(raw == null ? "" : raw);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(setting.label(fromFlag), e.getMessage());
+        }
+    }
+
+    private static String kind(Object value) {
+        return value instanceof Map<?, ?> ? "section" : value instanceof List<?> ? "list" : "single value";
+    }
+
+    /** Cross-key validation and derived values. */
+    static GatewayConfig finish(Map<Setting<?>, Object> values) throws ConfigError {
+        GatewayConfig draft = new GatewayConfig(values, Optional.empty(), Map.of());
+        Optional<GatewayConfig.BrokerAddress> broker = parseBroker(draft.get(GatewaySettings.BROKER_URI));
+        String predefinedFile = draft.get(GatewaySettings.PREDEFINED_FILE);
+        Map<Integer, String> predefined = predefinedFile.isBlank() ? Map.of()
+                : PredefinedTopicsFile.load(GatewaySettings.PREDEFINED_FILE.path(), Path.of(predefinedFile));
+        return new GatewayConfig(values, broker, predefined);
+    }
+
+    private static Optional<GatewayConfig.BrokerAddress> parseBroker(String uri) throws ConfigError {
+        if (uri.isBlank()) {
+            return Optional.empty();
+        }
+        String key = GatewaySettings.BROKER_URI.path();
+        URI parsed;
+        try {
+            parsed = new URI(uri.strip());
+        } catch (URISyntaxException e) {
+            throw new ConfigError(key, "'" + uri + "' is not a URI like tcp://HOST:PORT");
+        }
+        if (!"tcp".equalsIgnoreCase(parsed.getScheme()) && !"mqtt".equalsIgnoreCase(parsed.getScheme())) {
+            throw new ConfigError(key, "'" + uri + "' must start with tcp:// (TLS upstream is not supported yet)");
+        }
+        if (parsed.getHost() == null || parsed.getHost().isEmpty()) {
+            throw new ConfigError(key, "'" + uri + "' names no host");
+        }
+        int port = parsed.getPort() < 0 ? 1883 : parsed.getPort();
+        String host = parsed.getHost();
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        return Optional.of(new GatewayConfig.BrokerAddress(host, port));
+    }
+}

@@ -1,0 +1,127 @@
+package io.sngate.hw.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Every gateway configuration key, in the order the README documents them. */
+public final class GatewaySettings {
+
+    public static final Setting<Integer> UDP_PORT = new Setting<>("udp.port", "--port", "integer", 1883,
+            "UDP port for MQTT-SN devices (IPv4 and IPv6); 0 picks a free port",
+            Setting.intRange(0, 65535));
+    public static final Setting<String> UDP_BIND = new Setting<>("udp.bind", null, "address", "",
+            "address to listen on; empty listens on every IPv4 and IPv6 address",
+            Setting.string());
+    public static final Setting<String> BROKER_URI = new Setting<>("broker.uri", "--broker", "tcp://HOST:PORT", "",
+            "external MQTT 5 broker; empty starts the embedded broker",
+            Setting.string());
+    public static final Setting<Integer> EMBEDDED_PORT = new Setting<>("broker.embedded-port", null, "integer", 1883,
+            "TCP port of the embedded broker on 127.0.0.1 (only without broker.uri); 0 picks a free port",
+            Setting.intRange(0, 65535));
+    public static final Setting<String> BROKER_USERNAME = new Setting<>("broker.username", null, "string", "",
+            "user name for the upstream connection(s); empty sends none",
+            Setting.string());
+    public static final Setting<String> BROKER_PASSWORD = new Setting<>("broker.password", null, "string", "",
+            "password for the upstream connection(s)",
+            Setting.string());
+    public static final Setting<Double> RECONNECT_MAX_SECONDS = new Setting<>("broker.reconnect-max-seconds", null,
+            "seconds", 30.0, "longest wait between attempts to reach a broker that went away (backoff cap)",
+            Setting.doubleRange(0.01, 3600));
+    public static final Setting<GatewayMode> MODE = new Setting<>("mode", "--mode", "transparent|aggregating",
+            GatewayMode.TRANSPARENT, "transparent: one broker connection per device; aggregating: one shared",
+            Setting.oneOf(GatewayMode.class));
+    public static final Setting<Integer> GATEWAY_ID = new Setting<>("gateway.id", "--gateway-id", "integer", 1,
+            "GwId in ADVERTISE and GWINFO", Setting.intRange(0, 255));
+    public static final Setting<Integer> ADVERTISE_SECONDS = new Setting<>("gateway.advertise-seconds",
+            "--advertise", "integer", 900, "ADVERTISE broadcast period (T_ADV); 0 turns advertising off",
+            Setting.intRange(0, 65535));
+    public static final Setting<String> PREDEFINED_FILE = new Setting<>("predefined.file", "--predefined", "path", "",
+            "predefined topic ids, lines 'id,topic' ('#' starts a comment)",
+            Setting.string());
+    public static final Setting<Boolean> QOS_MINUS_ONE = new Setting<>("qos-minus-one.enabled", null, "boolean", true,
+            "accept QoS -1 publishes (predefined and short topics, no connection needed)",
+            Setting.bool());
+    public static final Setting<Integer> MAX_CLIENTS = new Setting<>("limits.max-clients", null, "integer", 10_000,
+            "sessions the gateway keeps; a CONNECT beyond gets CONNACK 0x01 (congestion)",
+            Setting.intRange(1, 10_000_000));
+    public static final Setting<Integer> MAX_PACKET_SIZE = new Setting<>("limits.max-packet-size", null, "bytes", 1_400,
+            "largest MQTT-SN packet accepted or sent on UDP; larger datagrams are counted and dropped",
+            Setting.intRange(16, 65_535));
+    public static final Setting<Integer> MAX_CLIENT_ID = new Setting<>("limits.max-client-id-length", null, "bytes",
+            65_000, "longest client id accepted", Setting.intRange(1, 65_000));
+    public static final Setting<Integer> MAX_QUEUED = new Setting<>("limits.max-queued-per-client", null, "integer", 100,
+            "messages held for one device (asleep or slow); also the upstream Receive Maximum",
+            Setting.intRange(1, 65_535));
+    public static final Setting<Integer> MAX_INFLIGHT_UPSTREAM = new Setting<>("limits.max-inflight-upstream-per-client",
+            null, "integer", 16, "device publishes awaiting the broker; beyond, PUBACK 0x01 (congestion)",
+            Setting.intRange(1, 65_535));
+    public static final Setting<Integer> MAX_TOPICS = new Setting<>("limits.max-topics-per-client", null, "integer",
+            1_000, "normal topic ids one device may hold", Setting.intRange(1, 65_000));
+    public static final Setting<Integer> MAX_PACKETS_PER_SECOND = new Setting<>("limits.max-packets-per-second-per-address",
+            null, "integer", 1_000, "flood guard: packets beyond this rate from one address are counted and dropped",
+            Setting.intRange(1, 10_000_000));
+    public static final Setting<Double> RETRY_SECONDS = new Setting<>("timers.retry-seconds", null, "seconds", 10.0,
+            "T_RETRY: wait for a device's answer before resending", Setting.doubleRange(0.01, 3600));
+    public static final Setting<Integer> MAX_RETRIES = new Setting<>("timers.max-retries", null, "integer", 3,
+            "N_RETRY: resends before a device counts as lost", Setting.intRange(0, 100));
+    public static final Setting<Double> KEEP_ALIVE_FACTOR = new Setting<>("timers.keep-alive-factor", null, "number",
+            1.5, "a device is lost after keep-alive (or sleep duration) x this", Setting.doubleRange(1.0, 10.0));
+    public static final Setting<Long> CLEAN_SESSION_EXPIRY = new Setting<>("sessions.clean-expiry-seconds", null,
+            "seconds", 300L, "broker session expiry for clean-session devices, to ride out outages and restarts",
+            Setting.longRange(0, 4_294_967_295L));
+    public static final Setting<Long> PERSISTENT_SESSION_EXPIRY = new Setting<>("sessions.persistent-expiry-seconds",
+            null, "seconds", 604_800L, "broker session expiry for devices connecting with clean session 0",
+            Setting.longRange(0, 4_294_967_295L));
+
+    /** All keys by YAML path, in documentation order. */
+    public static final Map<String, Setting<?>> ALL = index(List.of(UDP_PORT, UDP_BIND, BROKER_URI, EMBEDDED_PORT,
+            BROKER_USERNAME, BROKER_PASSWORD, RECONNECT_MAX_SECONDS, MODE, GATEWAY_ID, ADVERTISE_SECONDS,
+            PREDEFINED_FILE, QOS_MINUS_ONE, MAX_CLIENTS, MAX_PACKET_SIZE, MAX_CLIENT_ID, MAX_QUEUED,
+            MAX_INFLIGHT_UPSTREAM, MAX_TOPICS, MAX_PACKETS_PER_SECOND, RETRY_SECONDS, MAX_RETRIES,
+            KEEP_ALIVE_FACTOR, CLEAN_SESSION_EXPIRY, PERSISTENT_SESSION_EXPIRY));
+
+    private GatewaySettings() {
+    }
+
+    private static Map<String, Setting<?>> index(List<Setting<?>> settings) {
+        Map<String, Setting<?>> byPath = new LinkedHashMap<>();
+        for (Setting<?> setting : settings) {
+            byPath.put(setting.path(), setting);
+        }
+        return java.util.Collections.unmodifiableMap(byPath);
+    }
+
+    /** The commented example configuration the README shows, made from the definitions. */
+    public static String exampleYaml() {
+        StringBuilder yaml = new StringBuilder();
+        String section = null;
+        for (Setting<?> setting : ALL.values()) {
+            String path = setting.path();
+            int dot = path.indexOf('.');
+            String head = dot < 0 ? null : path.substring(0, dot);
+            String leaf = dot < 0 ? path : path.substring(dot + 1);
+            if (head != null && !head.equals(section)) {
+                yaml.append(yaml.length() == 0 ? "" : "\n").append(head).append(":\n");
+            } else if (head == null && section != null) {
+                yaml.append('\n');
+            }
+            section = head;
+            String indent = head == null ? "" : "  ";
+            String flag = setting.flag() == null ? "" : " (" + setting.flag() + ")";
+            yaml.append(indent).append("# ").append(setting.doc()).append(flag).append('\n');
+            yaml.append(indent).append(leaf).append(": ").append(yamlValue(setting.defaultValue())).append('\n');
+        }
+        return yaml.toString();
+    }
+
+    private static String yamlValue(Object value) {
+        if (value instanceof String text) {
+            return "\"" + text + "\"";
+        }
+        if (value instanceof Enum<?> constant) {
+            return constant.name().toLowerCase();
+        }
+        return String.valueOf(value);
+    }
+}

@@ -13,12 +13,18 @@ public final class GatewaySettings {
     public static final Setting<String> UDP_BIND = new Setting<>("udp.bind", null, "address", "",
             "address to listen on; empty listens on every IPv4 and IPv6 address",
             Setting.string());
+    public static final Setting<String> UDP_BROADCAST = new Setting<>("udp.broadcast", null, "HOST:PORT",
+            "255.255.255.255:1883", "where ADVERTISE is broadcast; empty sends none",
+            Setting.hostPort());
     public static final Setting<String> BROKER_URI = new Setting<>("broker.uri", "--broker", "tcp://HOST:PORT", "",
             "external MQTT 5 broker; empty starts the embedded broker",
             Setting.string());
     public static final Setting<Integer> EMBEDDED_PORT = new Setting<>("broker.embedded-port", null, "integer", 1883,
             "TCP port of the embedded broker on 127.0.0.1 (only without broker.uri); 0 picks a free port",
             Setting.intRange(0, 65535));
+    public static final Setting<String> EMBEDDED_DATA_DIR = new Setting<>("broker.embedded-data-dir", null, "path", "",
+            "where the embedded broker keeps sessions and messages; empty: a temporary folder, lost at exit",
+            Setting.string());
     public static final Setting<String> BROKER_USERNAME = new Setting<>("broker.username", null, "string", "",
             "user name for the upstream connection(s); empty sends none",
             Setting.string());
@@ -75,7 +81,7 @@ public final class GatewaySettings {
             Setting.longRange(0, 4_294_967_295L));
 
     /** All keys by YAML path, in documentation order. */
-    public static final Map<String, Setting<?>> ALL = index(List.of(UDP_PORT, UDP_BIND, BROKER_URI, EMBEDDED_PORT,
+    public static final Map<String, Setting<?>> ALL = index(List.of(UDP_PORT, UDP_BIND, UDP_BROADCAST, BROKER_URI, EMBEDDED_PORT, EMBEDDED_DATA_DIR,
             BROKER_USERNAME, BROKER_PASSWORD, RECONNECT_MAX_SECONDS, MODE, GATEWAY_ID, ADVERTISE_SECONDS,
             PREDEFINED_FILE, QOS_MINUS_ONE, MAX_CLIENTS, MAX_PACKET_SIZE, MAX_CLIENT_ID, MAX_QUEUED,
             MAX_INFLIGHT_UPSTREAM, MAX_TOPICS, MAX_PACKETS_PER_SECOND, RETRY_SECONDS, MAX_RETRIES,

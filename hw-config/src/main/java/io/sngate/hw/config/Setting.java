@@ -127,6 +127,29 @@ public final class Setting<T> {
         };
     }
 
+    /** {@code HOST:PORT} (IPv6 hosts in brackets), or empty. */
+    static Parser<String> hostPort() {
+        return raw -> {
+            String text = String.valueOf(raw).trim();
+            if (text.isEmpty()) {
+                return text;
+            }
+            int colon = text.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("must be HOST:PORT, not '" + raw + "'");
+            }
+            try {
+                int port = Integer.parseInt(text.substring(colon + 1));
+                if (port < 1 || port > 65535) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("must be HOST:PORT with a port from 1 to 65535, not '" + raw + "'");
+            }
+            return text;
+        };
+    }
+
     static <E extends Enum<E>> Parser<E> oneOf(Class<E> type) {
         return raw -> {
             String text = String.valueOf(raw).trim();

@@ -1,0 +1,31 @@
+package io.sngate.gateway.transport;
+
+import io.sngate.codec.Bytes;
+import java.net.InetSocketAddress;
+
+/**
+ * Where a device is, whatever the link: the session layer keys clients by it and never
+ * looks inside. Values compare by content, so they serve as map keys.
+ */
+public sealed interface LinkAddress {
+
+    /** A device (or forwarder) on UDP. */
+    record Udp(InetSocketAddress socket) implements LinkAddress {
+        @Override
+        public String toString() {
+            return "udp:" + socket.getAddress().getHostAddress() + ":" + socket.getPort();
+        }
+    }
+
+    /**
+     * A device behind a forwarder (spec §5.5): the forwarder's own address plus the wireless
+     * node id it wrapped the frames with. Replies go back wrapped with the same node id and
+     * control byte.
+     */
+    record Forwarded(LinkAddress forwarder, Bytes nodeId) implements LinkAddress {
+        @Override
+        public String toString() {
+            return forwarder + "/node:" + nodeId.toHex();
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.sngate.gateway.transport;
+
+/**
+ * A link that carries MQTT-SN packets: UDP today, serial lines and XBee radios next. The
+ * session layer sees only {@link LinkAddress}es and packet bytes, never which link it has
+ * (DESIGN rule 6).
+ */
+public interface Transport extends AutoCloseable {
+
+    /** Receives every packet (exactly one MQTT-SN packet or forwarder frame) from the link. */
+    @FunctionalInterface
+    interface Receiver {
+        void onPacket(LinkAddress from, byte[] packet);
+    }
+
+    /** Starts receiving; returns once the link is ready. */
+    void start(Receiver receiver) throws Exception;
+
+    /** Sends one packet to an address of this transport. Never blocks. */
+    void send(LinkAddress to, byte[] packet);
+
+    /** Sends one packet to every device the link can reach (ADVERTISE). */
+    void broadcast(byte[] packet);
+
+    /** True when this transport reaches {@code address}. */
+    boolean owns(LinkAddress address);
+
+    /** Largest packet the link carries. */
+    int maxPacketSize();
+
+    /** For the ready line and logs, e.g. {@code udp=1883}. */
+    String describe();
+
+    @Override
+    void close();
+}

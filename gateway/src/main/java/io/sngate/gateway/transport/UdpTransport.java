@@ -1,0 +1,130 @@
+package io.sngate.gateway.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.sngate.gateway.Metrics;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+
+/**
+ * MQTT-SN over UDP: one datagram is one packet (or one forwarder frame). Bound to every
+ * IPv4 and IPv6 address unless told otherwise. Reading happens on one Netty event loop;
+ * the bytes are copied out of Netty's buffer once, so the codec can view them safely.
+ */
+public final class UdpTransport implements Transport {
+
+    private final EventLoopGroup group;
+    private final String bindHost;
+    private final int port;
+    private final Optional<InetSocketAddress> broadcastTo;
+    private final int maxPacketSize;
+    private final Metrics metrics;
+    private Channel channel;
+
+    public UdpTransport(EventLoopGroup group, String bindHost, int port, Optional<InetSocketAddress> broadcastTo,
+                        int maxPacketSize, Metrics metrics) {
+        this.group = group;
+        this.bindHost = bindHost;
+        this.port = port;
+        this.broadcastTo = broadcastTo;
+        this.maxPacketSize = maxPacketSize;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void start(Receiver receiver) throws InterruptedException {
+        Bootstrap bootstrap = new Bootstrap()
+                .group(group)
+                .channel(NioDatagramChannel.class)
+                .option(ChannelOption.SO_BROADCAST, true)
+                .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
+                .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
+                // One byte more than the limit, so an oversized datagram shows as such instead of truncated.
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(maxPacketSize + 1))
+                .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket datagram) {
+                        ByteBuf content = datagram.content();
+                        if (content.readableBytes() > maxPacketSize) {
+                            metrics.count(Metrics.DROPPED_OVERSIZED);
+                            return;
+                        }
+                        byte[] packet = new byte[content.readableBytes()];
+                        content.readBytes(packet);
+                        receiver.onPacket(new LinkAddress.Udp(datagram.sender()), packet);
+                    }
+
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        // An ICMP "port unreachable" from a vanished device surfaces here; the socket stays up.
+                        metrics.count(Metrics.UDP_ERRORS);
+                    }
+                });
+        InetSocketAddress local = bindHost.isBlank() ? new InetSocketAddress(port) : new InetSocketAddress(bindHost, port);
+        channel = bootstrap.bind(local).sync().channel();
+    }
+
+    /** The port actually bound (differs from the configured one when that was 0). */
+    public int localPort() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    @Override
+    public void send(LinkAddress to, byte[] packet) {
+        if (!(to instanceof LinkAddress.Udp udp)) {
+            throw new IllegalArgumentException("not a UDP address: " + to);
+        }
+        write(udp.socket(), packet);
+    }
+
+    @Override
+    public void broadcast(byte[] packet) {
+        broadcastTo.ifPresent(target -> write(target, packet));
+    }
+
+    private void write(InetSocketAddress target, byte[] packet) {
+        Channel ch = channel;
+        if (ch == null || !ch.isActive()) {
+            metrics.count(Metrics.DROPPED_TRANSPORT_CLOSED);
+            return;
+        }
+        if (!ch.isWritable()) {
+            // The kernel's send buffer and Netty's are both full: a bounded queue, counted.
+            metrics.count(Metrics.DROPPED_SEND_BUFFER_FULL);
+            return;
+        }
+        ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(packet), target), ch.voidPromise());
+        metrics.count(Metrics.SENT_PACKETS);
+    }
+
+    @Override
+    public boolean owns(LinkAddress address) {
+        return address instanceof LinkAddress.Udp;
+    }
+
+    @Override
+    public int maxPacketSize() {
+        return maxPacketSize;
+    }
+
+    @Override
+    public String describe() {
+        return "udp=" + (channel == null ? port : localPort());
+    }
+
+    @Override
+    public void close() {
+        if (channel != null) {
+            channel.close().syncUninterruptibly();
+        }
+    }
+}

@@ -231,6 +231,11 @@ public final class ClientSession {
         out.accept(new Effect.Discard(Counters.UNSUPPORTED, "", "CONNECT refused: " + why));
         out.accept(new Effect.SendToDevice(new ConnAck(ReturnCode.REJECTED_NOT_SUPPORTED)));
         state = SessionState.DISCONNECTED;
+        if (upstreamOpen) {
+            // A connected client's refused CONNECT ends its connection: close it as a DISCONNECT would.
+            upstreamOpen = false;
+            out.accept(new Effect.Disconnect(false, cleanSession));
+        }
     }
 
     private void onWillTopic(WillTopic willTopic, long now, Consumer<Effect> out) {
@@ -306,6 +311,7 @@ public final class ClientSession {
                 lastHeard = now;
                 state = SessionState.AWAKE;
                 if (inflight != null) {
+                    inflight.retries = 0; // a new chance for the woken device
                     resend(inflight, now, out);
                 }
                 pump(now, out);
@@ -551,7 +557,11 @@ public final class ClientSession {
 
     private void onPubAck(PubAck pubAck, long now, Consumer<Effect> out) {
         Outgoing current = inflight;
-        if (current == null || current.phase != Phase.PUBACK || current.msgId != pubAck.msgId()) {
+        // A PUBACK answers a QoS 1 PUBLISH, or rejects a PUBLISH of any QoS (spec 8.5).
+        boolean answersInflight = current != null && current.msgId == pubAck.msgId()
+                && (current.phase == Phase.PUBACK
+                    || current.phase == Phase.PUBREC && pubAck.returnCode() != ReturnCode.ACCEPTED);
+        if (!answersInflight) {
             if (pubAck.returnCode() == ReturnCode.REJECTED_INVALID_TOPIC_ID) {
                 // The device does not know an id we used (e.g. for a QoS 0 message): forget
                 // that it did, so the next message on it registers again.
@@ -564,6 +574,11 @@ public final class ClientSession {
         switch (pubAck.returnCode()) {
             case ACCEPTED -> complete(current, now, out);
             case REJECTED_INVALID_TOPIC_ID -> {
+                if (current.topicIdType != TopicIdType.NORMAL) {
+                    // a predefined id or short name cannot be registered: re-sending would loop
+                    refusedByDevice(current, now, out, "PUBACK invalid topic id for " + current.topicIdType);
+                    return;
+                }
                 registry.markUnknownToDevice(current.topicId);
                 inflight = null;
                 queue.pushFront(current.delivery);
@@ -636,6 +651,7 @@ public final class ClientSession {
                 lastHeard = now;
                 out.accept(new Effect.SendToDevice(new ConnAck(ReturnCode.ACCEPTED)));
                 if (inflight != null) {
+                    inflight.retries = 0; // a new connection: the device gets N_RETRY again
                     resend(inflight, now, out);
                 }
                 pump(now, out);
@@ -756,9 +772,14 @@ public final class ClientSession {
         }
         int size = MqttSn12Codec.INSTANCE.encodedLength(new Publish(false, delivery.qos(), delivery.retain(), type,
                 topicId, 0, delivery.payload()));
+        if (type == TopicIdType.NORMAL && !registry.isKnownToDevice(topicId)) {
+            // the REGISTER that must go first has to fit the link as well (spec 8.4)
+            size = Math.max(size, MqttSn12Codec.INSTANCE.encodedLength(
+                    new Register(topicId, 0, Bytes.utf8(delivery.topic()))));
+        }
         if (size > config.maxPacketSize()) {
             out.accept(new Effect.Discard(Counters.TOO_LARGE_FOR_DEVICE, delivery.topic(),
-                    "PUBLISH of " + size + " bytes exceeds the link's " + config.maxPacketSize()));
+                    "PUBLISH/REGISTER of " + size + " bytes exceeds the link's " + config.maxPacketSize()));
             acknowledgeGivenUp(delivery, out);
             return;
         }

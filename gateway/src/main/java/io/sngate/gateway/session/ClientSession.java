@@ -33,9 +33,11 @@ import io.sngate.codec.v12.WillTopicReq;
 import io.sngate.codec.v12.WillTopicResp;
 import io.sngate.codec.v12.WillTopicUpd;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -80,6 +82,8 @@ public final class ClientSession {
     private final TopicRegistry registry;
     private final DeliveryQueue queue;
     private final Map<String, Subscription> subscriptions = new HashMap<>();
+    /** Topics the device refused with a REGACK error: as if it unsubscribed from them (spec §6.10). */
+    private final Set<String> refusedTopics = new HashSet<>();
 
     private SessionState state = SessionState.DISCONNECTED;
     private boolean cleanSession = true;
@@ -188,6 +192,17 @@ public final class ClientSession {
                     lastHeard = now;
                     will = new Will(pendingWillTopic, willMsg.willMessage(), pendingWillQos, pendingWillRetain);
                     connectUpstream(now, out);
+                } else if (message instanceof WillTopic willTopic) {
+                    // The device resent WILLTOPIC (our WILLMSGREQ was lost, spec §6.13): ask again.
+                    lastHeard = now;
+                    onWillTopic(willTopic, now, out);
+                } else {
+                    notConnected(message, out);
+                }
+            }
+            case CONNECTING -> {
+                if (message instanceof WillTopic || message instanceof WillMsg) {
+                    lastHeard = now; // a resend while the broker answers; the CONNACK will come
                 } else {
                     notConnected(message, out);
                 }
@@ -197,7 +212,7 @@ public final class ClientSession {
                 onActive(message, now, out);
             }
             case ASLEEP, AWAKE -> onSleeping(message, now, out);
-            case CONNECTING, DISCONNECTED, LOST -> notConnected(message, out);
+            case DISCONNECTED, LOST -> notConnected(message, out);
         }
     }
 
@@ -212,6 +227,12 @@ public final class ClientSession {
             out.accept(new Effect.Disconnect(false, false));
             upstreamOpen = false;
         }
+        // Answers still due from the old connection must not reach the restarted session;
+        // the device resends what it still waits for.
+        publishesByToken.clear();
+        subscribesByToken.clear();
+        unsubscribesByToken.clear();
+        qos2ByMsgId.values().removeIf(inbound -> !inbound.brokerHasIt);
         cleanSession = connect.cleanSession();
         keepAliveSeconds = connect.keepAlive();
         if (cleanSession) {
@@ -445,6 +466,7 @@ public final class ClientSession {
                 return;
             }
             filter = text.get();
+            refusedTopics.remove(filter); // subscribing again by name lifts an earlier refusal
             if (!Topics.hasWildcard(filter)) {
                 OptionalInt id = registry.idFor(filter);
                 if (id.isEmpty()) {
@@ -619,6 +641,7 @@ public final class ClientSession {
         }
         if (regAck.returnCode() != ReturnCode.ACCEPTED) {
             // The device refuses this topic (spec §6.10): as if it unsubscribed from the name.
+            refusedTopics.add(current.delivery.topic());
             refusedByDevice(current, now, out, "REGACK " + regAck.returnCode());
             return;
         }
@@ -749,6 +772,12 @@ public final class ClientSession {
     }
 
     private void startDelivery(Delivery delivery, long now, Consumer<Effect> out) {
+        if (refusedTopics.contains(delivery.topic())) {
+            out.accept(new Effect.Discard(Counters.REFUSED_BY_DEVICE, delivery.topic(),
+                    "the device refused this topic's registration earlier"));
+            acknowledgeGivenUp(delivery, out);
+            return;
+        }
         TopicIdType type;
         int topicId;
         Optional<Integer> predefinedId = predefined.id(delivery.topic());
@@ -915,6 +944,7 @@ public final class ClientSession {
     /** Forgets subscriptions, topic ids, will and queued messages (a clean session). */
     private void clearSession(Consumer<Effect> out) {
         subscriptions.clear();
+        refusedTopics.clear();
         registry.clear();
         will = null;
         qos2ByMsgId.clear();

@@ -27,6 +27,8 @@ public final class Main {
         List<String> rest = args.subList(1, args.size());
         return switch (command) {
             case "decode" -> new DecodeCommand(out, err).run(rest);
+            case "pub" -> new PubCommand(out, err, System.in).run(rest);
+            case "sub" -> new SubCommand(out, err).run(rest);
             case "version", "--version" -> {
                 out.println("sngate-sim " + SngateVersion.get());
                 yield EXIT_OK;
@@ -47,10 +49,13 @@ public final class Main {
         return """
                 usage: java -jar sngate-sim.jar <command> [arguments]
                 commands:
+                  pub -t TOPIC -m MESSAGE [options]   publish through an MQTT-SN gateway (like mosquitto_pub)
+                  sub -t TOPIC [-v] [options]         subscribe and print messages (like mosquitto_sub)
                   decode HEX...   decode MQTT-SN bytes (hex, spaces allowed; '-' reads lines from stdin)
                                   and print each packet, or why it is malformed
                   version         print the version
                   help            print this help
+                'sngate-sim COMMAND --help' lists a command's options
                 """;
     }
 }

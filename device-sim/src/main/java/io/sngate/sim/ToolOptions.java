@@ -1,0 +1,75 @@
+package io.sngate.sim;
+
+import io.sngate.codec.QoS;
+import io.sngate.device.ClientConfig;
+import io.sngate.device.Topic;
+import java.util.Map;
+import java.util.Set;
+
+/** The options {@code pub} and {@code sub} share, in mosquitto_pub/mosquitto_sub's spelling. */
+record ToolOptions(String host, int port, String clientId, int keepAlive, QoS qos, Topic topic, String topicLabel,
+                   boolean debug, boolean cleanSession, int sleepSeconds) {
+
+    static final Set<String> WITH_VALUE = Set.of("-h", "-p", "-t", "-q", "-i", "-k", "--predefined", "--sleep");
+    static final Set<String> SWITCHES = Set.of("-d", "--short", "-c");
+
+    static final String USAGE = """
+              -h HOST          gateway host (default localhost)
+              -p PORT          gateway UDP port (default 1883)
+              -t TOPIC         topic name (with --short: a two-character short topic name)
+              --predefined ID  use predefined topic id ID (-t then only names it in output)
+              --short          -t is a short topic name
+              -q QOS           quality of service: -1, 0, 1 or 2 (default 0)
+              -i ID            client id (default sngate-<tool>-<pid>)
+              -k SECONDS       keep-alive (default 60)
+              -c               clean session 0: keep the session at the gateway
+              --sleep SECONDS  sleep at the gateway between rounds instead of staying connected
+              -d               print every packet sent and received
+            """;
+
+    static ToolOptions from(CommandLine line, String tool) throws CommandLine.UsageError {
+        String host = line.get("-h", "localhost");
+        int port = line.getInt("-p", 1883, 1, 65535);
+        int qosLevel = line.getInt("-q", 0, -1, 2);
+        String clientId = line.get("-i", "sngate-" + tool + "-" + ProcessHandle.current().pid());
+        if (clientId.isEmpty()) {
+            throw new CommandLine.UsageError("-i must not be empty");
+        }
+        int keepAlive = line.getInt("-k", 60, 0, 65535);
+        String name = line.get("-t");
+        Topic topic;
+        String label;
+        if (line.has("--predefined")) {
+            int id = line.getInt("--predefined", 0, 1, 0xFFFE);
+            topic = Topic.predefined(id);
+            label = name != null ? name : "predefined/" + id;
+        } else if (name == null || name.isEmpty()) {
+            throw new CommandLine.UsageError("a topic is needed: -t TOPIC or --predefined ID");
+        } else if (line.has("--short")) {
+            try {
+                topic = Topic.shortName(name);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.UsageError("--short: " + e.getMessage());
+            }
+            label = name;
+        } else {
+            topic = Topic.name(name);
+            label = name;
+        }
+        QoS qos = QoS.ofLevel(qosLevel);
+        if (qos == QoS.MINUS_ONE && topic instanceof Topic.Name) {
+            throw new CommandLine.UsageError("-q -1 needs --predefined ID or --short");
+        }
+        int sleep = line.getInt("--sleep", 0, 0, 65535);
+        return new ToolOptions(host, port, clientId, keepAlive, qos, topic, label, line.has("-d"), !line.has("-c"),
+                sleep);
+    }
+
+    ClientConfig clientConfig() {
+        ClientConfig config = ClientConfig.defaults(clientId).withKeepAlive(keepAlive);
+        if (topic instanceof Topic.Predefined predefined) {
+            config = config.withPredefinedTopics(Map.of(predefined.id(), topicLabel));
+        }
+        return config;
+    }
+}

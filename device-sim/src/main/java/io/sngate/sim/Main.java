@@ -29,6 +29,7 @@ public final class Main {
             case "decode" -> new DecodeCommand(out, err).run(rest);
             case "pub" -> new PubCommand(out, err, System.in).run(rest);
             case "sub" -> new SubCommand(out, err).run(rest);
+            case "fleet" -> new FleetCommand(out, err).run(rest);
             case "version", "--version" -> {
                 out.println("sngate-sim " + SngateVersion.get());
                 yield EXIT_OK;
@@ -51,6 +52,7 @@ public final class Main {
                 commands:
                   pub -t TOPIC -m MESSAGE [options]   publish through an MQTT-SN gateway (like mosquitto_pub)
                   sub -t TOPIC [-v] [options]         subscribe and print messages (like mosquitto_sub)
+                  fleet --devices N --scenario FILE   simulate a fleet of devices
                   decode HEX...   decode MQTT-SN bytes (hex, spaces allowed; '-' reads lines from stdin)
                                   and print each packet, or why it is malformed
                   version         print the version

@@ -1,0 +1,106 @@
+package io.sngate.sim;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code fleet}: run a scenario of N simulated devices against a gateway. */
+final class FleetCommand {
+
+    static final String USAGE = """
+            usage: sngate-sim fleet [--devices N] [--scenario FILE.yaml] [options]
+              --devices N        number of devices (overrides the scenario)
+              --scenario FILE    the scenario (see docs/simulator.md); without it, the defaults
+              -h HOST, -p PORT   the gateway (override the scenario)
+              --duration SECONDS how long to run (overrides the scenario)
+              --plain            periodic lines instead of a live status line
+            """;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    FleetCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    int run(List<String> args) {
+        if (args.contains("--help")) {
+            out.print(USAGE);
+            return Main.EXIT_OK;
+        }
+        Scenario scenario;
+        boolean live;
+        try {
+            CommandLine line = CommandLine.parse(args, Set.of("--devices", "--scenario", "-h", "-p", "--duration"),
+                    Set.of("--plain"));
+            if (!line.positional().isEmpty()) {
+                throw new CommandLine.UsageError("unexpected argument " + line.positional().get(0));
+            }
+            scenario = line.has("--scenario") ? Scenario.load(Path.of(line.get("--scenario"))) : Scenario.defaults();
+            if (line.has("--devices")) {
+                scenario = scenario.withDevices(line.getInt("--devices", 1, 1, 1_000_000));
+            }
+            if (line.has("-h") || line.has("-p")) {
+                scenario = scenario.withGateway(line.get("-h", scenario.host()),
+                        line.getInt("-p", scenario.port(), 1, 65535));
+            }
+            if (line.has("--duration")) {
+                scenario = scenario.withDuration(line.getDouble("--duration", 30, 0.1, 31_536_000));
+            }
+            live = System.console() != null && !line.has("--plain");
+        } catch (CommandLine.UsageError | Scenario.ScenarioError e) {
+            err.println("sngate-sim fleet: " + e.getMessage());
+            err.print(USAGE);
+            return Main.EXIT_USAGE;
+        }
+        out.printf(Locale.ROOT, "fleet: %d devices -> %s:%d for %.1f s, qos %d every %.1f s, impairment %s, seed %d%n",
+                scenario.devices(), scenario.host(), scenario.port(), scenario.durationSeconds(),
+                scenario.publishing().qos().level(), scenario.publishing().intervalSeconds(), scenario.impairment(),
+                scenario.seed());
+        try (Fleet fleet = new Fleet(scenario)) {
+            fleet.start();
+            long start = System.nanoTime();
+            long end = start + (long) (scenario.durationSeconds() * 1e9);
+            long lastPublished = 0;
+            long lastReport = start;
+            long plainEvery = 10_000_000_000L;
+            while (System.nanoTime() < end) {
+                Thread.sleep(live ? 1_000 : 1_000);
+                long now = System.nanoTime();
+                if (!live && now - lastReport < plainEvery && now < end) {
+                    continue;
+                }
+                long published = fleet.stats().published.get();
+                double rate = (published - lastPublished) / ((now - lastReport) / 1e9);
+                String status = String.format(Locale.ROOT, "t=%5.0fs up=%d/%d msgs/s=%.0f sent=%d acked=%d rcvd=%d errors=%d",
+                        (now - start) / 1e9, fleet.stats().devicesUp.get(), fleet.size(), rate, published,
+                        fleet.stats().acknowledged.get(), fleet.stats().received.get(), fleet.stats().errors());
+                if (live) {
+                    out.print("\r" + status + "   ");
+                } else {
+                    out.println(status);
+                }
+                out.flush();
+                lastPublished = published;
+                lastReport = now;
+            }
+            if (live) {
+                out.println();
+            }
+            Map<String, Long> summary = Fleet.summary(fleet.stats());
+            out.println("summary:");
+            summary.forEach((name, value) -> out.printf(Locale.ROOT, "  %-34s %12d%n", name, value));
+            return Main.EXIT_OK;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Main.EXIT_FAILURE;
+        } catch (RuntimeException e) {
+            err.println("sngate-sim fleet: " + e.getMessage());
+            return Main.EXIT_FAILURE;
+        }
+    }
+}

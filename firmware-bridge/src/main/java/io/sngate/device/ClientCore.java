@@ -268,7 +268,7 @@ public final class ClientCore {
             case SEARCHGW -> {
                 // Another client searches: ours would be redundant (spec §6.1), so wait for its answer.
                 if (searchAt != Long.MAX_VALUE) {
-                    searchAt = now + config.retryMillis();
+                    searchAt = Math.max(searchAt, now + config.retryMillis());
                 }
             }
             case WILLTOPICREQ -> {
@@ -293,6 +293,7 @@ public final class ClientCore {
             case PUBREL -> {
                 receivedQos2.remove(((PubRel) message).msgId());
                 send(new PubComp(((PubRel) message).msgId()), now, out);
+                stillFlushing(now);
             }
             case SUBACK -> onSubAck((SubAck) message, now, out);
             case UNSUBACK -> onUnsubAck((UnsubAck) message, now, out);
@@ -335,6 +336,14 @@ public final class ClientCore {
         String name = register.topicName().utf8();
         remember(name, register.topicId());
         send(new RegAck(register.topicId(), register.msgId(), ReturnCode.ACCEPTED), now, out);
+        stillFlushing(now);
+    }
+
+    /** Spec §6.14: while awake, every message but PINGRESP restarts the wake PINGREQ's T_RETRY. */
+    private void stillFlushing(long now) {
+        if (state == ClientState.AWAKE && sessionExchange != null) {
+            sessionExchange.deadline = now + config.retryMillis();
+        }
     }
 
     private void onRegAck(RegAck regAck, long now, Consumer<ClientEffect> out) {
@@ -379,9 +388,7 @@ public final class ClientCore {
                 send(new PubRec(publish.msgId()), now, out);
             }
         }
-        if (state == ClientState.AWAKE && sessionExchange != null) {
-            sessionExchange.deadline = now + config.retryMillis(); // the gateway is still flushing
-        }
+        stillFlushing(now);
     }
 
     private void onPubAck(PubAck pubAck, long now, Consumer<ClientEffect> out) {
@@ -542,7 +549,13 @@ public final class ClientCore {
             PublishRequest next = publishes.peekFirst();
             Integer topicId = resolveId(next.topic);
             if (topicId == null) {
-                return; // waiting for its REGISTER
+                // Waiting for its REGISTER; the id may have been dropped after it was queued
+                // (error PUBACK, clean-session CONNECT), so make sure one is on its way.
+                ensureRegistered(((Topic.Name) next.topic).name());
+                if (controlInFlight == null) {
+                    startControl(controls.pollFirst(), now, out);
+                }
+                return;
             }
             publishes.pollFirst();
             if (next.qos == QoS.AT_MOST_ONCE) {
@@ -636,7 +649,7 @@ public final class ClientCore {
         if (sessionExchange != null) {
             deadline = Math.min(deadline, sessionExchange.deadline);
         }
-        if (state == ClientState.ACTIVE || state == ClientState.AWAKE) {
+        if (state == ClientState.ACTIVE) { // asleep or awake, exchanges resume after the next CONNECT
             if (publishInFlight != null) {
                 deadline = Math.min(deadline, publishInFlight.deadline);
             }
@@ -678,6 +691,7 @@ public final class ClientCore {
                 } else if (failed.packet instanceof Disconnect) {
                     // The gateway did not confirm; we are gone from its point of view either way.
                     changeState(ClientState.DISCONNECTED, "no answer to DISCONNECT", out);
+                    failAll("disconnected (no answer to DISCONNECT)", out);
                     complete(failed.requestId, Outcome.ok(), out);
                 } else {
                     lose("no answer to " + failed.packet.typeName(), out);
@@ -686,7 +700,7 @@ public final class ClientCore {
                 return;
             }
         }
-        if (state == ClientState.ACTIVE || state == ClientState.AWAKE) {
+        if (state == ClientState.ACTIVE) {
             for (Exchange exchange : new Exchange[] {publishInFlight, controlInFlight}) {
                 if (exchange != null && now >= exchange.deadline && !retry(exchange, now, out)) {
                     lose("no answer to " + exchange.packet.typeName(), out);

@@ -73,6 +73,11 @@ public final class MqttSn12Codec implements MqttSnCodec<MqttSn12Message> {
             throw new DecodeException(name, "Length", 0, Reason.INVALID_FIELD,
                     "3-byte length " + total + " is less than its own 4-byte header");
         }
+        if (type == MessageType.ENCAPSULATED) {
+            // Its Length counts only the wrapper, so the length check below would misreport it.
+            throw new DecodeException(name, "MsgType", header - 1, Reason.UNKNOWN_TYPE,
+                    "a forwarder-encapsulated frame is not a packet: unwrap it with ForwarderEncapsulation");
+        }
         if (total != length) {
             throw new DecodeException(name, "Length", 0, Reason.LENGTH_MISMATCH,
                     "length " + total + " but datagram has " + length + " bytes");
@@ -160,7 +165,7 @@ public final class MqttSn12Codec implements MqttSnCodec<MqttSn12Message> {
                 int flags = body.u8();
                 QoS qos = QoS.fromBits(flags >>> QOS_SHIFT);
                 if (qos == QoS.MINUS_ONE) {
-                    throw body.error("Flags.QoS", 0, Reason.INVALID_FIELD, "QoS -1 cannot be subscribed");
+                    throw body.error("Flags.QoS", -1, Reason.INVALID_FIELD, "QoS -1 cannot be subscribed");
                 }
                 TopicIdType topicIdType = body.topicIdType(flags);
                 int msgId = body.u16();
@@ -190,8 +195,7 @@ public final class MqttSn12Codec implements MqttSnCodec<MqttSn12Message> {
                 }
                 yield new Disconnect(OptionalInt.of(body.u16()));
             }
-            case ENCAPSULATED -> throw body.error("MsgType", -1, Reason.UNKNOWN_TYPE,
-                    "a forwarder-encapsulated frame is not a packet: unwrap it with ForwarderEncapsulation");
+            case ENCAPSULATED -> throw new AssertionError("rejected above");
         };
     }
 

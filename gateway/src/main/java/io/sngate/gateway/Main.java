@@ -1,25 +1,33 @@
 package io.sngate.gateway;
 
 import io.sngate.codec.SngateVersion;
+import io.sngate.hw.config.ConfigError;
+import io.sngate.hw.config.ConfigLoader;
+import io.sngate.hw.config.GatewayConfig;
+import io.sngate.hw.config.GatewaySettings;
+import io.sngate.hw.config.Setting;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 
 /**
- * The gateway's command line. The runtime behind it (transports, sessions, upstream) is
- * built by the gateway issue; until then the launcher knows its version and its usage and
- * refuses to pretend it serves anything.
+ * {@code java -jar sngate-gateway.jar [options]}: starts the gateway, prints one ready line,
+ * runs until SIGTERM or Ctrl-C, then stops cleanly (broker sessions kept, no wills published).
  */
 public final class Main {
 
     static final int EXIT_OK = 0;
-    static final int EXIT_NOT_SERVING = 1;
+    static final int EXIT_FAILURE = 1;
     static final int EXIT_USAGE = 2;
 
     private Main() {
     }
 
     public static void main(String[] args) {
-        System.exit(run(List.of(args), System.out, System.err));
+        int code = run(List.of(args), System.out, System.err);
+        if (code != EXIT_OK) {
+            System.exit(code);
+        }
     }
 
     static int run(List<String> args, PrintStream out, PrintStream err) {
@@ -28,26 +36,60 @@ public final class Main {
             return EXIT_OK;
         }
         if (args.contains("--help") || args.contains("-h")) {
-            out.println("sngate gateway " + SngateVersion.get());
             out.print(usage());
             return EXIT_OK;
         }
-        if (!args.isEmpty()) {
-            err.println("sngate gateway: unknown option " + args.get(0));
-            err.print(usage());
+        if (args.contains("--example-config")) {
+            out.print(GatewaySettings.exampleYaml());
+            return EXIT_OK;
+        }
+        GatewayConfig config;
+        try {
+            config = ConfigLoader.fromArgs(args);
+        } catch (ConfigError e) {
+            err.println("sngate gateway: " + e.getMessage());
+            err.println("run with --help for the options");
             return EXIT_USAGE;
         }
-        out.println("sngate gateway " + SngateVersion.get());
-        out.print(usage());
-        err.println("sngate gateway: this build has the codec only; the UDP gateway is not in it yet");
-        return EXIT_NOT_SERVING;
+        Gateway gateway;
+        try {
+            gateway = Gateway.start(config);
+        } catch (Exception e) {
+            err.println("sngate gateway: cannot start: " + e.getMessage());
+            return EXIT_FAILURE;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            gateway.close();
+            stopped.countDown();
+        }, "sngate-shutdown"));
+        out.println(gateway.readyLine());
+        out.flush();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return EXIT_OK;
     }
 
     static String usage() {
-        return """
+        StringBuilder text = new StringBuilder("""
                 usage: java -jar sngate-gateway.jar [options]
-                  --help         print this help
-                  --version      print the version
-                """;
+                Starts the MQTT-SN gateway on UDP with an embedded MQTT 5 broker, or with --broker an external one.
+                  --config FILE          YAML configuration (java -jar sngate-gateway.jar --example-config prints one)
+                """);
+        for (Setting<?> setting : GatewaySettings.ALL.values()) {
+            if (setting.flag() != null) {
+                text.append(String.format("  %-22s %s (%s)%n", setting.flag() + " " + setting.type().toUpperCase()
+                        .replace("TRANSPARENT|AGGREGATING", "MODE"), setting.doc(), setting.path()));
+            }
+        }
+        text.append("""
+                  --example-config       print a complete commented configuration
+                  --version              print the version
+                  --help                 print this help
+                """);
+        return text.toString();
     }
 }

@@ -58,6 +58,12 @@ public final class EmbeddedBroker implements AutoCloseable {
                     </anonymous-usage-statistics>
                 </hivemq>
                 """.formatted(actualPort), StandardCharsets.UTF_8);
+        // HiveMQ reconfigures logging from its conf folder at start: give it ours.
+        try (java.io.InputStream logging = EmbeddedBroker.class.getResourceAsStream("logback.xml")) {
+            if (logging != null) {
+                Files.copy(logging, conf.resolve("logback.xml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
         // The Java (Xodus) stores instead of RocksDB: no native library to unpack, lighter on a Pi.
         InternalConfigurations.PAYLOAD_PERSISTENCE_TYPE.set(PersistenceType.FILE);
         InternalConfigurations.RETAINED_MESSAGE_PERSISTENCE_TYPE.set(PersistenceType.FILE);

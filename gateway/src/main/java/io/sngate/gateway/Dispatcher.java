@@ -1,0 +1,266 @@
+package io.sngate.gateway;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.sngate.codec.Bytes;
+import io.sngate.codec.DecodeException;
+import io.sngate.codec.QoS;
+import io.sngate.codec.frame.Encapsulated;
+import io.sngate.codec.frame.ForwarderEncapsulation;
+import io.sngate.codec.v12.ConnAck;
+import io.sngate.codec.v12.Connect;
+import io.sngate.codec.v12.Disconnect;
+import io.sngate.codec.v12.GwInfo;
+import io.sngate.codec.v12.MqttSn12Codec;
+import io.sngate.codec.v12.MqttSn12Message;
+import io.sngate.codec.v12.PingReq;
+import io.sngate.codec.v12.Publish;
+import io.sngate.codec.v12.ReturnCode;
+import io.sngate.codec.v12.TopicIdType;
+import io.sngate.gateway.session.ClientSession;
+import io.sngate.gateway.session.PredefinedTopics;
+import io.sngate.gateway.session.SessionConfig;
+import io.sngate.gateway.session.Topics;
+import io.sngate.gateway.transport.LinkAddress;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns packets from the transports into session inputs: unwraps forwarder frames, decodes,
+ * finds (or creates) the client's session and hands the packet to the session's event loop.
+ * Answers what needs no session itself: SEARCHGW, QoS -1 publishes, packets from unknown
+ * clients. Runs on the transports' reading threads; only the session maps are shared.
+ *
+ * <p>Bad input never reaches a session: every malformed, oversized or flooding packet is
+ * counted by reason and logged at DEBUG, and nothing is sent back that is larger than what
+ * came in.
+ */
+final class Dispatcher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final GatewayOptions options;
+    private final SessionConfig sessionConfig;
+    private final PredefinedTopics predefined;
+    private final EventLoopGroup sessionLoops;
+    private final SessionUpstream.Factory upstreams;
+    private final SessionHost.Links links;
+    private final Metrics metrics;
+    private final WarnLimiter warnings;
+    private final LongSupplier clock;
+    private final FloodGuard floodGuard;
+
+    private final Map<String, SessionHost> byClientId = new ConcurrentHashMap<>();
+    private final Map<LinkAddress, SessionHost> byAddress = new ConcurrentHashMap<>();
+
+    Dispatcher(GatewayOptions options, SessionConfig sessionConfig, PredefinedTopics predefined,
+               EventLoopGroup sessionLoops, SessionUpstream.Factory upstreams, SessionHost.Links links,
+               Metrics metrics, WarnLimiter warnings, LongSupplier clock) {
+        this.options = options;
+        this.sessionConfig = sessionConfig;
+        this.predefined = predefined;
+        this.sessionLoops = sessionLoops;
+        this.upstreams = upstreams;
+        this.links = links;
+        this.metrics = metrics;
+        this.warnings = warnings;
+        this.clock = clock;
+        this.floodGuard = new FloodGuard(options.maxPacketsPerSecondPerAddress(), Math.max(1024, options.maxClients() * 2));
+    }
+
+    /** Receives one packet from a transport. */
+    void onPacket(LinkAddress from, byte[] packet) {
+        metrics.count(Metrics.RECEIVED_PACKETS);
+        if (packet.length > options.maxPacketSize()) {
+            metrics.count(Metrics.DROPPED_OVERSIZED);
+            return;
+        }
+        if (!floodGuard.allow(from, clock.getAsLong())) {
+            metrics.count(Metrics.DROPPED_FLOOD);
+            warnings.warn("flood", () -> "packets from " + from + " beyond " + options.maxPacketsPerSecondPerAddress()
+                    + "/s dropped (" + Metrics.DROPPED_FLOOD + ")");
+            return;
+        }
+        LinkAddress address = from;
+        byte[] inner = packet;
+        try {
+            if (ForwarderEncapsulation.isEncapsulated(packet, 0, packet.length)) {
+                Encapsulated frame = ForwarderEncapsulation.decode(packet, 0, packet.length);
+                address = new LinkAddress.Forwarded(from, frame.wirelessNodeId());
+                inner = frame.innerPacket().toArray();
+            }
+            route(address, MqttSn12Codec.INSTANCE.decode(inner));
+        } catch (DecodeException e) {
+            metrics.count(Metrics.MALFORMED_PREFIX + e.reason().name().toLowerCase());
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("malformed packet from {} ({}): {}", from, Bytes.wrap(packet).toHex(), e.getMessage());
+            }
+        }
+    }
+
+    private void route(LinkAddress from, MqttSn12Message message) {
+        switch (message.type()) {
+            case CONNECT -> onConnect(from, (Connect) message);
+            case SEARCHGW -> reply(from, GwInfo.fromGateway(options.gatewayId()));
+            case ADVERTISE, GWINFO -> metrics.count(Metrics.DROPPED_NOT_FOR_GATEWAY);
+            case PINGREQ -> onPingReq(from, (PingReq) message);
+            case PUBLISH -> {
+                Publish publish = (Publish) message;
+                if (publish.qos() == QoS.MINUS_ONE) {
+                    onPublishWithoutSession(from, publish);
+                } else {
+                    toSessionAt(from, message);
+                }
+            }
+            default -> toSessionAt(from, message);
+        }
+    }
+
+    private void onConnect(LinkAddress from, Connect connect) {
+        Optional<String> clientId = Topics.decodeUtf8(connect.clientId());
+        if (clientId.isEmpty() || connect.clientId().length() > options.maxClientIdLength()) {
+            metrics.count(Metrics.CONNECT_REFUSED_CLIENT_ID);
+            warnings.warn("client_id", () -> "CONNECT from " + from + " refused: client id "
+                    + (clientId.isEmpty() ? "is not UTF-8" : "of " + connect.clientId().length() + " bytes is too long"));
+            reply(from, new ConnAck(ReturnCode.REJECTED_NOT_SUPPORTED));
+            return;
+        }
+        SessionHost host = byClientId.get(clientId.get());
+        if (host == null) {
+            if (byClientId.size() >= options.maxClients()) {
+                metrics.count(Metrics.CONNECT_REFUSED_MAX_CLIENTS);
+                warnings.warn("max_clients", () -> "CONNECT of " + clientId.get() + " refused: "
+                        + options.maxClients() + " clients already (" + Metrics.CONNECT_REFUSED_MAX_CLIENTS + ")");
+                reply(from, new ConnAck(ReturnCode.REJECTED_CONGESTION));
+                return;
+            }
+            host = newSession(clientId.get(), from);
+        }
+        bind(host, from);
+        host.fromDevice(connect);
+    }
+
+    private SessionHost newSession(String clientId, LinkAddress from) {
+        EventLoop loop = sessionLoops.next();
+        ClientSession session = new ClientSession(clientId, sessionConfig, predefined);
+        SessionHost[] created = new SessionHost[1];
+        SessionHost host = new SessionHost(session, loop, from, clock, links, metrics, warnings, upstreams,
+                () -> forget(created[0]));
+        created[0] = host;
+        byClientId.put(clientId, host);
+        return host;
+    }
+
+    /** The session now answers at {@code address}; the address no longer reaches another session. */
+    private void bind(SessionHost host, LinkAddress address) {
+        LinkAddress previous = host.address();
+        if (!previous.equals(address)) {
+            byAddress.remove(previous, host);
+            host.moveTo(address);
+        }
+        byAddress.put(address, host);
+    }
+
+    private void forget(SessionHost host) {
+        byClientId.remove(host.clientId(), host);
+        byAddress.remove(host.address(), host);
+    }
+
+    private void onPingReq(LinkAddress from, PingReq ping) {
+        SessionHost atAddress = byAddress.get(from);
+        if (!ping.hasClientId()) {
+            toSessionAt(from, ping);
+            return;
+        }
+        Optional<String> clientId = Topics.decodeUtf8(ping.clientId());
+        SessionHost named = clientId.map(byClientId::get).orElse(null);
+        if (named == null) {
+            if (atAddress != null) {
+                atAddress.fromDevice(ping); // the session counts the foreign id and does not answer
+            } else {
+                metrics.count(Metrics.DROPPED_NO_SESSION);
+                reply(from, Disconnect.PLAIN);
+            }
+            return;
+        }
+        if (atAddress != null && atAddress != named) {
+            atAddress.fromDevice(ping); // a PINGREQ naming someone else is not valid here
+            return;
+        }
+        // A sleeping client may wake from a new address (spec §6.14): the id says who it is.
+        bind(named, from);
+        named.fromDevice(ping);
+    }
+
+    private void toSessionAt(LinkAddress from, MqttSn12Message message) {
+        SessionHost host = byAddress.get(from);
+        if (host == null) {
+            metrics.count(Metrics.DROPPED_NO_SESSION);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{} from {} which has no session", message.typeName(), from);
+            }
+            // Spec §6.12: tell a sender we cannot place that it must CONNECT. A DISCONNECT (2
+            // bytes) is never larger than the packet it answers.
+            reply(from, Disconnect.PLAIN);
+            return;
+        }
+        host.fromDevice(message);
+    }
+
+    private void onPublishWithoutSession(LinkAddress from, Publish publish) {
+        String topic = null;
+        if (!options.qosMinusOneEnabled()) {
+            metrics.count(Metrics.DROPPED_QOS_MINUS_ONE);
+            warnings.warn("qos-1", () -> "QoS -1 PUBLISH from " + from + " dropped: qos-minus-one.enabled is false");
+            return;
+        }
+        if (publish.topicIdType() == TopicIdType.PREDEFINED) {
+            topic = predefined.name(publish.topicId()).orElse(null);
+        } else if (publish.topicIdType() == TopicIdType.SHORT) {
+            topic = Topics.decodeUtf8(Bytes.wrap(new byte[] {(byte) (publish.topicId() >>> 8), (byte) publish.topicId()}))
+                    .filter(Topics::isValidName).orElse(null);
+        }
+        if (topic == null) {
+            metrics.count(Metrics.DROPPED_QOS_MINUS_ONE);
+            warnings.warn("qos-1", () -> "QoS -1 PUBLISH from " + from + " to " + publish.topicIdType() + " topic "
+                    + publish.topicId() + " dropped: only known predefined ids and short names can be used");
+            return;
+        }
+        metrics.count(Metrics.QOS_MINUS_ONE_PUBLISHED);
+        upstreams.publishWithoutSession(topic, publish.data(), publish.retain());
+    }
+
+    private void reply(LinkAddress to, MqttSn12Message message) {
+        byte[] packet = MqttSn12Codec.INSTANCE.encode(message);
+        if (to instanceof LinkAddress.Forwarded forwarded) {
+            links.send(forwarded.forwarder(), ForwarderEncapsulation.encode(0, forwarded.nodeId(), Bytes.wrap(packet)));
+        } else {
+            links.send(to, packet);
+        }
+    }
+
+    /** Every session, for shutdown and inspection. */
+    Collection<SessionHost> sessions() {
+        return byClientId.values();
+    }
+
+    int sessionCount() {
+        return byClientId.size();
+    }
+
+    SessionHost session(String clientId) {
+        return byClientId.get(clientId);
+    }
+
+    void shutdownSessions() {
+        for (Iterator<SessionHost> it = byClientId.values().iterator(); it.hasNext(); ) {
+            it.next().shutdown();
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package io.sngate.gateway;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.sngate.codec.v12.Advertise;
+import io.sngate.codec.v12.MqttSn12Codec;
+import io.sngate.gateway.broker.EmbeddedBroker;
+import io.sngate.gateway.session.PredefinedTopics;
+import io.sngate.gateway.transport.LinkAddress;
+import io.sngate.gateway.transport.Transport;
+import io.sngate.gateway.transport.UdpTransport;
+import io.sngate.gateway.upstream.AggregatingUpstream;
+import io.sngate.gateway.upstream.TransparentUpstream;
+import io.sngate.gateway.upstream.UpstreamSettings;
+import io.sngate.hw.config.GatewayConfig;
+import io.sngate.hw.config.GatewayMode;
+import io.sngate.hw.config.GatewaySettings;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running gateway: transports, the dispatcher and sessions, the upstream side and,
+ * without an external broker, the embedded one. {@link #start} wires and starts them;
+ * {@link #close} stops them in the order that keeps broker sessions (no wills published
+ * for devices that were merely left connected).
+ */
+public final class Gateway implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+    private final GatewayConfig config;
+    private final Metrics metrics = new Metrics();
+    private final LongSupplier clock = () -> System.nanoTime() / 1_000_000;
+    private final List<Transport> transports = new ArrayList<>();
+    private EventLoopGroup loops;
+    private EmbeddedBroker broker;
+    private SessionUpstream.Factory upstreams;
+    private Dispatcher dispatcher;
+    private ScheduledFuture<?> advertising;
+    private UdpTransport udp;
+
+    private Gateway(GatewayConfig config) {
+        this.config = config;
+    }
+
+    /** Starts a gateway; on failure everything already started is stopped again. */
+    public static Gateway start(GatewayConfig config) throws Exception {
+        Gateway gateway = new Gateway(config);
+        try {
+            gateway.startAll();
+            return gateway;
+        } catch (Exception | Error e) {
+            gateway.close();
+            throw e;
+        }
+    }
+
+    private void startAll() throws Exception {
+        GatewayOptions options = GatewayOptions.from(config);
+        String brokerHost;
+        int brokerPort;
+        if (config.broker().isPresent()) {
+            brokerHost = config.broker().get().host();
+            brokerPort = config.broker().get().port();
+        } else {
+            String dataDir = config.get(GatewaySettings.EMBEDDED_DATA_DIR);
+            broker = EmbeddedBroker.start(config.get(GatewaySettings.EMBEDDED_PORT),
+                    dataDir.isBlank() ? null : Path.of(dataDir));
+            brokerHost = "127.0.0.1";
+            brokerPort = broker.port();
+        }
+        loops = new NioEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
+                new DefaultThreadFactory("sngate-loop", true));
+        UpstreamSettings upstreamSettings = UpstreamSettings.from(config, brokerHost, brokerPort);
+        upstreams = config.get(GatewaySettings.MODE) == GatewayMode.AGGREGATING
+                ? AggregatingUpstream.start(loops, upstreamSettings, metrics)
+                : new TransparentUpstream(loops, upstreamSettings, metrics);
+        WarnLimiter warnings = new WarnLimiter(10_000, clock);
+        dispatcher = new Dispatcher(options, GatewayOptions.sessionConfig(config),
+                new PredefinedTopics(config.predefinedTopics()), loops, upstreams, this::send, metrics, warnings, clock);
+        udp = new UdpTransport(loops, config.get(GatewaySettings.UDP_BIND), config.get(GatewaySettings.UDP_PORT),
+                broadcastAddress(), options.maxPacketSize(), metrics);
+        udp.start(dispatcher::onPacket);
+        transports.add(udp);
+        int advertise = options.advertiseSeconds();
+        if (advertise > 0) {
+            byte[] packet = MqttSn12Codec.INSTANCE.encode(new Advertise(options.gatewayId(), advertise));
+            advertising = loops.next().scheduleAtFixedRate(() -> transports.forEach(t -> t.broadcast(packet)),
+                    0, advertise, TimeUnit.SECONDS);
+        }
+    }
+
+    private Optional<InetSocketAddress> broadcastAddress() {
+        String target = config.get(GatewaySettings.UDP_BROADCAST);
+        if (target.isBlank()) {
+            return Optional.empty();
+        }
+        int colon = target.lastIndexOf(':');
+        return Optional.of(new InetSocketAddress(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1))));
+    }
+
+    private void send(LinkAddress to, byte[] packet) {
+        LinkAddress root = to;
+        for (Transport transport : transports) {
+            if (transport.owns(root)) {
+                transport.send(root, packet);
+                return;
+            }
+        }
+        metrics.count(Metrics.DROPPED_TRANSPORT_CLOSED);
+    }
+
+    /** The one line a supervisor or script waits for. */
+    public String readyLine() {
+        return "sngate gateway ready udp=" + udp.localPort() + " broker=" + upstreams.brokerUri()
+                + " mode=" + config.get(GatewaySettings.MODE).name().toLowerCase();
+    }
+
+    public int udpPort() {
+        return udp.localPort();
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    int sessionCount() {
+        return dispatcher.sessionCount();
+    }
+
+    Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    @Override
+    public void close() {
+        if (advertising != null) {
+            advertising.cancel(false);
+        }
+        for (Transport transport : transports) {
+            transport.close();
+        }
+        if (dispatcher != null) {
+            dispatcher.shutdownSessions();
+        }
+        if (upstreams != null) {
+            upstreams.close();
+        }
+        if (loops != null) {
+            loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+        LOG.info("sngate gateway stopped");
+    }
+}

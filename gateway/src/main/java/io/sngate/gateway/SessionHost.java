@@ -1,0 +1,177 @@
+package io.sngate.gateway;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.sngate.codec.Bytes;
+import io.sngate.codec.frame.ForwarderEncapsulation;
+import io.sngate.codec.v12.MqttSn12Codec;
+import io.sngate.codec.v12.MqttSn12Message;
+import io.sngate.gateway.session.ClientSession;
+import io.sngate.gateway.session.Effect;
+import io.sngate.gateway.session.UpstreamEvent;
+import io.sngate.gateway.transport.LinkAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one {@link ClientSession} on its event loop: feeds it packets, upstream events and
+ * timer ticks, and carries out the effects it returns. Everything here runs on {@link #loop},
+ * so the session needs no locks (DESIGN rule 2).
+ */
+final class SessionHost {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SessionHost.class);
+
+    private final ClientSession session;
+    private final EventLoop loop;
+    private final LongSupplier clock;
+    private final Links links;
+    private final Metrics metrics;
+    private final WarnLimiter warnings;
+    private final Runnable onFinished;
+    private final SessionUpstream upstream;
+    private volatile LinkAddress address;
+    private ScheduledFuture<?> timer;
+    private long timerAt = Long.MAX_VALUE;
+
+    /** Sends packets to devices over whichever transport owns their address. */
+    interface Links {
+        void send(LinkAddress to, byte[] packet);
+    }
+
+    SessionHost(ClientSession session, EventLoop loop, LinkAddress address, LongSupplier clock, Links links,
+                Metrics metrics, WarnLimiter warnings, SessionUpstream.Factory upstreams, Runnable onFinished) {
+        this.session = session;
+        this.loop = loop;
+        this.address = address;
+        this.clock = clock;
+        this.links = links;
+        this.metrics = metrics;
+        this.warnings = warnings;
+        this.onFinished = onFinished;
+        this.upstream = upstreams.create(session.clientId(), loop, this::fromUpstream);
+    }
+
+    String clientId() {
+        return session.clientId();
+    }
+
+    LinkAddress address() {
+        return address;
+    }
+
+    void moveTo(LinkAddress newAddress) {
+        address = newAddress;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    /** A packet from the device; may be called from any thread. */
+    void fromDevice(MqttSn12Message message) {
+        loop.execute(() -> {
+            session.onDevice(message, clock.getAsLong(), this::apply);
+            afterInput();
+        });
+    }
+
+    private void fromUpstream(UpstreamEvent event) {
+        if (loop.inEventLoop()) {
+            session.onUpstream(event, clock.getAsLong(), this::apply);
+            afterInput();
+        } else {
+            loop.execute(() -> fromUpstream(event));
+        }
+    }
+
+    /** The gateway is stopping: leave the broker session in place, publish no will. */
+    void shutdown() {
+        if (loop.inEventLoop()) {
+            upstream.shutdown();
+        } else {
+            loop.execute(upstream::shutdown);
+        }
+    }
+
+    /** Snapshot of the state, for tests and the admin view; call on any thread. */
+    String describe() {
+        return session.clientId() + " " + session.state() + " at " + address;
+    }
+
+    ClientSession sessionForTests() {
+        return session;
+    }
+
+    private void tick() {
+        timer = null;
+        timerAt = Long.MAX_VALUE;
+        session.onTimer(clock.getAsLong(), this::apply);
+        afterInput();
+    }
+
+    private void afterInput() {
+        if (session.isFinished()) {
+            cancelTimer();
+            onFinished.run();
+            return;
+        }
+        long deadline = session.nextDeadline();
+        if (deadline == timerAt) {
+            return;
+        }
+        cancelTimer();
+        if (deadline != Long.MAX_VALUE) {
+            long delay = Math.max(0, deadline - clock.getAsLong());
+            timerAt = deadline;
+            timer = loop.schedule(this::tick, delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+        timerAt = Long.MAX_VALUE;
+    }
+
+    private void apply(Effect effect) {
+        if (effect instanceof Effect.SendToDevice send) {
+            sendToDevice(send.message());
+        } else if (effect instanceof Effect.Connect connect) {
+            upstream.connect(connect.request());
+        } else if (effect instanceof Effect.Publish publish) {
+            upstream.publish(publish.token(), publish.topic(), publish.payload(), publish.qos(), publish.retain());
+        } else if (effect instanceof Effect.Subscribe subscribe) {
+            upstream.subscribe(subscribe.token(), subscribe.topicFilter(), subscribe.qos());
+        } else if (effect instanceof Effect.Unsubscribe unsubscribe) {
+            upstream.unsubscribe(unsubscribe.token(), unsubscribe.topicFilter());
+        } else if (effect instanceof Effect.Acknowledge ack) {
+            upstream.acknowledge(ack.deliveryId());
+        } else if (effect instanceof Effect.WillChanged willChanged) {
+            upstream.willChanged(willChanged.will());
+        } else if (effect instanceof Effect.Disconnect disconnect) {
+            upstream.disconnect(disconnect.publishWill(), disconnect.endSession());
+        } else if (effect instanceof Effect.Lost lost) {
+            metrics.count(Metrics.CLIENTS_LOST);
+            LOG.info("client {} lost at {}: {}", session.clientId(), address, lost.reason());
+        } else if (effect instanceof Effect.Discard discard) {
+            metrics.count(Metrics.SESSION_PREFIX + discard.counter());
+            warnings.warn(discard.counter(), () -> String.format("client %s topic '%s': %s (%s)",
+                    session.clientId(), discard.topic(), discard.detail(), discard.counter()));
+        }
+    }
+
+    private void sendToDevice(MqttSn12Message message) {
+        byte[] packet = MqttSn12Codec.INSTANCE.encode(message);
+        LinkAddress to = address;
+        if (to instanceof LinkAddress.Forwarded forwarded) {
+            packet = ForwarderEncapsulation.encode(0, forwarded.nodeId(), Bytes.wrap(packet));
+            to = forwarded.forwarder();
+        }
+        links.send(to, packet);
+    }
+}

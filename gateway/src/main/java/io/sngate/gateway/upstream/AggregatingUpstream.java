@@ -1,0 +1,337 @@
+package io.sngate.gateway.upstream;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.sngate.codec.Bytes;
+import io.sngate.codec.QoS;
+import io.sngate.gateway.Metrics;
+import io.sngate.gateway.SessionUpstream;
+import io.sngate.gateway.session.DeliveryFailure;
+import io.sngate.gateway.session.UpstreamConnect;
+import io.sngate.gateway.session.UpstreamEvent;
+import io.sngate.gateway.session.Will;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Aggregating mode (spec §4): one MQTT 5 connection carries every device. The gateway keeps
+ * the devices' subscriptions in a topic trie, subscribes upstream once per filter (at the
+ * highest QoS any device asked for) and fans each broker message out to the matching
+ * sessions, at each one's own QoS. Wills are published by the gateway.
+ *
+ * <p>All of this state lives on the shared connection's event loop; sessions' calls hop onto
+ * it, events hop back to the sessions' loops. A broker message is acknowledged upstream once
+ * it is in every matching session's bounded queue: the gateway holds it from then on.
+ */
+public final class AggregatingUpstream implements SessionUpstream.Factory, MqttConnection.Listener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AggregatingUpstream.class);
+
+    /** How long after its SUBACK a subscription still receives retained messages. */
+    private static final long RETAINED_WINDOW_MILLIS = 5_000;
+
+    private final EventLoop loop;
+    private final UpstreamSettings settings;
+    private final Metrics metrics;
+    private final MqttConnection connection;
+    private final CompletableFuture<Void> firstConnect = new CompletableFuture<>();
+    private final SubscriptionTrie<DeviceView, QoS> trie = new SubscriptionTrie<>();
+    private final Map<String, Set<DeviceView>> freshSubscribers = new HashMap<>();
+    private final Map<Long, Pending> pending = new HashMap<>();
+    private long nextToken = 1;
+    private long nextDeliveryId = 1;
+    private volatile boolean up;
+
+    private record Pending(DeviceView device, long sessionToken, String filter) {
+    }
+
+    private AggregatingUpstream(EventLoop loop, UpstreamSettings settings, Metrics metrics) {
+        this.loop = loop;
+        this.settings = settings;
+        this.metrics = metrics;
+        // Clean start: the devices' subscriptions live in this process, and they re-subscribe
+        // when they connect again after a gateway restart.
+        this.connection = MqttConnection.builder(loop, settings.host(), settings.port(),
+                        settings.options("sngate-gw" + settings.gatewayId()).withCleanStart(true)
+                                .withSessionExpirySeconds(0).withReceiveMaximum(65_535), this)
+                .backoff(settings.backoff()).build();
+    }
+
+    /** Connects the shared connection; fails when the broker cannot be reached. */
+    public static AggregatingUpstream start(EventLoopGroup loops, UpstreamSettings settings, Metrics metrics)
+            throws IOException {
+        AggregatingUpstream upstream = new AggregatingUpstream(loops.next(), settings, metrics);
+        upstream.connection.connect();
+        try {
+            upstream.firstConnect.get(15, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            upstream.connection.close();
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IOException("cannot reach the broker at " + settings.uri() + ": " + cause.getMessage(), cause);
+        }
+        return upstream;
+    }
+
+    @Override
+    public SessionUpstream create(String clientId, EventLoop sessionLoop, Consumer<UpstreamEvent> events) {
+        return new DeviceView(clientId, events);
+    }
+
+    @Override
+    public void publishWithoutSession(String topic, Bytes payload, boolean retain) {
+        connection.publish(0, topic, payload.toArray(), 0, retain);
+    }
+
+    @Override
+    public String brokerUri() {
+        return settings.uri();
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+    }
+
+    /** Number of distinct filters subscribed upstream (for tests and metrics). */
+    int upstreamFilters() {
+        return onLoop(trie::filterCount);
+    }
+
+    private <T> T onLoop(java.util.function.Supplier<T> read) {
+        if (loop.inEventLoop()) {
+            return read.get();
+        }
+        return CompletableFuture.supplyAsync(read, loop).join();
+    }
+
+    // ------------------------------------------------------------------ the shared connection's events
+
+    @Override
+    public void onConnected(boolean sessionPresent) {
+        up = true;
+        firstConnect.complete(null);
+    }
+
+    @Override
+    public void onConnectFailed(boolean retryable, String detail) {
+        up = false;
+        boolean wasConnected = firstConnect.isDone();
+        firstConnect.completeExceptionally(new IOException(detail));
+        if (wasConnected) {
+            metrics.count("upstream.connect_failed");
+            LOG.error("the shared broker connection ended for good: {}", detail);
+        }
+    }
+
+    @Override
+    public void onConnectionLost(String detail) {
+        up = false;
+        metrics.count("upstream.connection_lost");
+        LOG.warn("shared broker connection lost ({}); reconnecting", detail);
+    }
+
+    @Override
+    public void onReconnected(boolean sessionPresent) {
+        up = true;
+        metrics.count("upstream.reconnected");
+        if (!sessionPresent) {
+            // The broker forgot our subscriptions (clean session): subscribe every filter again.
+            trie.forEachFilter(filter -> connection.subscribe(nextToken++, filter, highestQos(filter).level()));
+        }
+    }
+
+    @Override
+    public void onPublishDone(long token, Optional<DeliveryFailure> failure) {
+        Pending p = pending.remove(token);
+        if (p != null) {
+            p.device.events.accept(new UpstreamEvent.PublishDone(p.sessionToken, failure));
+        }
+    }
+
+    @Override
+    public void onSubscribed(long token, Optional<Integer> grantedQos, Optional<DeliveryFailure> failure) {
+        Pending p = pending.remove(token);
+        if (p == null) {
+            return;
+        }
+        if (failure.isPresent() || grantedQos.isEmpty()) {
+            if (trie.remove(p.filter, p.device)) {
+                connection.unsubscribe(nextToken++, p.filter);
+            }
+        } else {
+            Set<DeviceView> fresh = freshSubscribers.computeIfAbsent(p.filter, f -> new HashSet<>());
+            fresh.add(p.device);
+            loop.schedule(() -> {
+                Set<DeviceView> still = freshSubscribers.get(p.filter);
+                if (still != null && still.remove(p.device) && still.isEmpty()) {
+                    freshSubscribers.remove(p.filter);
+                }
+            }, RETAINED_WINDOW_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        p.device.events.accept(new UpstreamEvent.Subscribed(p.sessionToken, grantedQos.map(QoS::ofLevel), failure));
+    }
+
+    @Override
+    public void onUnsubscribed(long token) {
+        Pending p = pending.remove(token);
+        if (p != null) {
+            p.device.events.accept(new UpstreamEvent.Unsubscribed(p.sessionToken));
+        }
+    }
+
+    @Override
+    public void onMessage(long deliveryId, String topic, byte[] payload, int qos, boolean retain) {
+        Bytes bytes = Bytes.wrap(payload);
+        QoS messageQos = QoS.ofLevel(qos);
+        // One copy per device, at the highest QoS among its matching subscriptions (MQTT 5 §4.7.3 allows it).
+        Map<DeviceView, QoS> targets = new LinkedHashMap<>();
+        trie.match(topic, (device, subscriptionQos) -> targets.merge(device, subscriptionQos,
+                (a, b) -> a.level() >= b.level() ? a : b));
+        if (retain) {
+            // A retained message answers a new subscription: only devices that just subscribed get it,
+            // not every device already subscribed to the same filter.
+            Set<DeviceView> fresh = new HashSet<>();
+            freshSubscribers.values().forEach(fresh::addAll);
+            targets.keySet().retainAll(fresh);
+        }
+        if (targets.isEmpty()) {
+            metrics.count("upstream.no_matching_device");
+        }
+        targets.forEach((device, subscriptionQos) -> device.events.accept(new UpstreamEvent.Message(
+                nextDeliveryId++, topic, bytes, QoS.min(messageQos, subscriptionQos), retain)));
+        if (qos > 0) {
+            connection.acknowledge(deliveryId);
+        }
+    }
+
+    // ------------------------------------------------------------------ one device's view
+
+    private final class DeviceView implements SessionUpstream {
+        private final String clientId;
+        private final Consumer<UpstreamEvent> events;
+        private final Map<String, QoS> filters = new HashMap<>();
+        private Will will;
+
+        DeviceView(String clientId, Consumer<UpstreamEvent> events) {
+            this.clientId = clientId;
+            this.events = events;
+        }
+
+        @Override
+        public void connect(UpstreamConnect request) {
+            loop.execute(() -> {
+                will = request.will().orElse(null);
+                if (request.cleanStart()) {
+                    dropSubscriptions();
+                }
+                if (up) {
+                    events.accept(new UpstreamEvent.Connected(!request.cleanStart() && !filters.isEmpty()));
+                } else {
+                    events.accept(new UpstreamEvent.ConnectFailed(DeliveryFailure.CONGESTION,
+                            "the broker connection is down"));
+                }
+            });
+        }
+
+        @Override
+        public void publish(long token, String topic, Bytes payload, QoS qos, boolean retain) {
+            loop.execute(() -> {
+                long upstreamToken = nextToken++;
+                if (qos.level() > 0) {
+                    pending.put(upstreamToken, new Pending(this, token, topic));
+                }
+                connection.publish(upstreamToken, topic, payload.toArray(), Math.max(0, qos.level()), retain);
+            });
+        }
+
+        @Override
+        public void subscribe(long token, String topicFilter, QoS qos) {
+            loop.execute(() -> {
+                filters.put(topicFilter, qos);
+                trie.add(topicFilter, this, qos);
+                long upstreamToken = nextToken++;
+                pending.put(upstreamToken, new Pending(this, token, topicFilter));
+                // Subscribing again, even to a filter already held, makes the broker send the
+                // retained messages this device is owed.
+                connection.subscribe(upstreamToken, topicFilter, highestQos(topicFilter).level());
+            });
+        }
+
+        @Override
+        public void unsubscribe(long token, String topicFilter) {
+            loop.execute(() -> {
+                filters.remove(topicFilter);
+                if (trie.remove(topicFilter, this)) {
+                    long upstreamToken = nextToken++;
+                    pending.put(upstreamToken, new Pending(this, token, topicFilter));
+                    connection.unsubscribe(upstreamToken, topicFilter);
+                } else {
+                    events.accept(new UpstreamEvent.Unsubscribed(token));
+                }
+            });
+        }
+
+        @Override
+        public void acknowledge(long deliveryId) {
+            // Acknowledged upstream at fan-out: the gateway already holds the message.
+        }
+
+        @Override
+        public void willChanged(Optional<Will> newWill) {
+            loop.execute(() -> will = newWill.orElse(null));
+        }
+
+        @Override
+        public void disconnect(boolean publishWill, boolean endSession) {
+            loop.execute(() -> {
+                if (publishWill && will != null) {
+                    metrics.count("upstream.wills_published");
+                    connection.publish(0, will.topic(), will.message().toArray(), Math.max(0, will.qos().level()),
+                            will.retain());
+                }
+                if (endSession) {
+                    dropSubscriptions();
+                }
+            });
+        }
+
+        @Override
+        public void shutdown() {
+            // the shared connection is closed once, by the factory
+        }
+
+        private void dropSubscriptions() {
+            for (String filter : filters.keySet()) {
+                if (trie.remove(filter, this)) {
+                    connection.unsubscribe(nextToken++, filter);
+                }
+            }
+            filters.clear();
+        }
+
+        @Override
+        public String toString() {
+            return clientId;
+        }
+    }
+
+    private QoS highestQos(String filter) {
+        QoS[] highest = {QoS.AT_MOST_ONCE};
+        trie.forEachSubscriber(filter, (device, qos) -> {
+            if (qos.level() > highest[0].level()) {
+                highest[0] = qos;
+            }
+        });
+        return highest[0];
+    }
+}

@@ -1,0 +1,254 @@
+package io.sngate.gateway.upstream;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.sngate.codec.Bytes;
+import io.sngate.codec.QoS;
+import io.sngate.gateway.Metrics;
+import io.sngate.gateway.SessionUpstream;
+import io.sngate.gateway.session.DeliveryFailure;
+import io.sngate.gateway.session.UpstreamConnect;
+import io.sngate.gateway.session.UpstreamEvent;
+import io.sngate.gateway.session.Will;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Transparent mode (spec §4): each device gets its own MQTT 5 session at the broker, with the
+ * device's client id, its will as the MQTT will and its clean-session flag as Clean Start.
+ * The connection lives on the device session's event loop, so the broker's answers reach
+ * the session without a thread hop. QoS -1 traffic shares one extra connection.
+ */
+public final class TransparentUpstream implements SessionUpstream.Factory {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TransparentUpstream.class);
+
+    private final EventLoopGroup loops;
+    private final UpstreamSettings settings;
+    private final Metrics metrics;
+    private MqttConnection withoutSession;
+
+    public TransparentUpstream(EventLoopGroup loops, UpstreamSettings settings, Metrics metrics) {
+        this.loops = loops;
+        this.settings = settings;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public SessionUpstream create(String clientId, EventLoop loop, Consumer<UpstreamEvent> events) {
+        return new DeviceConnection(clientId, loop, events);
+    }
+
+    @Override
+    public synchronized void publishWithoutSession(String topic, Bytes payload, boolean retain) {
+        if (withoutSession == null) {
+            // One connection for all QoS -1 traffic (spec §8.5); it queues while it connects.
+            withoutSession = MqttConnection.builder(loops.next(), settings.host(), settings.port(),
+                            settings.options("sngate-qos-1-gw" + settings.gatewayId())
+                                    .withCleanStart(true).withSessionExpirySeconds(0),
+                            new MqttConnection.Listener() {
+                                @Override
+                                public void onConnectFailed(boolean retryable, String detail) {
+                                    metrics.count("upstream.qos_minus_one_connect_failed");
+                                    LOG.warn("QoS -1 connection to {} failed: {}", settings.uri(), detail);
+                                    dropQosMinusOneConnection();
+                                }
+                            })
+                    .backoff(settings.backoff()).build();
+            withoutSession.connect();
+        }
+        withoutSession.publish(0, topic, payload.toArray(), 0, retain);
+    }
+
+    private synchronized void dropQosMinusOneConnection() {
+        withoutSession = null;
+    }
+
+    @Override
+    public String brokerUri() {
+        return settings.uri();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (withoutSession != null) {
+            withoutSession.close();
+        }
+    }
+
+    /** One device's broker connection; replaced whenever the device connects again. */
+    private final class DeviceConnection implements SessionUpstream {
+        private final String clientId;
+        private final EventLoop loop;
+        private final Consumer<UpstreamEvent> events;
+        private MqttConnection connection;
+
+        DeviceConnection(String clientId, EventLoop loop, Consumer<UpstreamEvent> events) {
+            this.clientId = clientId;
+            this.loop = loop;
+            this.events = events;
+        }
+
+        @Override
+        public void connect(UpstreamConnect request) {
+            if (connection != null) {
+                connection.close(); // the session's own restart: keep the broker session, no will
+            }
+            ConnectOptions options = settings.options(clientId)
+                    .withCleanStart(request.cleanStart())
+                    .withSessionExpirySeconds(request.sessionExpirySeconds())
+                    .withReceiveMaximum(Math.max(1, Math.min(65_535, request.receiveMaximum())))
+                    .withWill(request.will().map(TransparentUpstream::toMqttWill));
+            Events listener = new Events(this);
+            MqttConnection created = MqttConnection.builder(loop, settings.host(), settings.port(), options,
+                    listener).backoff(settings.backoff()).build();
+            listener.self = created;
+            connection = created;
+            created.connect();
+        }
+
+        boolean isCurrent(MqttConnection candidate) {
+            return candidate == connection;
+        }
+
+        @Override
+        public void publish(long token, String topic, Bytes payload, QoS qos, boolean retain) {
+            if (connection == null) {
+                events.accept(new UpstreamEvent.PublishDone(token, Optional.of(DeliveryFailure.CONGESTION)));
+                return;
+            }
+            connection.publish(token, topic, payload.toArray(), Math.max(0, qos.level()), retain);
+        }
+
+        @Override
+        public void subscribe(long token, String topicFilter, QoS qos) {
+            if (connection == null) {
+                events.accept(new UpstreamEvent.Subscribed(token, Optional.empty(),
+                        Optional.of(DeliveryFailure.CONGESTION)));
+                return;
+            }
+            connection.subscribe(token, topicFilter, qos.level());
+        }
+
+        @Override
+        public void unsubscribe(long token, String topicFilter) {
+            if (connection == null) {
+                events.accept(new UpstreamEvent.Unsubscribed(token));
+                return;
+            }
+            connection.unsubscribe(token, topicFilter);
+        }
+
+        @Override
+        public void acknowledge(long deliveryId) {
+            if (connection != null) {
+                connection.acknowledge(deliveryId);
+            }
+        }
+
+        @Override
+        public void willChanged(Optional<Will> will) {
+            if (connection != null) {
+                connection.updateWill(will.map(TransparentUpstream::toMqttWill));
+            }
+        }
+
+        @Override
+        public void disconnect(boolean publishWill, boolean endSession) {
+            if (connection != null) {
+                connection.disconnect(publishWill, endSession ? OptionalLong.of(0) : OptionalLong.empty());
+                connection = null;
+            }
+        }
+
+        @Override
+        public void shutdown() {
+            if (connection != null) {
+                connection.close();
+                connection = null;
+            }
+        }
+
+        /** Passes one connection's events on, unless that connection has been replaced since. */
+        private final class Events implements MqttConnection.Listener {
+            private final DeviceConnection owner;
+            private MqttConnection self;
+
+            Events(DeviceConnection owner) {
+                this.owner = owner;
+            }
+
+            private boolean current() {
+                return owner.isCurrent(self);
+            }
+
+            @Override
+            public void onConnected(boolean sessionPresent) {
+                if (current()) {
+                    events.accept(new UpstreamEvent.Connected(sessionPresent));
+                }
+            }
+
+            @Override
+            public void onConnectFailed(boolean retryable, String detail) {
+                if (current()) {
+                    metrics.count("upstream.connect_failed");
+                    events.accept(new UpstreamEvent.ConnectFailed(
+                            retryable ? DeliveryFailure.CONGESTION : DeliveryFailure.REFUSED, detail));
+                }
+            }
+
+            @Override
+            public void onConnectionLost(String detail) {
+                if (current()) {
+                    metrics.count("upstream.connection_lost");
+                    LOG.info("client {}: broker connection lost ({}), reconnecting", clientId, detail);
+                }
+            }
+
+            @Override
+            public void onReconnected(boolean sessionPresent) {
+                if (current()) {
+                    metrics.count("upstream.reconnected");
+                }
+            }
+
+            @Override
+            public void onPublishDone(long token, Optional<DeliveryFailure> failure) {
+                if (current()) {
+                    events.accept(new UpstreamEvent.PublishDone(token, failure));
+                }
+            }
+
+            @Override
+            public void onSubscribed(long token, Optional<Integer> grantedQos, Optional<DeliveryFailure> failure) {
+                if (current()) {
+                    events.accept(new UpstreamEvent.Subscribed(token, grantedQos.map(QoS::ofLevel), failure));
+                }
+            }
+
+            @Override
+            public void onUnsubscribed(long token) {
+                if (current()) {
+                    events.accept(new UpstreamEvent.Unsubscribed(token));
+                }
+            }
+
+            @Override
+            public void onMessage(long deliveryId, String topic, byte[] payload, int qos, boolean retain) {
+                if (current()) {
+                    events.accept(new UpstreamEvent.Message(deliveryId, topic, Bytes.wrap(payload), QoS.ofLevel(qos),
+                            retain));
+                }
+            }
+        }
+    }
+
+    static ConnectOptions.Will toMqttWill(Will will) {
+        return new ConnectOptions.Will(will.topic(), will.message().toArray(), Math.max(0, will.qos().level()),
+                will.retain());
+    }
+}

@@ -1,5 +1,6 @@
 package io.sngate.codec.v12;
 
+import io.sngate.codec.internal.WireFields;
 import java.util.Objects;
 
 /** Argument checks shared by the packet records: a value outside its wire field is a bug at the caller. */
@@ -9,17 +10,11 @@ final class Check {
     }
 
     static int uint8(String field, int value) {
-        if (value < 0 || value > 0xFF) {
-            throw new IllegalArgumentException(field + " must fit one byte (0..255), not " + value);
-        }
-        return value;
+        return WireFields.uint8(field, value);
     }
 
     static int uint16(String field, int value) {
-        if (value < 0 || value > 0xFFFF) {
-            throw new IllegalArgumentException(field + " must fit two bytes (0..65535), not " + value);
-        }
-        return value;
+        return WireFields.uint16(field, value);
     }
 
     static <T> T notNull(String field, T value) {

@@ -1,6 +1,7 @@
 package io.sngate.codec.xbee;
 
 import io.sngate.codec.Bytes;
+import io.sngate.codec.internal.WireFields;
 import java.util.Objects;
 
 /** Argument checks for the frame records: a value that does not fit its wire field is a bug at the caller. */
@@ -13,17 +14,11 @@ final class FieldCheck {
     }
 
     static int uint8(String field, int value) {
-        if (value < 0 || value > 0xFF) {
-            throw new IllegalArgumentException(field + " must fit one byte (0..255), not " + value);
-        }
-        return value;
+        return WireFields.uint8(field, value);
     }
 
     static int uint16(String field, int value) {
-        if (value < 0 || value > 0xFFFF) {
-            throw new IllegalArgumentException(field + " must fit two bytes (0..65535), not " + value);
-        }
-        return value;
+        return WireFields.uint16(field, value);
     }
 
     /** A variable-length tail that must leave the whole frame data within the length field's reach. */

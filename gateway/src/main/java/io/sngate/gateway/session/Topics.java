@@ -29,34 +29,54 @@ public final class Topics {
         }
     }
 
-    /** True for a topic a message can be published to: non-empty, no wildcards. */
+    /** MQTT strings are at most 65 535 bytes of UTF-8. */
+    public static final int MAX_UTF8_LENGTH = 65_535;
+
+    /**
+     * True for a topic a message can be published to (MQTT 5 §4.7): not empty, no wildcards,
+     * no U+0000, at most 65 535 UTF-8 bytes. Checked before anything reaches the broker, which
+     * would close the connection on an invalid one.
+     */
     public static boolean isValidName(String topic) {
-        return !topic.isEmpty() && topic.indexOf('+') < 0 && topic.indexOf('#') < 0;
+        if (topic == null || topic.isEmpty() || utf8Length(topic) > MAX_UTF8_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < topic.length(); i++) {
+            char c = topic.charAt(i);
+            if (c == '+' || c == '#' || c == '\u0000') {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static boolean hasWildcard(String filter) {
         return filter.indexOf('+') >= 0 || filter.indexOf('#') >= 0;
     }
 
-    /** True for a valid filter: {@code +} fills a whole level, {@code #} only as the last level. */
+    /**
+     * True for a valid filter: not empty, no U+0000, {@code +} only as a whole level, {@code #}
+     * only as the whole last level, at most 65 535 UTF-8 bytes.
+     */
     public static boolean isValidFilter(String filter) {
-        if (filter.isEmpty()) {
+        if (filter == null || filter.isEmpty() || utf8Length(filter) > MAX_UTF8_LENGTH) {
             return false;
         }
-        int levelStart = 0;
-        for (int i = 0; i <= filter.length(); i++) {
-            if (i == filter.length() || filter.charAt(i) == '/') {
-                String level = filter.substring(levelStart, i);
-                if (level.contains("#") && (!level.equals("#") || i != filter.length())) {
-                    return false;
-                }
-                if (level.contains("+") && !level.equals("+")) {
-                    return false;
-                }
-                levelStart = i + 1;
+        int n = filter.length();
+        for (int i = 0; i < n; i++) {
+            char c = filter.charAt(i);
+            boolean levelStart = i == 0 || filter.charAt(i - 1) == '/';
+            boolean levelEnd = i == n - 1 || filter.charAt(i + 1) == '/';
+            if (c == '\u0000' || c == '+' && !(levelStart && levelEnd) || c == '#' && !(levelStart && i == n - 1)) {
+                return false;
             }
         }
         return true;
+    }
+
+    /** The number of bytes {@code text} takes in UTF-8. */
+    public static int utf8Length(String text) {
+        return io.netty.buffer.ByteBufUtil.utf8Bytes(text);
     }
 
     /** True when {@code topic} matches {@code filter}; {@code $} topics only match filters naming them. */

@@ -1,5 +1,6 @@
 package io.sngate.gateway.upstream;
 
+import io.sngate.gateway.session.Topics;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
@@ -134,7 +135,7 @@ public record ConnectOptions(String clientId, boolean cleanStart, long sessionEx
         public Will {
             Objects.requireNonNull(topic, "topic");
             Objects.requireNonNull(payload, "payload");
-            if (!Topics.isValidTopicName(topic)) {
+            if (!Topics.isValidName(topic)) {
                 throw new IllegalArgumentException("invalid will topic: '" + topic + "'");
             }
             if (qos < 0 || qos > 2) {

@@ -1,5 +1,6 @@
 package io.sngate.gateway.upstream;
 
+import io.sngate.gateway.session.Topics;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -392,7 +393,7 @@ public final class MqttConnection {
         apiDepth++;
         try {
             Request r = new Request(PUBLISH, token, topic, payload, qos, retain);
-            if (!Topics.isValidTopicName(topic)) {
+            if (!Topics.isValidName(topic)) {
                 refuse(r, "invalid topic name");
                 return;
             }
@@ -415,7 +416,7 @@ public final class MqttConnection {
         apiDepth++;
         try {
             Request r = new Request(SUBSCRIBE, token, topicFilter, null, qos, false);
-            if (!Topics.isValidTopicFilter(topicFilter)) {
+            if (!Topics.isValidFilter(topicFilter)) {
                 refuse(r, "invalid topic filter");
                 return;
             }
@@ -435,7 +436,7 @@ public final class MqttConnection {
         apiDepth++;
         try {
             Request r = new Request(UNSUBSCRIBE, token, topicFilter, null, 0, false);
-            if (!Topics.isValidTopicFilter(topicFilter)) {
+            if (!Topics.isValidFilter(topicFilter)) {
                 refuse(r, "invalid topic filter");
                 return;
             }

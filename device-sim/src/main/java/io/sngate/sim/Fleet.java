@@ -110,6 +110,8 @@ final class Fleet implements AutoCloseable {
         long sequence;
         double value;
         boolean up;
+        /** A publish is scheduled or awaiting its outcome: the device's one publishing chain runs. */
+        boolean publishing;
         volatile boolean stopping;
 
         SimDevice(int index, String id, MqttSnClient client, DeviceRuntime runtime, Random random) {
@@ -153,7 +155,9 @@ final class Fleet implements AutoCloseable {
             client.connect(scenario.cleanSession() && !scenario.sleeping().enabled()).whenComplete((outcome, error) -> {
                 if (error != null || !outcome.success()) {
                     stats.connectFailures.incrementAndGet();
-                    if (!stopping) {
+                    // A connect that ended with the gateway lost is retried by onEvent already;
+                    // a second retry here would run two connect chains (and later two publish chains).
+                    if (!stopping && client.state() != ClientState.LOST) {
                         runtime.schedule(runtime.now() + 2_000 + random.nextInt(3_000), this::connect);
                     }
                     return;
@@ -168,6 +172,10 @@ final class Fleet implements AutoCloseable {
         }
 
         private void publishSoon(boolean first) {
+            if (publishing) {
+                return; // after a reconnect, the chain that was running goes on (a second would double the rate)
+            }
+            publishing = true;
             Scenario.Publishing p = scenario.publishing();
             double jitter = p.jitterSeconds() > 0 ? random.nextDouble() * p.jitterSeconds() : 0;
             double wait = first ? random.nextDouble() * p.intervalSeconds() : p.intervalSeconds() + jitter;
@@ -176,6 +184,7 @@ final class Fleet implements AutoCloseable {
 
         private void publish() {
             if (stopping || client.state() != ClientState.ACTIVE) {
+                publishing = false;
                 return;
             }
             Bytes payload = unsent.isEmpty() ? nextReading() : unsent.pollFirst();
@@ -183,6 +192,7 @@ final class Fleet implements AutoCloseable {
             stats.published.incrementAndGet();
             client.publish(Topic.name(topic), payload, qos, scenario.publishing().retain())
                     .whenComplete((outcome, error) -> {
+                        publishing = false;
                         if (error == null && outcome.success()) {
                             if (qos != QoS.AT_MOST_ONCE) {
                                 stats.acknowledged.incrementAndGet();

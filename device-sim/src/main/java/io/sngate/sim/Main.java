@@ -30,6 +30,7 @@ public final class Main {
             case "pub" -> new PubCommand(out, err, System.in).run(rest);
             case "sub" -> new SubCommand(out, err).run(rest);
             case "fleet" -> new FleetCommand(out, err).run(rest);
+            case "bench" -> new io.sngate.sim.bench.BenchCommand(out, err).run(rest);
             case "version", "--version" -> {
                 out.println("sngate-sim " + SngateVersion.get());
                 yield EXIT_OK;
@@ -53,6 +54,7 @@ public final class Main {
                   pub -t TOPIC -m MESSAGE [options]   publish through an MQTT-SN gateway (like mosquitto_pub)
                   sub -t TOPIC [-v] [options]         subscribe and print messages (like mosquitto_sub)
                   fleet --devices N --scenario FILE   simulate a fleet of devices
+                  bench MODE [options]                measure a gateway: qos0, qos1, latency, connect, ceiling
                   decode HEX...   decode MQTT-SN bytes (hex, spaces allowed; '-' reads lines from stdin)
                                   and print each packet, or why it is malformed
                   version         print the version

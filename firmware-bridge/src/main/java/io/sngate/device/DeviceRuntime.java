@@ -38,7 +38,8 @@ public final class DeviceRuntime implements Executor, AutoCloseable {
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
-    private long timerSequence;
+    /** Timers may be scheduled from any thread (see {@link #schedule}), so the tie-breaker is atomic. */
+    private final java.util.concurrent.atomic.AtomicLong timerSequence = new java.util.concurrent.atomic.AtomicLong();
 
     public DeviceRuntime(String name) {
         this(name, () -> System.nanoTime() / 1_000_000);
@@ -77,7 +78,7 @@ public final class DeviceRuntime implements Executor, AutoCloseable {
 
     /** Runs {@code task} on the runtime thread at {@code deadline}; cancel with the handle. */
     public Timer schedule(long deadline, Runnable task) {
-        Timer timer = new Timer(deadline, timerSequence++, task);
+        Timer timer = new Timer(deadline, timerSequence.getAndIncrement(), task);
         if (inRuntime()) {
             timers.add(timer);
         } else {

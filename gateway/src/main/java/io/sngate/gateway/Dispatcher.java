@@ -131,19 +131,23 @@ final class Dispatcher {
             reply(from, new ConnAck(ReturnCode.REJECTED_NOT_SUPPORTED));
             return;
         }
-        SessionHost host = byClientId.get(clientId.get());
-        if (host == null) {
-            if (byClientId.size() >= options.maxClients()) {
-                metrics.count(Metrics.CONNECT_REFUSED_MAX_CLIENTS);
-                warnings.warn("max_clients", () -> "CONNECT of " + clientId.get() + " refused: "
-                        + options.maxClients() + " clients already (" + Metrics.CONNECT_REFUSED_MAX_CLIENTS + ")");
-                reply(from, new ConnAck(ReturnCode.REJECTED_CONGESTION));
-                return;
+        // Under the lock forget() takes: a session that is finishing is either forgotten before
+        // this lookup, or sees the CONNECT handed over and stays.
+        synchronized (this) {
+            SessionHost host = byClientId.get(clientId.get());
+            if (host == null) {
+                if (byClientId.size() >= options.maxClients()) {
+                    metrics.count(Metrics.CONNECT_REFUSED_MAX_CLIENTS);
+                    warnings.warn("max_clients", () -> "CONNECT of " + clientId.get() + " refused: "
+                            + options.maxClients() + " clients already (" + Metrics.CONNECT_REFUSED_MAX_CLIENTS + ")");
+                    reply(from, new ConnAck(ReturnCode.REJECTED_CONGESTION));
+                    return;
+                }
+                host = newSession(clientId.get(), from);
             }
-            host = newSession(clientId.get(), from);
+            bind(host, from);
+            host.fromDevice(connect);
         }
-        bind(host, from);
-        host.fromDevice(connect);
     }
 
     private SessionHost newSession(String clientId, LinkAddress from) {
@@ -167,7 +171,12 @@ final class Dispatcher {
         byAddress.put(address, host);
     }
 
-    private void forget(SessionHost host) {
+    private synchronized void forget(SessionHost host) {
+        if (host.hasPendingInput()) {
+            // A packet (e.g. the device's next CONNECT) reached the session after it finished:
+            // the session handles it and is forgotten when it finishes again.
+            return;
+        }
         byClientId.remove(host.clientId(), host);
         byAddress.remove(host.address(), host);
     }

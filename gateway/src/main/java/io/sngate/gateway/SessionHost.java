@@ -33,6 +33,7 @@ final class SessionHost {
     private final Runnable onFinished;
     private final SessionUpstream upstream;
     private volatile LinkAddress address;
+    private final java.util.concurrent.atomic.AtomicInteger pendingInput = new java.util.concurrent.atomic.AtomicInteger();
     private ScheduledFuture<?> timer;
     private long timerAt = Long.MAX_VALUE;
 
@@ -72,10 +73,17 @@ final class SessionHost {
 
     /** A packet from the device; may be called from any thread. */
     void fromDevice(MqttSn12Message message) {
+        pendingInput.incrementAndGet();
         loop.execute(() -> {
+            pendingInput.decrementAndGet();
             session.onDevice(message, clock.getAsLong(), this::apply);
             afterInput();
         });
+    }
+
+    /** True while a device packet handed over by {@link #fromDevice} still waits on the loop. */
+    boolean hasPendingInput() {
+        return pendingInput.get() > 0;
     }
 
     private void fromUpstream(UpstreamEvent event) {

@@ -185,12 +185,12 @@ public final class ConfigLoader {
 
     /** Cross-key validation and derived values. */
     static GatewayConfig finish(Map<Setting<?>, Object> values) throws ConfigError {
-        GatewayConfig draft = new GatewayConfig(values, Optional.empty(), Map.of());
+        GatewayConfig draft = new GatewayConfig(values, Optional.empty(), Map.of(), HardwareConfig.NONE);
         Optional<GatewayConfig.BrokerAddress> broker = parseBroker(draft.get(GatewaySettings.BROKER_URI));
         String predefinedFile = draft.get(GatewaySettings.PREDEFINED_FILE);
         Map<Integer, String> predefined = predefinedFile.isBlank() ? Map.of()
                 : PredefinedTopicsFile.load(GatewaySettings.PREDEFINED_FILE.path(), Path.of(predefinedFile));
-        return new GatewayConfig(values, broker, predefined);
+        return new GatewayConfig(values, broker, predefined, HardwareConfig.NONE);
     }
 
     private static Optional<GatewayConfig.BrokerAddress> parseBroker(String uri) throws ConfigError {

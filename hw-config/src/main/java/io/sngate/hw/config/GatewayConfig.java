@@ -21,11 +21,14 @@ public final class GatewayConfig {
     private final Map<Setting<?>, Object> values;
     private final Optional<BrokerAddress> broker;
     private final Map<Integer, String> predefinedTopics;
+    private final HardwareConfig hardware;
 
-    GatewayConfig(Map<Setting<?>, Object> values, Optional<BrokerAddress> broker, Map<Integer, String> predefinedTopics) {
+    GatewayConfig(Map<Setting<?>, Object> values, Optional<BrokerAddress> broker, Map<Integer, String> predefinedTopics,
+            HardwareConfig hardware) {
         this.values = Collections.unmodifiableMap(values);
         this.broker = broker;
         this.predefinedTopics = Collections.unmodifiableMap(predefinedTopics);
+        this.hardware = hardware;
     }
 
     public <T> T get(Setting<T> setting) {
@@ -43,10 +46,20 @@ public final class GatewayConfig {
         return predefinedTopics;
     }
 
+    /** Serial lines, XBee radios and GPIO ({@link HardwareConfig#NONE} for a UDP-only gateway). */
+    public HardwareConfig hardware() {
+        return hardware;
+    }
+
+    /** This configuration with other hardware (tests and embedding code use it). */
+    public GatewayConfig withHardware(HardwareConfig other) {
+        return new GatewayConfig(values, broker, predefinedTopics, other);
+    }
+
     /** This configuration with one value replaced (tests and embedding code use it). */
     public <T> GatewayConfig with(Setting<T> setting, T value) throws ConfigError {
         Map<Setting<?>, Object> copy = new java.util.HashMap<>(values);
         copy.put(setting, value);
-        return ConfigLoader.finish(copy);
+        return ConfigLoader.finish(copy).withHardware(hardware);
     }
 }

@@ -1,5 +1,6 @@
 package io.sngate.gateway.upstream;
 
+import io.sngate.hw.ReconnectBackoff;
 import io.sngate.gateway.session.Topics;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;

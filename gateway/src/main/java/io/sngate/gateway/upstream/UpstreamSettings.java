@@ -1,5 +1,6 @@
 package io.sngate.gateway.upstream;
 
+import io.sngate.hw.ReconnectBackoff;
 import io.sngate.hw.config.GatewayConfig;
 import io.sngate.hw.config.GatewaySettings;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.sngate.gateway.upstream;
 
+import io.sngate.hw.ReconnectBackoff;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,5 +1,6 @@
 package io.sngate.gateway.upstream;
 
+import io.sngate.hw.ReconnectBackoff;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,4 +1,4 @@
-package io.sngate.gateway.upstream;
+package io.sngate.hw;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -8,7 +8,7 @@ import java.util.Random;
  * Capped, jittered exponential backoff between reconnection attempts: attempt {@code n} (from 0)
  * waits {@code min(maxDelay, initialDelay * 2^n)}, scaled by a random factor in
  * {@code [1 - jitter, 1 + jitter]} and capped again at {@code maxDelay}. Jitter spreads the
- * reconnections of thousands of connections that lost the same broker at the same moment.
+ * reconnections of thousands of connections that lost the same broker (or serial ports the same USB hub) at the same moment. Shared by the upstream connections and the serial lines.
  *
  * @param random the source of jitter; give a seeded one for reproducible tests (a
  *        {@link Random} is safe to share between event loops)

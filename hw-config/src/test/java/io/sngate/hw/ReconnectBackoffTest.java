@@ -1,4 +1,4 @@
-package io.sngate.gateway.upstream;
+package io.sngate.hw;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

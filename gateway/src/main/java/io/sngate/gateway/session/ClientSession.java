@@ -71,6 +71,7 @@ public final class ClientSession {
         public static final String WILL_EXCHANGE_ABANDONED = "will_exchange_abandoned";
         public static final String UPSTREAM_BUSY = "upstream_busy";
         public static final String UNSUPPORTED = "unsupported";
+        public static final String QOS2_LATE_DUPLICATE = "qos2_late_duplicate";
 
         private Counters() {
         }
@@ -97,6 +98,8 @@ public final class ClientSession {
     private QoS pendingWillQos = QoS.AT_MOST_ONCE;
     private boolean pendingWillRetain;
     private String pendingWillTopic;
+    /** The CONNECT being answered had no will flag (so an identical one is a plain resend). */
+    private boolean connectHadNoWill;
     private int setupRetries;
     private long setupDeadline = Long.MAX_VALUE;
 
@@ -104,6 +107,12 @@ public final class ClientSession {
     private long nextToken = 1;
     private final Map<Long, InboundPublish> publishesByToken = new HashMap<>();
     private final Map<Integer, InboundPublish> qos2ByMsgId = new HashMap<>();
+    /**
+     * QoS 2 msgIds completed with PUBCOMP, until when a DUP copy of them is still a late
+     * duplicate (a copy the network delayed past the whole exchange), not a new message.
+     */
+    private final java.util.LinkedHashMap<Integer, Long> completedQos2 = new java.util.LinkedHashMap<>();
+    private static final int MAX_COMPLETED_QOS2 = 64;
     private final Map<Long, PendingSubscription> subscribesByToken = new HashMap<>();
     private final Map<Long, Integer> unsubscribesByToken = new HashMap<>();
 
@@ -221,6 +230,14 @@ public final class ClientSession {
             refuseConnect(out, "protocol id " + connect.protocolId());
             return;
         }
+        if (state == SessionState.CONNECTING && !connect.will() && connectHadNoWill
+                && connect.cleanSession() == cleanSession && connect.keepAlive() == keepAliveSeconds) {
+            // The device resent the CONNECT the broker is still answering (its T_RETRY ran out,
+            // e.g. while the broker is slow or away): restarting would throw that attempt away
+            // and, with a broker slower than T_RETRY, never connect. The CONNACK will come.
+            return;
+        }
+        connectHadNoWill = !connect.will();
         if (upstreamOpen) {
             // A CONNECT while connected restarts the session; the old connection ends
             // without a will, as a client that reconnects is not lost.
@@ -292,8 +309,8 @@ public final class ClientSession {
     private void onActive(MqttSn12Message message, long now, Consumer<Effect> out) {
         switch (message.type()) {
             case REGISTER -> onRegister((Register) message, out);
-            case PUBLISH -> onPublish((Publish) message, out);
-            case PUBREL -> onPubRel((PubRel) message, out);
+            case PUBLISH -> onPublish((Publish) message, now, out);
+            case PUBREL -> onPubRel((PubRel) message, now, out);
             case PUBACK -> onPubAck((PubAck) message, now, out);
             case PUBREC -> onPubRec((PubRec) message, now, out);
             case PUBCOMP -> onPubComp((PubComp) message, now, out);
@@ -378,7 +395,7 @@ public final class ClientSession {
         out.accept(new Effect.SendToDevice(new RegAck(id.getAsInt(), register.msgId(), ReturnCode.ACCEPTED)));
     }
 
-    private void onPublish(Publish publish, Consumer<Effect> out) {
+    private void onPublish(Publish publish, long now, Consumer<Effect> out) {
         String topic = resolvePublishTopic(publish);
         if (topic == null) {
             out.accept(new Effect.Discard(Counters.INVALID_TOPIC, topicLabel(publish),
@@ -400,6 +417,12 @@ public final class ClientSession {
                 out.accept(new Effect.Publish(token, topic, publish.data(), QoS.AT_LEAST_ONCE, publish.retain()));
             }
             case EXACTLY_ONCE -> {
+                if (publish.dup() && isLateDuplicate(publish.msgId(), now)) {
+                    // Forwarding it would deliver the message twice; the device already has its PUBCOMP.
+                    out.accept(new Effect.Discard(Counters.QOS2_LATE_DUPLICATE, topic,
+                            "DUP copy of QoS 2 msgId " + publish.msgId() + " after its exchange completed"));
+                    return;
+                }
                 InboundPublish known = qos2ByMsgId.get(publish.msgId());
                 if (known != null) {
                     // A resend: the broker has (or is getting) it once already.
@@ -419,6 +442,21 @@ public final class ClientSession {
                 out.accept(new Effect.Publish(token, topic, publish.data(), QoS.EXACTLY_ONCE, publish.retain()));
             }
         }
+    }
+
+    /** A device retries for at most T_RETRY x (N_RETRY + 1): past that no copy can still be on its way. */
+    private void rememberCompleted(int msgId, long now) {
+        completedQos2.values().removeIf(until -> until <= now);
+        completedQos2.remove(msgId);
+        completedQos2.put(msgId, now + config.retryMillis() * (config.maxRetries() + 1L));
+        if (completedQos2.size() > MAX_COMPLETED_QOS2) {
+            completedQos2.remove(completedQos2.keySet().iterator().next());
+        }
+    }
+
+    private boolean isLateDuplicate(int msgId, long now) {
+        Long until = completedQos2.get(msgId);
+        return until != null && until > now;
     }
 
     private void rejectBusy(Publish publish, String topic, Consumer<Effect> out) {
@@ -443,12 +481,14 @@ public final class ClientSession {
         return publish.topicIdType().name().toLowerCase() + ":" + publish.topicId();
     }
 
-    private void onPubRel(PubRel pubRel, Consumer<Effect> out) {
+    private void onPubRel(PubRel pubRel, long now, Consumer<Effect> out) {
         InboundPublish inbound = qos2ByMsgId.get(pubRel.msgId());
         if (inbound != null && !inbound.brokerHasIt) {
             return; // PUBREC not sent yet, so this PUBREL is premature; the device will resend
         }
-        qos2ByMsgId.remove(pubRel.msgId());
+        if (qos2ByMsgId.remove(pubRel.msgId()) != null) {
+            rememberCompleted(pubRel.msgId(), now);
+        }
         out.accept(new Effect.SendToDevice(new PubComp(pubRel.msgId())));
     }
 

@@ -360,8 +360,52 @@ class ConnectFlowTest extends SessionHarness {
         }
 
         @Test
-        void connectWhileWaitingForTheBrokerRestartsToo() {
+        void theSameConnectResentWhileWaitingForTheBrokerIsAResendNotARestart() {
             device(connectPacket(false, true, 60));
+            assertThat(effects()).containsExactly(upstreamConnect(true, 60, Optional.empty()));
+
+            device(connectPacket(false, true, 60));
+            device(connectPacket(false, true, 60));
+
+            assertThat(effects()).isEmpty();
+            assertThat(state()).isEqualTo(SessionState.CONNECTING);
+            upstream(new Connected(false));
+            assertThat(sent()).containsExactly(new ConnAck(ReturnCode.ACCEPTED));
+        }
+
+        @Test
+        void aDifferentConnectWhileWaitingForTheBrokerRestarts() {
+            device(connectPacket(false, true, 60));
+
+            device(connectPacket(false, true, 30));
+
+            assertThat(effects()).containsExactly(
+                    new Effect.Disconnect(false, false),
+                    upstreamConnect(true, 30, Optional.empty()));
+
+            device(connectPacket(false, false, 30));
+
+            assertThat(effects()).containsExactly(
+                    new Effect.Disconnect(false, false),
+                    upstreamConnect(false, 30, Optional.empty()));
+        }
+
+        @Test
+        void aConnectWithWillWhileWaitingForTheBrokerStartsTheWillExchangeAgain() {
+            exchangeWill();
+            assertThat(state()).isEqualTo(SessionState.CONNECTING);
+
+            device(connectPacket(true, true, 60));
+
+            assertThat(effects()).containsExactly(
+                    new Effect.Disconnect(false, false),
+                    new Effect.SendToDevice(WillTopicReq.INSTANCE));
+        }
+
+        @Test
+        void theSameConnectAfterTheConnAckRestarts() {
+            device(connectPacket(false, true, 60));
+            upstream(new Connected(false));
 
             device(connectPacket(false, true, 60));
 

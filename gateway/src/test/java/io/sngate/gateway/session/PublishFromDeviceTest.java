@@ -287,6 +287,34 @@ class PublishFromDeviceTest extends SessionHarness {
         }
 
         @Test
+        void aDupCopyArrivingAfterTheExchangeCompletedIsNotForwardedAgain() {
+            device(publish(QoS.EXACTLY_ONCE, topicId, 20, "once"));
+            upstream(new PublishDone(published().token(), Optional.empty()));
+            device(new PubRel(20));
+            assertThat(sent()).containsExactly(new PubComp(20));
+
+            // the network delayed a retransmission past PUBCOMP
+            advance(SessionConfig.DEFAULTS.retryMillis());
+            device(publish(QoS.EXACTLY_ONCE, topicId, 20, "once").asDuplicate());
+
+            assertThat(effects(Effect.Publish.class)).isEmpty();
+            assertThat(sent()).isEmpty();
+            assertThat(counters()).containsExactly(ClientSession.Counters.QOS2_LATE_DUPLICATE);
+        }
+
+        @Test
+        void onceNoRetransmissionCanBeUnderwayADupCopyIsForwardedAgain() {
+            device(publish(QoS.EXACTLY_ONCE, topicId, 20, "once"));
+            upstream(new PublishDone(published().token(), Optional.empty()));
+            device(new PubRel(20));
+
+            advance(SessionConfig.DEFAULTS.retryMillis() * (SessionConfig.DEFAULTS.maxRetries() + 1L));
+            device(publish(QoS.EXACTLY_ONCE, topicId, 20, "again").asDuplicate());
+
+            assertThat(published().payload()).isEqualTo(bytes("again"));
+        }
+
+        @Test
         void aPubRelBeforePubRecIsIgnored() {
             device(publish(QoS.EXACTLY_ONCE, topicId, 20, "once"));
             long token = published().token();

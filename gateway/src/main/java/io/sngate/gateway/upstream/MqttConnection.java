@@ -1,7 +1,7 @@
 package io.sngate.gateway.upstream;
 
-import io.sngate.hw.ReconnectBackoff;
 import io.sngate.gateway.session.Topics;
+import io.sngate.hw.ReconnectBackoff;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -40,10 +40,17 @@ import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.resolver.AddressResolver;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.resolver.DefaultNameResolver;
+import io.netty.util.concurrent.DefaultEventExecutor;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sngate.gateway.session.DeliveryFailure;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -91,11 +98,32 @@ import org.slf4j.LoggerFactory;
  * a broker that sends more is disconnected with reason 0x93.
  *
  * <h2>Notes</h2>
- * The broker host name is resolved by Netty's default resolver on the loop at each attempt (a
- * blocking JDK lookup, cached by the JVM): give an IP address where that matters. A
- * {@link ConnectOptions#cleanStart() clean start} applies to the first CONNECT only.
+ * The broker host name is resolved at each attempt by the JDK resolver on one shared
+ * {@code sngate-dns} thread, never on the event loop: a slow DNS server must not stall the
+ * sessions that share the loop. A {@link ConnectOptions#cleanStart() clean start} applies to
+ * the first CONNECT only.
  */
 public final class MqttConnection {
+
+    /**
+     * Netty's default resolver does the blocking JDK lookup on the channel's event loop. This
+     * one does it on a single daemon thread shared by every connection; Bootstrap hands the
+     * connect back to the channel's loop once the address is known.
+     */
+    private static final class OffLoopResolver {
+        static final AddressResolverGroup<InetSocketAddress> GROUP =
+                new AddressResolverGroup<>() {
+                    private final EventExecutor dns =
+                            new DefaultEventExecutor(
+                                    new DefaultThreadFactory("sngate-dns", true));
+
+                    @Override
+                    protected AddressResolver<InetSocketAddress> newResolver(
+                            EventExecutor executor) {
+                        return new DefaultNameResolver(dns).asAddressResolver();
+                    }
+                };
+    }
 
     /** Events of one connection, called on its event loop. */
     public interface Listener {
@@ -701,6 +729,7 @@ public final class MqttConnection {
                 .channel(channelType)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .resolver(OffLoopResolver.GROUP)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
@@ -900,8 +929,10 @@ public final class MqttConnection {
         ChannelFuture connecting = connectFuture;
         if (state == State.CONNECTING && closeDetail == null && connecting != null && !connecting.isSuccess()) {
             if (!connecting.isDone() && !deferred) {
-                // The channel closed before its connect promise failed: read the cause a moment later.
-                loop.execute(() -> onChannelClosed(ch, true));
+                // The channel closed before its connect promise failed (e.g. the address could not
+                // be resolved, which fails the promise from the resolver's thread): read the cause
+                // once the promise is done; its listeners run on this loop.
+                connecting.addListener(f -> onChannelClosed(ch, true));
                 return;
             }
             if (connecting.cause() != null) {

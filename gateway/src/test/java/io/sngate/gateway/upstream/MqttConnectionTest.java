@@ -118,6 +118,24 @@ class MqttConnectionTest {
         }
 
         @Test
+        void aHostNameIsResolvedOffTheEventLoop() {
+            broker = Mosquitto.start();
+            // The listener checks every call is on the loop; the lookup itself runs on sngate-dns.
+            conn = MqttConnection.builder(loop, "localhost", broker.port(), options(), events).backoff(FAST).build();
+            conn.connect();
+            await().atMost(WAIT).until(() -> events.has("connected:") || events.has("connectFailed:"));
+            assertThat(events.events).containsExactly("connected:false");
+        }
+
+        @Test
+        void anUnknownHostNameIsAConnectFailureNamingIt() {
+            conn = MqttConnection.builder(loop, "no-such-host.invalid", 1883, options(), events).backoff(FAST).build();
+            conn.connect();
+            await().atMost(WAIT).until(() -> events.has("connectFailed:"));
+            assertThat(events.events).singleElement().asString().contains("no-such-host.invalid");
+        }
+
+        @Test
         void aRefusedConnectIsReportedOnceAndNotRetried() throws Exception {
             broker = Mosquitto.start(List.of("allow_anonymous false"));
             conn = connect(options());

@@ -108,10 +108,10 @@ public final class ClientSession {
     private final Map<Long, InboundPublish> publishesByToken = new HashMap<>();
     private final Map<Integer, InboundPublish> qos2ByMsgId = new HashMap<>();
     /**
-     * QoS 2 msgIds completed with PUBCOMP, until when a DUP copy of them is still a late
-     * duplicate (a copy the network delayed past the whole exchange), not a new message.
+     * QoS 2 exchanges completed with PUBCOMP, by msgId: until when a copy of that PUBLISH is a
+     * late duplicate (one the network delayed past the whole exchange), not a new message.
      */
-    private final java.util.LinkedHashMap<Integer, Long> completedQos2 = new java.util.LinkedHashMap<>();
+    private final java.util.LinkedHashMap<Integer, CompletedQos2> completedQos2 = new java.util.LinkedHashMap<>();
     private static final int MAX_COMPLETED_QOS2 = 64;
     private final Map<Long, PendingSubscription> subscribesByToken = new HashMap<>();
     private final Map<Long, Integer> unsubscribesByToken = new HashMap<>();
@@ -250,6 +250,7 @@ public final class ClientSession {
         subscribesByToken.clear();
         unsubscribesByToken.clear();
         qos2ByMsgId.values().removeIf(inbound -> !inbound.brokerHasIt);
+        completedQos2.clear(); // a restarted device may number its messages from 1 again
         cleanSession = connect.cleanSession();
         keepAliveSeconds = connect.keepAlive();
         if (cleanSession) {
@@ -417,7 +418,7 @@ public final class ClientSession {
                 out.accept(new Effect.Publish(token, topic, publish.data(), QoS.AT_LEAST_ONCE, publish.retain()));
             }
             case EXACTLY_ONCE -> {
-                if (publish.dup() && isLateDuplicate(publish.msgId(), now)) {
+                if (isLateDuplicate(publish, now)) {
                     // Forwarding it would deliver the message twice; the device already has its PUBCOMP.
                     out.accept(new Effect.Discard(Counters.QOS2_LATE_DUPLICATE, topic,
                             "DUP copy of QoS 2 msgId " + publish.msgId() + " after its exchange completed"));
@@ -437,6 +438,7 @@ public final class ClientSession {
                 }
                 long token = nextToken++;
                 InboundPublish inbound = new InboundPublish(publish.topicId(), publish.msgId(), QoS.EXACTLY_ONCE);
+                inbound.fingerprint = CompletedQos2.fingerprint(publish);
                 publishesByToken.put(token, inbound);
                 qos2ByMsgId.put(publish.msgId(), inbound);
                 out.accept(new Effect.Publish(token, topic, publish.data(), QoS.EXACTLY_ONCE, publish.retain()));
@@ -445,18 +447,27 @@ public final class ClientSession {
     }
 
     /** A device retries for at most T_RETRY x (N_RETRY + 1): past that no copy can still be on its way. */
-    private void rememberCompleted(int msgId, long now) {
-        completedQos2.values().removeIf(until -> until <= now);
-        completedQos2.remove(msgId);
-        completedQos2.put(msgId, now + config.retryMillis() * (config.maxRetries() + 1L));
+    private void rememberCompleted(InboundPublish done, long now) {
+        completedQos2.values().removeIf(c -> c.until() <= now);
+        completedQos2.remove(done.msgId);
+        completedQos2.put(done.msgId, new CompletedQos2(now + config.retryMillis() * (config.maxRetries() + 1L),
+                done.fingerprint));
         if (completedQos2.size() > MAX_COMPLETED_QOS2) {
             completedQos2.remove(completedQos2.keySet().iterator().next());
         }
     }
 
-    private boolean isLateDuplicate(int msgId, long now) {
-        Long until = completedQos2.get(msgId);
-        return until != null && until > now;
+    /**
+     * A copy of a completed exchange's PUBLISH: the same msgId and, unless the device marked it
+     * DUP, the same topic and payload. The original itself (DUP 0) can be the late one, when the
+     * network duplicated it and held one copy back; a device that reuses the msgId for a new
+     * message within the window sends other content (or restarted with a new CONNECT, which
+     * clears the window).
+     */
+    private boolean isLateDuplicate(Publish publish, long now) {
+        CompletedQos2 done = completedQos2.get(publish.msgId());
+        return done != null && done.until() > now
+                && (publish.dup() || done.fingerprint() == CompletedQos2.fingerprint(publish));
     }
 
     private void rejectBusy(Publish publish, String topic, Consumer<Effect> out) {
@@ -486,8 +497,9 @@ public final class ClientSession {
         if (inbound != null && !inbound.brokerHasIt) {
             return; // PUBREC not sent yet, so this PUBREL is premature; the device will resend
         }
-        if (qos2ByMsgId.remove(pubRel.msgId()) != null) {
-            rememberCompleted(pubRel.msgId(), now);
+        InboundPublish completed = qos2ByMsgId.remove(pubRel.msgId());
+        if (completed != null) {
+            rememberCompleted(completed, now);
         }
         out.accept(new Effect.SendToDevice(new PubComp(pubRel.msgId())));
     }
@@ -1034,11 +1046,21 @@ public final class ClientSession {
         final int msgId;
         final QoS qos;
         boolean brokerHasIt;
+        /** QoS 2 only: {@link CompletedQos2#fingerprint} of the PUBLISH. */
+        long fingerprint;
 
         InboundPublish(int topicId, int msgId, QoS qos) {
             this.topicId = topicId;
             this.msgId = msgId;
             this.qos = qos;
+        }
+    }
+
+    /** @param fingerprint topic and payload of the PUBLISH, to recognise a late copy without DUP */
+    private record CompletedQos2(long until, long fingerprint) {
+        static long fingerprint(Publish publish) {
+            long topic = ((long) publish.topicIdType().ordinal() << 16) | publish.topicId();
+            return (topic << 32) ^ (publish.data().hashCode() & 0xFFFFFFFFL) ^ (publish.retain() ? 1L << 62 : 0L);
         }
     }
 

@@ -303,6 +303,33 @@ class PublishFromDeviceTest extends SessionHarness {
         }
 
         @Test
+        void aLateCopyOfTheOriginalWithoutDupIsRecognisedByItsContent() {
+            // the network duplicated the PUBLISH and held one copy back past the exchange
+            device(publish(QoS.EXACTLY_ONCE, topicId, 20, "once"));
+            upstream(new PublishDone(published().token(), Optional.empty()));
+            device(new PubRel(20));
+
+            device(publish(QoS.EXACTLY_ONCE, topicId, 20, "once"));
+
+            assertThat(effects(Effect.Publish.class)).isEmpty();
+            assertThat(counters()).containsExactly(ClientSession.Counters.QOS2_LATE_DUPLICATE);
+        }
+
+        @Test
+        void aNewConnectForgetsCompletedExchanges() {
+            device(publish(QoS.EXACTLY_ONCE, topicId, 20, "once"));
+            upstream(new PublishDone(published().token(), Optional.empty()));
+            device(new PubRel(20));
+
+            // the device rebooted and numbers its messages from the start again
+            device(connectPacket(false, false, 60));
+            upstream(new io.sngate.gateway.session.UpstreamEvent.Connected(true));
+            device(publish(QoS.EXACTLY_ONCE, topicId, 20, "once"));
+
+            assertThat(published().payload()).isEqualTo(bytes("once"));
+        }
+
+        @Test
         void onceNoRetransmissionCanBeUnderwayADupCopyIsForwardedAgain() {
             device(publish(QoS.EXACTLY_ONCE, topicId, 20, "once"));
             upstream(new PublishDone(published().token(), Optional.empty()));

@@ -22,7 +22,7 @@ record BenchOptions(Mode mode, String host, int port, String broker, int clients
                     double retrySeconds,
                     int maxRetries, int keepAlive, Optional<Path> json, Optional<Path> csv, Optional<Path> plot,
                     long seed, boolean noCeiling, double ceilingSeconds, double warmupSeconds, double holdSeconds,
-                    double connectTimeoutSeconds) {
+                    double connectTimeoutSeconds, Optional<String> source) {
 
     enum Mode {
         QOS0, QOS1, LATENCY, CONNECT, CEILING;
@@ -89,13 +89,16 @@ record BenchOptions(Mode mode, String host, int port, String broker, int clients
               --hold SECONDS        connect: keep the clients connected this long after the storm,
                                     to read the gateway's memory (see docs/benchmarks.md)
               --timeout SECONDS     connect: give up waiting for CONNACK/REGACK (default: from the retries)
+              --source ADDRESS      local address of the device sockets (default: the loopback address
+                                    when the gateway is on loopback, else any); several bench processes
+                                    on 127.0.0.2, 127.0.0.3, ... get past one address's ephemeral ports
             """;
 
     private static final Set<String> WITH_VALUE = Set.of("-h", "-p", "--broker", "--clients", "--rate", "--step",
             "--max-rate", "--refine", "--duration", "--drain", "--payload-size", "--qos", "--window", "--runtimes",
             "--subscribers", "--subscribe-qos", "--retry", "--max-retries", "--keep-alive", "--json", "--csv", "--plot",
             "--seed",
-            "--ceiling-duration", "--warmup", "--hold", "--timeout");
+            "--ceiling-duration", "--warmup", "--hold", "--timeout", "--source");
     private static final Set<String> SWITCHES = Set.of("--sweep", "--no-ceiling");
 
     static BenchOptions parse(List<String> args) throws UsageError {
@@ -214,9 +217,17 @@ record BenchOptions(Mode mode, String host, int port, String broker, int clients
             throw new UsageError("--hold is for connect");
         }
         double timeout = p.decimal("--timeout", retry * (maxRetries + 1) + 5, 0.1, 86_400);
+        Optional<String> source = Optional.ofNullable(values.get("--source"));
+        if (source.isPresent()) {
+            try {
+                java.net.InetAddress.getByName(source.get());
+            } catch (java.net.UnknownHostException e) {
+                throw new UsageError("--source " + source.get() + ": not an address");
+            }
+        }
         return new BenchOptions(mode, host, port, broker, clients, rate, sweep, rateStep, maxRate, refine, duration,
                 drain, payloadSize, qos, 1, runtimes, subscribers, subscribeQos, retry, maxRetries, keepAlive, json,
-                csv, plot, seed, switches.contains("--no-ceiling"), ceilingSeconds, warmup, hold, timeout);
+                csv, plot, seed, switches.contains("--no-ceiling"), ceilingSeconds, warmup, hold, timeout, source);
     }
 
     /** Whether this mode publishes through the gateway (and so is compared with the ceiling). */
@@ -263,6 +274,7 @@ record BenchOptions(Mode mode, String host, int port, String broker, int clients
                 words.addAll(List.of("--hold", number(holdSeconds)));
             }
         }
+        source.ifPresent(a -> words.addAll(List.of("--source", a)));
         json.ifPresent(f -> words.addAll(List.of("--json", f.toString())));
         csv.ifPresent(f -> words.addAll(List.of("--csv", f.toString())));
         plot.ifPresent(f -> words.addAll(List.of("--plot", f.toString())));

@@ -363,8 +363,10 @@ final class SnDevices implements AutoCloseable {
             try {
                 DatagramChannel channel = DatagramChannel.open(target.getAddress() instanceof Inet6Address
                         ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
-                channel.bind(new InetSocketAddress(target.getAddress().isLoopbackAddress() ? target.getAddress()
-                        : null, 0));
+                java.net.InetAddress local = options.source().isPresent()
+                        ? java.net.InetAddress.getByName(options.source().get())
+                        : target.getAddress().isLoopbackAddress() ? target.getAddress() : null;
+                channel.bind(new InetSocketAddress(local, 0));
                 channel.connect(target);
                 ClientConfig config = ClientConfig.defaults(clientIdPrefix + index)
                         .withKeepAlive(options.keepAlive())

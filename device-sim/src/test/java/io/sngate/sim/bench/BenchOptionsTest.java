@@ -29,6 +29,7 @@ class BenchOptionsTest {
                 List.of("qos1", "--clients", "1000", "--qos", "2", "--no-ceiling", "--plot", "x.svg"),
                 List.of("latency", "--rate", "12.5", "--payload-size", "64", "--csv", "out.csv"),
                 List.of("connect", "--clients", "10000", "--rate", "2000", "--hold", "30"),
+                List.of("connect", "--clients", "20000", "--source", "127.0.0.3", "--hold", "60"),
                 List.of("ceiling", "--rate", "5000"))) {
             BenchOptions first = BenchOptions.parse(args);
             List<String> words = shellWords(first.command());
@@ -52,7 +53,8 @@ class BenchOptionsTest {
                 List.of("qos1", "--sweep"), List.of("qos0", "--step", "5"), List.of("qos0", "--payload-size", "8"),
                 List.of("qos0", "--broker", "localhost:1883"), List.of("qos0", "--plot", "x.jpg"),
                 List.of("qos0", "--clients", "1", "--subscribers", "2"), List.of("qos0", "--bogus"),
-                List.of("qos0", "--rate"), List.of("latency", "--rate", "0"), List.of("qos0", "--hold", "3"))) {
+                List.of("qos0", "--rate"), List.of("latency", "--rate", "0"), List.of("qos0", "--hold", "3"),
+                List.of("connect", "--source", "not an address!"))) {
             assertThatThrownBy(() -> BenchOptions.parse(args)).as(String.join(" ", args))
                     .isInstanceOf(BenchOptions.UsageError.class);
         }

@@ -210,6 +210,16 @@ class XBeeRadioSetupTest {
     }
 
     @Test
+    void theBlockingCallKeepsItsOverallDeadline() throws Exception {
+        radio = new ScriptedRadio(pty.b(), ApiMode.ESCAPED, radioParameters(ApiMode.ESCAPED)).silent();
+        XBeeRadioConfig config = config(ApiMode.ESCAPED, false, 84, 60_000);
+
+        assertThatThrownBy(() -> new XBeeRadioSetup(connect(config), config).runBlocking(Duration.ofMillis(200)))
+                .isInstanceOf(XBeeSetupException.class)
+                .hasMessage("setup of radio xbee0 on " + pty.a() + " did not finish within 200 ms");
+    }
+
+    @Test
     void aCommandLeftUnansweredLaterInTheSetupTimesOutNamingIt() throws Exception {
         radio = new ScriptedRadio(pty.b(), ApiMode.ESCAPED, radioParameters(ApiMode.ESCAPED)).ignore("SC");
         XBeeRadioConfig config = config(ApiMode.ESCAPED, false, 84, 150);

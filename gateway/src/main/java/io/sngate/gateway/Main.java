@@ -6,6 +6,7 @@ import io.sngate.hw.config.ConfigLoader;
 import io.sngate.hw.config.GatewayConfig;
 import io.sngate.hw.config.GatewaySettings;
 import io.sngate.hw.config.Setting;
+import io.sngate.hw.serial.SerialPorts;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -41,6 +42,10 @@ public final class Main {
         }
         if (args.contains("--example-config")) {
             out.print(GatewaySettings.exampleYaml());
+            return EXIT_OK;
+        }
+        if (args.contains("--list-ports")) {
+            SerialPorts.list().forEach(out::println);
             return EXIT_OK;
         }
         GatewayConfig config;
@@ -87,6 +92,7 @@ public final class Main {
         }
         text.append("""
                   --example-config       print a complete commented configuration
+                  --list-ports           print the machine's serial ports (for the serial and xbee sections)
                   --version              print the version
                   --help                 print this help
                 """);

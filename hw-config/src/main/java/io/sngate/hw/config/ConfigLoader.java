@@ -31,21 +31,25 @@ public final class ConfigLoader {
     /** The configuration from command-line arguments (which may name a YAML file). */
     public static GatewayConfig fromArgs(List<String> args) throws ConfigError {
         Map<Setting<?>, Object> values = new HashMap<>();
+        HardwareConfig hardware = HardwareConfig.NONE;
         Map<String, String> flags = parseFlags(args);
         String file = flags.remove(CONFIG_FLAG);
         if (file != null) {
-            values.putAll(readYaml(Path.of(file)));
+            YamlFile yaml = readYaml(Path.of(file));
+            values.putAll(yaml.values());
+            hardware = yaml.hardware();
         }
         for (Map.Entry<String, String> flag : flags.entrySet()) {
             Setting<?> setting = settingForFlag(flag.getKey());
             values.put(setting, parse(setting, flag.getValue(), true));
         }
-        return finish(values);
+        return finish(values, hardware);
     }
 
     /** The configuration in a YAML file, without flags. */
     public static GatewayConfig fromYaml(Path file) throws ConfigError {
-        return finish(new HashMap<>(readYaml(file)));
+        YamlFile yaml = readYaml(file);
+        return finish(new HashMap<>(yaml.values()), yaml.hardware());
     }
 
     /** The defaults. */
@@ -96,7 +100,11 @@ public final class ConfigLoader {
         throw new ConfigError(flag, "unknown option");
     }
 
-    private static Map<Setting<?>, Object> readYaml(Path file) throws ConfigError {
+    /** What a YAML file says: flat keys, and the hardware sections. */
+    private record YamlFile(Map<Setting<?>, Object> values, HardwareConfig hardware) {
+    }
+
+    private static YamlFile readYaml(Path file) throws ConfigError {
         Object document;
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             LoaderOptions options = new LoaderOptions();
@@ -109,13 +117,18 @@ public final class ConfigLoader {
         }
         Map<Setting<?>, Object> values = new HashMap<>();
         if (document == null) {
-            return values; // an empty file: all defaults
+            return new YamlFile(values, HardwareConfig.NONE); // an empty file: all defaults
         }
         if (!(document instanceof Map<?, ?> root)) {
             throw new ConfigError(CONFIG_FLAG, file + " must hold a mapping of keys, not a " + kind(document));
         }
-        flatten("", root, values);
-        return values;
+        // The hardware sections are lists of entries, not flat keys: they have their own parser.
+        Map<Object, Object> flat = new java.util.LinkedHashMap<>(root);
+        Object serial = flat.remove(HardwareSections.SERIAL);
+        Object xbee = flat.remove(HardwareSections.XBEE);
+        Object gpio = flat.remove(HardwareSections.GPIO);
+        flatten("", flat, values);
+        return new YamlFile(values, HardwareSections.parse(serial, xbee, gpio));
     }
 
     private static void flatten(String prefix, Map<?, ?> map, Map<Setting<?>, Object> values) throws ConfigError {
@@ -137,35 +150,9 @@ public final class ConfigLoader {
     }
 
     private static String suggestion(String path) {
-        String best = null;
-        int bestDistance = 3;
-        for (String key : GatewaySettings.ALL.keySet()) {
-            int distance = editDistance(path, key);
-            if (distance < bestDistance) {
-                bestDistance = distance;
-                best = key;
-            }
-        }
-        return best == null ? "" : " (did you mean '" + best + "'?)";
-    }
-
-    private static int editDistance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
+        List<String> keys = new java.util.ArrayList<>(GatewaySettings.ALL.keySet());
+        keys.addAll(HardwareSections.SECTIONS);
+        return Suggestions.didYouMean(path, keys, key -> key);
     }
 
     private static Object parse(Setting<?> setting, Object raw, boolean fromFlag) throws ConfigError {
@@ -185,12 +172,16 @@ public final class ConfigLoader {
 
     /** Cross-key validation and derived values. */
     static GatewayConfig finish(Map<Setting<?>, Object> values) throws ConfigError {
+        return finish(values, HardwareConfig.NONE);
+    }
+
+    private static GatewayConfig finish(Map<Setting<?>, Object> values, HardwareConfig hardware) throws ConfigError {
         GatewayConfig draft = new GatewayConfig(values, Optional.empty(), Map.of(), HardwareConfig.NONE);
         Optional<GatewayConfig.BrokerAddress> broker = parseBroker(draft.get(GatewaySettings.BROKER_URI));
         String predefinedFile = draft.get(GatewaySettings.PREDEFINED_FILE);
         Map<Integer, String> predefined = predefinedFile.isBlank() ? Map.of()
                 : PredefinedTopicsFile.load(GatewaySettings.PREDEFINED_FILE.path(), Path.of(predefinedFile));
-        return new GatewayConfig(values, broker, predefined, HardwareConfig.NONE);
+        return new GatewayConfig(values, broker, predefined, hardware);
     }
 
     private static Optional<GatewayConfig.BrokerAddress> parseBroker(String uri) throws ConfigError {

@@ -118,7 +118,21 @@ public final class GatewaySettings {
             yaml.append(indent).append("# ").append(setting.doc()).append(flag).append('\n');
             yaml.append(indent).append(leaf).append(": ").append(yamlValue(setting.defaultValue())).append('\n');
         }
+        // Commented out: a bare start serves UDP only, and these paths exist on no machine by default.
+        yaml.append("\n# Serial lines, XBee radios and GPIO beside UDP: none unless configured.\n")
+                .append("# To use them, remove the '# ' in front of the lines below and adapt the example values.\n");
+        for (String line : hardwareExampleYaml().split("\n")) {
+            yaml.append("# ").append(line).append('\n');
+        }
         return yaml.toString();
+    }
+
+    /**
+     * The {@code serial}, {@code xbee} and {@code gpio} sections with example values and every
+     * key explained: valid YAML, shown commented out at the end of {@link #exampleYaml()}.
+     */
+    public static String hardwareExampleYaml() {
+        return HardwareSections.example();
     }
 
     private static String yamlValue(Object value) {

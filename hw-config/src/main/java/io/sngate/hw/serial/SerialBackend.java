@@ -19,7 +19,7 @@ public interface SerialBackend {
     static SerialBackend of(SerialSettings.Backend kind) {
         return switch (kind) {
             case JSERIALCOMM -> new JSerialCommBackend();
-            case JSSC -> throw new UnsupportedOperationException("the jssc backend is not built yet");
+            case JSSC -> new JsscBackend();
         };
     }
 }

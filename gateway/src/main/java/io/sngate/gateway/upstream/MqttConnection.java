@@ -14,6 +14,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
@@ -194,6 +195,8 @@ public final class MqttConnection {
 
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
     private static final int MAX_PACKET_ID = 0xFFFF;
+    /** How long a broker may take to close the connection after our DISCONNECT. */
+    static final long DISCONNECT_LINGER_MILLIS = 2000;
 
     private static final int PUBLISH = 0;
     private static final int SUBSCRIBE = 1;
@@ -914,8 +917,32 @@ public final class MqttConnection {
         state = State.UPDATING_WILL;
         LOG.debug("upstream {}: re-connecting to change the will", options.clientId());
         closeDetail = "re-connecting to change the will";
-        ch.writeAndFlush(MqttMessageBuilders.disconnect().reasonCode(NORMAL_DISCONNECTION).build())
-                .addListener(ChannelFutureListener.CLOSE);
+        sendDisconnectAndAwaitClose(ch, MqttMessageBuilders.disconnect().reasonCode(NORMAL_DISCONNECTION).build());
+    }
+
+    /**
+     * Sends DISCONNECT, half-closes, and lets the broker close the connection. Closing at once
+     * would race the next connection with the same client id: a broker that reads the new
+     * CONNECT before the old DISCONNECT (HiveMQ does, on another thread) takes the session over
+     * and publishes the old connection's will. The broker closes the TCP connection once it has
+     * processed the DISCONNECT, so its close is the proof the will was discarded (or published,
+     * for 0x04). A broker that never closes is closed on after {@link #DISCONNECT_LINGER_MILLIS}.
+     */
+    private void sendDisconnectAndAwaitClose(Channel ch, MqttMessage disconnect) {
+        ch.writeAndFlush(disconnect).addListener(f -> {
+            if (!f.isSuccess() || !(ch instanceof DuplexChannel duplex)) {
+                ch.close();
+                return;
+            }
+            duplex.shutdownOutput();
+            ch.eventLoop().schedule(() -> {
+                if (ch.isOpen()) {
+                    LOG.debug("upstream {}: the broker did not close the connection after DISCONNECT; closing it",
+                            options.clientId());
+                    ch.close();
+                }
+            }, DISCONNECT_LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        });
     }
 
     private String connectFailure(Throwable cause) {
@@ -1065,8 +1092,7 @@ public final class MqttConnection {
                 }
             }
             closeDetail = detail;
-            ch.writeAndFlush(MqttMessageBuilders.disconnect().reasonCode(reason).properties(props).build())
-                    .addListener(ChannelFutureListener.CLOSE);
+            sendDisconnectAndAwaitClose(ch, MqttMessageBuilders.disconnect().reasonCode(reason).properties(props).build());
         } else {
             closeChannel(ch, detail);
         }

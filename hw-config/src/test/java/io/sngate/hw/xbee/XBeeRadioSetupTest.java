@@ -66,8 +66,12 @@ class XBeeRadioSetupTest {
         if (radio != null) {
             radio.close();
         }
-        scheduler.shutdownNow();
-        pty.close();
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+        if (pty != null) {
+            pty.close();
+        }
     }
 
     private static Map<String, byte[]> radioParameters(ApiMode mode) {

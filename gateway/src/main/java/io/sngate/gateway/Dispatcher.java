@@ -22,12 +22,14 @@ import io.sngate.gateway.session.PredefinedTopics;
 import io.sngate.gateway.session.SessionConfig;
 import io.sngate.gateway.session.Topics;
 import io.sngate.gateway.transport.LinkAddress;
+import io.sngate.gateway.transport.Transport;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * counted by reason and logged at DEBUG, and nothing is sent back that is larger than what
  * came in.
  */
-final class Dispatcher {
+final class Dispatcher implements Transport.Receiver {
 
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
@@ -51,6 +53,7 @@ final class Dispatcher {
     private final EventLoopGroup sessionLoops;
     private final SessionUpstream.Factory upstreams;
     private final SessionHost.Links links;
+    private final ToIntFunction<LinkAddress> packetLimit;
     private final Metrics metrics;
     private final WarnLimiter warnings;
     private final LongSupplier clock;
@@ -61,13 +64,14 @@ final class Dispatcher {
 
     Dispatcher(GatewayOptions options, SessionConfig sessionConfig, PredefinedTopics predefined,
                EventLoopGroup sessionLoops, SessionUpstream.Factory upstreams, SessionHost.Links links,
-               Metrics metrics, WarnLimiter warnings, LongSupplier clock) {
+               ToIntFunction<LinkAddress> packetLimit, Metrics metrics, WarnLimiter warnings, LongSupplier clock) {
         this.options = options;
         this.sessionConfig = sessionConfig;
         this.predefined = predefined;
         this.sessionLoops = sessionLoops;
         this.upstreams = upstreams;
         this.links = links;
+        this.packetLimit = packetLimit;
         this.metrics = metrics;
         this.warnings = warnings;
         this.clock = clock;
@@ -75,7 +79,8 @@ final class Dispatcher {
     }
 
     /** Receives one packet from a transport. */
-    void onPacket(LinkAddress from, byte[] packet) {
+    @Override
+    public void onPacket(LinkAddress from, byte[] packet) {
         metrics.count(Metrics.RECEIVED_PACKETS);
         if (packet.length > options.maxPacketSize()) {
             metrics.count(Metrics.DROPPED_OVERSIZED);
@@ -152,7 +157,10 @@ final class Dispatcher {
 
     private SessionHost newSession(String clientId, LinkAddress from) {
         EventLoop loop = sessionLoops.next();
-        ClientSession session = new ClientSession(clientId, sessionConfig, predefined);
+        // A radio carries far less than a datagram: deliveries that would not fit are refused by the session.
+        int limit = packetLimit.applyAsInt(from);
+        SessionConfig config = limit < sessionConfig.maxPacketSize() ? sessionConfig.withMaxPacketSize(limit) : sessionConfig;
+        ClientSession session = new ClientSession(clientId, config, predefined);
         SessionHost[] created = new SessionHost[1];
         SessionHost host = new SessionHost(session, loop, from, clock, links, metrics, warnings, upstreams,
                 () -> forget(created[0]));
@@ -179,6 +187,15 @@ final class Dispatcher {
         }
         byClientId.remove(host.clientId(), host);
         byAddress.remove(host.address(), host);
+    }
+
+    /** The link could not deliver to {@code to}: the session there may retry early. */
+    @Override
+    public void onUndeliverable(LinkAddress to) {
+        SessionHost host = byAddress.get(to);
+        if (host != null) {
+            host.linkDeliveryFailed();
+        }
     }
 
     private void onPingReq(LinkAddress from, PingReq ping) {

@@ -5,24 +5,37 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sngate.codec.v12.Advertise;
+import io.sngate.codec.frame.ForwarderEncapsulation;
 import io.sngate.codec.v12.MqttSn12Codec;
 import io.sngate.gateway.broker.EmbeddedBroker;
 import io.sngate.gateway.session.PredefinedTopics;
 import io.sngate.gateway.transport.LinkAddress;
+import io.sngate.gateway.transport.SerialTransport;
 import io.sngate.gateway.transport.Transport;
 import io.sngate.gateway.transport.UdpTransport;
+import io.sngate.gateway.transport.XBeeTransport;
 import io.sngate.gateway.upstream.AggregatingUpstream;
 import io.sngate.gateway.upstream.TransparentUpstream;
 import io.sngate.gateway.upstream.UpstreamSettings;
 import io.sngate.hw.config.GatewayConfig;
 import io.sngate.hw.config.GatewayMode;
 import io.sngate.hw.config.GatewaySettings;
+import io.sngate.hw.config.HardwareConfig;
+import io.sngate.hw.config.SerialPortConfig;
+import io.sngate.hw.config.XBeeRadioConfig;
+import io.sngate.hw.gpio.GpioBoard;
+import io.sngate.hw.ReconnectBackoff;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +53,11 @@ public final class Gateway implements AutoCloseable {
     private final GatewayConfig config;
     private final Metrics metrics = new Metrics();
     private final LongSupplier clock = () -> System.nanoTime() / 1_000_000;
-    private final List<Transport> transports = new ArrayList<>();
+    /** Read by every sending thread while start-up may still add to it. */
+    private final List<Transport> transports = new CopyOnWriteArrayList<>();
+    /** Serial reopen timers, AT command timeouts, LED blinks: light work for every port at once. */
+    private ScheduledExecutorService hardwareTimers;
+    private GpioBoard gpio;
     private EventLoopGroup loops;
     private EmbeddedBroker broker;
     private SessionUpstream.Factory upstreams;
@@ -86,17 +103,68 @@ public final class Gateway implements AutoCloseable {
                 : new TransparentUpstream(loops, upstreamSettings, metrics);
         WarnLimiter warnings = new WarnLimiter(10_000, clock);
         dispatcher = new Dispatcher(options, GatewayOptions.sessionConfig(config),
-                new PredefinedTopics(config.predefinedTopics()), loops, upstreams, this::send, metrics, warnings, clock);
+                new PredefinedTopics(config.predefinedTopics()), loops, upstreams, this::send, this::packetLimit,
+                metrics, warnings, clock);
         udp = new UdpTransport(loops, config.get(GatewaySettings.UDP_BIND), config.get(GatewaySettings.UDP_PORT),
                 broadcastAddress(), options.maxPacketSize(), metrics);
-        udp.start(dispatcher::onPacket);
+        udp.start(dispatcher);
         transports.add(udp);
+        startHardware(config.hardware(), options, warnings);
         int advertise = options.advertiseSeconds();
         if (advertise > 0) {
             byte[] packet = MqttSn12Codec.INSTANCE.encode(new Advertise(options.gatewayId(), advertise));
             advertising = loops.next().scheduleAtFixedRate(() -> transports.forEach(t -> t.broadcast(packet)),
                     0, advertise, TimeUnit.SECONDS);
         }
+    }
+
+    /** Serial lines and XBee radios; a port that cannot be opened or a radio that does not answer stops the start. */
+    private void startHardware(HardwareConfig hardware, GatewayOptions options, WarnLimiter warnings)
+            throws Exception {
+        if (hardware.serialPorts().isEmpty() && hardware.xbeeRadios().isEmpty() && !hardware.gpio().enabled()) {
+            return;
+        }
+        hardwareTimers = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("sngate-hw", true));
+        ReconnectBackoff backoff = ReconnectBackoff.defaults();
+        if (hardware.gpio().enabled()) {
+            gpio = GpioBoard.open(hardware.gpio(), hardwareTimers);
+        }
+        if (gpio != null && !hardware.xbeeRadios().isEmpty()) {
+            // A radio left in a bad state by a crash answers again after a reset, before its setup.
+            try {
+                gpio.radioReset().reset().get(hardware.gpio().resetPulseMillis() + 5_000L, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IllegalStateException("radio reset through " + GpioBoard.RADIO_RESET_KEY + " failed: "
+                        + (e instanceof ExecutionException ? e.getCause() : e), e);
+            }
+        }
+        for (SerialPortConfig line : hardware.serialPorts()) {
+            SerialTransport transport = new SerialTransport(line, hardwareTimers, backoff, options.maxPacketSize(),
+                    metrics, warnings, clock);
+            transports.add(transport);
+            transport.start(dispatcher);
+        }
+        for (XBeeRadioConfig radio : hardware.xbeeRadios()) {
+            XBeeTransport transport = new XBeeTransport(radio, hardwareTimers, backoff, metrics, warnings);
+            transports.add(transport);
+            transport.start(dispatcher);
+        }
+        for (Transport transport : transports) {
+            LOG.info("transport {}", transport.describe());
+        }
+    }
+
+    /** The largest packet a session at {@code address} may be sent, after any forwarder's header. */
+    private int packetLimit(LinkAddress address) {
+        if (address instanceof LinkAddress.Forwarded forwarded) {
+            return packetLimit(forwarded.forwarder()) - (ForwarderEncapsulation.FIXED_HEADER_LENGTH + forwarded.nodeId().length());
+        }
+        for (Transport transport : transports) {
+            if (transport.owns(address)) {
+                return transport.maxPacketSize();
+            }
+        }
+        return Integer.MAX_VALUE;
     }
 
     private Optional<InetSocketAddress> broadcastAddress() {
@@ -148,6 +216,12 @@ public final class Gateway implements AutoCloseable {
         }
         for (Transport transport : transports) {
             transport.close();
+        }
+        if (gpio != null) {
+            gpio.close();
+        }
+        if (hardwareTimers != null) {
+            hardwareTimers.shutdownNow();
         }
         if (dispatcher != null) {
             dispatcher.shutdownSessions();

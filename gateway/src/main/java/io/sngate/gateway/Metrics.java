@@ -35,6 +35,13 @@ public final class Metrics {
         counters.computeIfAbsent(name, n -> new LongAdder()).increment();
     }
 
+    /** Adds {@code delta} (a transport's decoder counters grow by more than one at a time). */
+    public void add(String name, long delta) {
+        if (delta != 0) {
+            counters.computeIfAbsent(name, n -> new LongAdder()).add(delta);
+        }
+    }
+
     public long get(String name) {
         LongAdder adder = counters.get(name);
         return adder == null ? 0 : adder.sum();

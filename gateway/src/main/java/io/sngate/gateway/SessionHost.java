@@ -81,6 +81,14 @@ final class SessionHost {
         });
     }
 
+    /** The link could not deliver a packet to the device; may be called from any thread. */
+    void linkDeliveryFailed() {
+        loop.execute(() -> {
+            session.onLinkDeliveryFailed(clock.getAsLong(), this::apply);
+            afterInput();
+        });
+    }
+
     /** True while a device packet handed over by {@link #fromDevice} still waits on the loop. */
     boolean hasPendingInput() {
         return pendingInput.get() > 0;

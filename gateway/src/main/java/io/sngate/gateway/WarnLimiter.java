@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * WARN lines that cannot flood the log: at most one line per key per interval, with the
  * number of suppressed ones said in the next line. The counters still count every event.
  */
-final class WarnLimiter {
+public final class WarnLimiter {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.sngate.gateway.discard");
 
@@ -20,12 +20,12 @@ final class WarnLimiter {
     private final LongSupplier clock;
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
 
-    WarnLimiter(long intervalMillis, LongSupplier clock) {
+    public WarnLimiter(long intervalMillis, LongSupplier clock) {
         this.intervalMillis = intervalMillis;
         this.clock = clock;
     }
 
-    void warn(String key, Supplier<String> message) {
+    public void warn(String key, Supplier<String> message) {
         Window window = windows.computeIfAbsent(key, k -> new Window());
         long now = clock.getAsLong();
         long last = window.lastLogged.get();

@@ -952,6 +952,33 @@ public final class ClientSession {
         }
     }
 
+    /**
+     * Earliest retry after the link reported a failed delivery, counted from the failed send:
+     * soon, since the radio has already spent its own retries, but not at once, so that a burst of
+     * failures (a route being repaired) does not use up N_RETRY within a second.
+     */
+    static final long LINK_FAILURE_RETRY_MILLIS = 1_000;
+
+    /**
+     * The link says a packet to the device did not arrive (an XBee Transmit Status failure). If
+     * an exchange waits for the device's answer, it is retried {@link #LINK_FAILURE_RETRY_MILLIS}
+     * after its last send instead of T_RETRY after it; the retry counts towards N_RETRY like one
+     * after a timeout. Nothing else changes: a failure with nothing in flight only is counted by
+     * the transport.
+     */
+    public void onLinkDeliveryFailed(long now, Consumer<Effect> out) {
+        Outgoing current = inflight;
+        if (current == null || (state != SessionState.ACTIVE && state != SessionState.AWAKE)) {
+            return;
+        }
+        long sentAt = current.deadline - config.retryMillis();
+        long sooner = sentAt + Math.min(config.retryMillis(), LINK_FAILURE_RETRY_MILLIS);
+        if (sooner < current.deadline) {
+            current.deadline = Math.max(now, sooner);
+            retransmitIfDue(now, out);
+        }
+    }
+
     private void onSetupTimeout(long now, Consumer<Effect> out) {
         if (setupRetries >= config.maxRetries()
                 || (state != SessionState.AWAITING_WILL_TOPIC && state != SessionState.AWAITING_WILL_MESSAGE)) {

@@ -49,6 +49,11 @@ public record SessionConfig(long retryMillis, int maxRetries, double keepAliveFa
                 maxPacketSize, cleanSessionExpirySeconds, persistentSessionExpirySeconds);
     }
 
+    public SessionConfig withMaxPacketSize(int size) {
+        return new SessionConfig(retryMillis, maxRetries, keepAliveFactor, maxTopics, maxQueued, maxInflightUpstream,
+                size, cleanSessionExpirySeconds, persistentSessionExpirySeconds);
+    }
+
     public SessionConfig withMaxQueued(int queued) {
         return new SessionConfig(retryMillis, maxRetries, keepAliveFactor, maxTopics, queued, maxInflightUpstream,
                 maxPacketSize, cleanSessionExpirySeconds, persistentSessionExpirySeconds);

@@ -17,6 +17,22 @@ public sealed interface LinkAddress {
         }
     }
 
+    /** The device on a serial line that carries one device's frames (or a forwarder's). */
+    record Serial(String line) implements LinkAddress {
+        @Override
+        public String toString() {
+            return "serial:" + line;
+        }
+    }
+
+    /** A remote XBee radio, by its 64-bit address, reached through the gateway's radio {@code radio}. */
+    record XBee(String radio, long address64) implements LinkAddress {
+        @Override
+        public String toString() {
+            return String.format("xbee:%s/%016X", radio, address64);
+        }
+    }
+
     /**
      * A device behind a forwarder (spec §5.5): the forwarder's own address plus the wireless
      * node id it wrapped the frames with. Replies go back wrapped with the same node id and

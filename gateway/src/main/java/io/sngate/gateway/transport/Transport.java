@@ -11,6 +11,13 @@ public interface Transport extends AutoCloseable {
     @FunctionalInterface
     interface Receiver {
         void onPacket(LinkAddress from, byte[] packet);
+
+        /**
+         * The link knows that a packet sent to {@code to} did not arrive (an XBee radio's
+         * Transmit Status); links without delivery reports never call it.
+         */
+        default void onUndeliverable(LinkAddress to) {
+        }
     }
 
     /** Starts receiving; returns once the link is ready. */

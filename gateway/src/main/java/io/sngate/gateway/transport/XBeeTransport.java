@@ -1,0 +1,310 @@
+package io.sngate.gateway.transport;
+
+import io.sngate.codec.Bytes;
+import io.sngate.codec.DecodeException;
+import io.sngate.codec.xbee.XBeeFrame;
+import io.sngate.codec.xbee.XBeeFrameCodec;
+import io.sngate.codec.xbee.XBeeFrameDecoder;
+import io.sngate.gateway.Metrics;
+import io.sngate.gateway.WarnLimiter;
+import io.sngate.hw.ReconnectBackoff;
+import io.sngate.hw.config.XBeeRadioConfig;
+import io.sngate.hw.serial.ReconnectingSerialLine;
+import io.sngate.hw.serial.SerialBackend;
+import io.sngate.hw.serial.SerialLine;
+import io.sngate.hw.xbee.ParameterDifference;
+import io.sngate.hw.xbee.RadioInfo;
+import io.sngate.hw.xbee.XBeeAtCommands;
+import io.sngate.hw.xbee.XBeeRadioSetup;
+import io.sngate.hw.xbee.XBeeSetupException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * MQTT-SN over a Zigbee network through the gateway's own XBee radio in API mode (AP=1 or 2) on
+ * a serial port. Each remote radio's 64-bit address is one device address
+ * ({@link LinkAddress.XBee}): its packets arrive as 0x90 Receive Packets, replies leave as 0x10
+ * Transmit Requests to that address, and ADVERTISE as a broadcast Transmit Request.
+ *
+ * <p>At start the radio's settings are checked (and, if configured, applied) with AT commands
+ * over the same line ({@link XBeeRadioSetup}); a radio that does not answer fails the start
+ * with an error naming its port. The radio's NP (largest RF payload) bounds what is sent: the
+ * session layer refuses deliveries that would not fit, and a packet that still exceeds it here
+ * is counted and not sent, never cut.
+ *
+ * <p>Each unicast carries a frame id, so the radio answers with a 0x8B Transmit Status. A
+ * failure (no MAC/network acknowledgement, address or route not found) is counted by status
+ * and reported to the receiver, which lets the device's session retry its exchange early.
+ *
+ * <p>Counters, under {@code xbee.<name>.}: {@code received_frames}, {@code discarded_bytes},
+ * {@code bad_checksums}, {@code oversized_frames}, {@code malformed_frames},
+ * {@code abandoned_frames}, {@code empty_rf_data}, {@code unexpected_frames},
+ * {@code tx_ok}, {@code tx_failed}, {@code tx_status.0xNN}, {@code dropped_oversized},
+ * {@code modem_status.0xNN}, {@code port_lost}, and the writer's.
+ */
+public final class XBeeTransport implements Transport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(XBeeTransport.class);
+
+    /** Frames that may wait for the UART (at 9 600 baud a full 84-byte payload takes ~110 ms). */
+    static final int WRITE_QUEUE_FRAMES = 256;
+
+    /** AT commands of the start-up setup: AP, ID/SC/CE/NI read and maybe set, WR, AC, SH, SL, VR, HV, NP. */
+    private static final int SETUP_COMMANDS = 17;
+
+    private final XBeeRadioConfig config;
+    private final SerialBackend backend;
+    private final ScheduledExecutorService timers;
+    private final ReconnectBackoff backoff;
+    private final Metrics metrics;
+    private final WarnLimiter warnings;
+    private final String prefix;
+
+    private XBeeFrameDecoder decoder;
+    private XBeeFrameDecoder.Counters seen = new XBeeFrameDecoder.Counters(0, 0, 0, 0, 0, 0);
+    private ReconnectingSerialLine line;
+    private LineWriter writer;
+    private XBeeAtCommands commands;
+    private Receiver receiver;
+    private volatile RadioInfo radio;
+    private volatile int maxPayload;
+    private volatile boolean resetDecoder;
+
+    /** Frame id 1..255 of each unicast still waiting for its Transmit Status -> its destination. */
+    private final AtomicReferenceArray<LinkAddress.XBee> awaitingStatus = new AtomicReferenceArray<>(256);
+    private final AtomicInteger lastFrameId = new AtomicInteger();
+
+    public XBeeTransport(XBeeRadioConfig config, ScheduledExecutorService timers, ReconnectBackoff backoff,
+                         Metrics metrics, WarnLimiter warnings) {
+        this.config = config;
+        this.backend = SerialBackend.of(config.serial().backend());
+        this.timers = timers;
+        this.backoff = backoff;
+        this.metrics = metrics;
+        this.warnings = warnings;
+        this.prefix = "xbee." + config.name();
+        this.maxPayload = config.maxPayload();
+    }
+
+    /** Opens the port, runs the radio setup and starts passing packets; throws naming the port. */
+    @Override
+    public void start(Receiver receiver) throws IOException, InterruptedException {
+        this.receiver = receiver;
+        decoder = new XBeeFrameDecoder(config.apiMode(), new XBeeFrameDecoder.Listener() {
+            @Override
+            public void onFrame(XBeeFrame frame) {
+                XBeeTransport.this.onFrame(frame);
+            }
+
+            @Override
+            public void onMalformed(DecodeException error) {
+                LOG.debug("radio {}: malformed frame skipped: {}", config.name(), error.getMessage());
+            }
+        });
+        line = ReconnectingSerialLine.open(backend, config.serial(), new SerialLine.Listener() {
+            @Override
+            public void onBytes(byte[] buffer, int offset, int length) {
+                read(buffer, offset, length);
+            }
+
+            @Override
+            public void onClosed(IOException cause) {
+                // Only at close(): ReconnectingSerialLine reports a lost port through its State.
+            }
+        }, new ReconnectingSerialLine.State() {
+            @Override
+            public void onDown(IOException cause, long retryInMillis) {
+                metrics.count(prefix + ".port_lost");
+                resetDecoder = true;
+            }
+
+            @Override
+            public void onUp() {
+                resetDecoder = true;
+            }
+        }, timers, backoff);
+        writer = new LineWriter(config.name(), prefix, line, WRITE_QUEUE_FRAMES, metrics, warnings);
+        commands = XBeeAtCommands.forRadio(config, frame -> {
+            if (!writer.offer(frame)) {
+                throw new IOException("write queue of radio " + config.name() + " is full");
+            }
+        }, timers);
+        RadioInfo info = setUp();
+        radio = info;
+        maxPayload = info.effectiveMaxPayload();
+    }
+
+    private RadioInfo setUp() throws XBeeSetupException, InterruptedException {
+        Duration deadline = Duration.ofMillis((long) config.responseTimeoutMillis() * SETUP_COMMANDS + 1_000);
+        RadioInfo info = new XBeeRadioSetup(commands, config).runBlocking(deadline);
+        LOG.info("xbee {}: {}", config.name(), info.describe());
+        for (ParameterDifference changed : info.changed()) {
+            LOG.info("xbee {}: {}: written to the radio", config.name(), changed.describe());
+        }
+        for (ParameterDifference difference : info.differences()) {
+            LOG.warn("xbee {}: {}; left as it is (apply-settings is false)", config.name(), difference.describe());
+        }
+        return info;
+    }
+
+    /** On the line's reader thread: the only thread that touches the decoder. */
+    private void read(byte[] buffer, int offset, int length) {
+        if (resetDecoder) {
+            resetDecoder = false;
+            decoder.reset();
+        }
+        try {
+            decoder.feed(buffer, offset, length);
+        } finally {
+            publishCounters();
+        }
+    }
+
+    private void publishCounters() {
+        XBeeFrameDecoder.Counters now = decoder.counters();
+        metrics.add(prefix + ".received_frames", now.framesDecoded() - seen.framesDecoded());
+        metrics.add(prefix + ".discarded_bytes", now.bytesDiscarded() - seen.bytesDiscarded());
+        metrics.add(prefix + ".bad_checksums", now.badChecksums() - seen.badChecksums());
+        metrics.add(prefix + ".oversized_frames", now.oversizedFrames() - seen.oversizedFrames());
+        metrics.add(prefix + ".malformed_frames", now.malformedFrames() - seen.malformedFrames());
+        metrics.add(prefix + ".abandoned_frames", now.abandonedFrames() - seen.abandonedFrames());
+        seen = now;
+    }
+
+    private void onFrame(XBeeFrame frame) {
+        if (commands.onFrame(frame)) {
+            return;
+        }
+        if (frame instanceof XBeeFrame.ReceivePacket packet) {
+            if (packet.rfData().length() == 0) {
+                metrics.count(prefix + ".empty_rf_data");
+                return;
+            }
+            receiver.onPacket(new LinkAddress.XBee(config.name(), packet.source64()), packet.rfData().toArray());
+        } else if (frame instanceof XBeeFrame.TransmitStatus status) {
+            onTransmitStatus(status);
+        } else if (frame instanceof XBeeFrame.ModemStatus modem) {
+            metrics.count(String.format("%s.modem_status.0x%02X", prefix, modem.status()));
+            LOG.info("xbee {}: modem status 0x{} ({})", config.name(), String.format("%02X", modem.status()),
+                    describeModemStatus(modem.status()));
+        } else {
+            metrics.count(prefix + ".unexpected_frames");
+            LOG.debug("xbee {}: frame not expected from the local radio: {}", config.name(), frame);
+        }
+    }
+
+    private void onTransmitStatus(XBeeFrame.TransmitStatus status) {
+        LinkAddress.XBee to = status.frameId() == 0 ? null : awaitingStatus.getAndSet(status.frameId(), null);
+        if (status.deliveryStatus() == XBeeFrame.TransmitStatus.DELIVERY_SUCCESS) {
+            metrics.count(prefix + ".tx_ok");
+            return;
+        }
+        metrics.count(prefix + ".tx_failed");
+        metrics.count(String.format("%s.tx_status.0x%02X", prefix, status.deliveryStatus()));
+        LOG.debug("xbee {}: delivery to {} failed with status 0x{} after {} retries", config.name(),
+                to == null ? "an unknown destination" : to, String.format("%02X", status.deliveryStatus()),
+                status.retryCount());
+        if (to != null) {
+            receiver.onUndeliverable(to);
+        }
+    }
+
+    private static String describeModemStatus(int status) {
+        return switch (status) {
+            case XBeeFrame.ModemStatus.HARDWARE_RESET -> "hardware reset";
+            case XBeeFrame.ModemStatus.WATCHDOG_RESET -> "watchdog reset";
+            case XBeeFrame.ModemStatus.JOINED_NETWORK -> "joined the network";
+            case XBeeFrame.ModemStatus.DISASSOCIATED -> "left the network";
+            case XBeeFrame.ModemStatus.COORDINATOR_STARTED -> "coordinator started";
+            default -> "see the radio's manual";
+        };
+    }
+
+    @Override
+    public void send(LinkAddress to, byte[] packet) {
+        if (!(to instanceof LinkAddress.XBee xbee) || !xbee.radio().equals(config.name())) {
+            throw new IllegalArgumentException("not reached through radio " + config.name() + ": " + to);
+        }
+        if (!fits(packet)) {
+            return;
+        }
+        int frameId = nextFrameId();
+        awaitingStatus.set(frameId, xbee);
+        write(XBeeFrame.TransmitRequest.unicast(frameId, xbee.address64(), Bytes.wrap(packet)));
+    }
+
+    @Override
+    public void broadcast(byte[] packet) {
+        if (fits(packet)) {
+            // Frame id 0: no Transmit Status; a broadcast is never acknowledged by anyone anyway.
+            write(XBeeFrame.TransmitRequest.broadcast(0, Bytes.wrap(packet)));
+        }
+    }
+
+    private boolean fits(byte[] packet) {
+        int limit = maxPayload;
+        if (packet.length <= limit) {
+            return true;
+        }
+        metrics.count(prefix + ".dropped_oversized");
+        warnings.warn(prefix + ".dropped_oversized", () -> "xbee " + config.name() + ": packet of " + packet.length
+                + " bytes exceeds the radio's payload limit of " + limit + ", not sent (" + prefix
+                + ".dropped_oversized)");
+        return false;
+    }
+
+    private void write(XBeeFrame.TransmitRequest request) {
+        LineWriter w = writer;
+        if (w == null) {
+            metrics.count(Metrics.DROPPED_TRANSPORT_CLOSED);
+            return;
+        }
+        w.offer(XBeeFrameCodec.encode(request, config.apiMode()));
+    }
+
+    /** 1..255, wrapping; 0 would tell the radio not to report. */
+    private int nextFrameId() {
+        return lastFrameId.updateAndGet(id -> id >= 255 ? 1 : id + 1);
+    }
+
+    @Override
+    public boolean owns(LinkAddress address) {
+        return address instanceof LinkAddress.XBee xbee && xbee.radio().equals(config.name());
+    }
+
+    /** The radio's payload limit: the smaller of its NP and the configured max-payload. */
+    @Override
+    public int maxPacketSize() {
+        return maxPayload;
+    }
+
+    @Override
+    public String describe() {
+        RadioInfo info = radio;
+        return "xbee:" + config.name() + "=" + config.serial().path()
+                + (info == null ? "" : " (" + info.addressHex() + ")");
+    }
+
+    /** What the start-up setup learned, once {@link #start} returned. */
+    public RadioInfo radio() {
+        return radio;
+    }
+
+    @Override
+    public void close() {
+        if (commands != null) {
+            commands.close();
+        }
+        if (writer != null) {
+            writer.close();
+        }
+        if (line != null) {
+            line.close();
+        }
+    }
+}

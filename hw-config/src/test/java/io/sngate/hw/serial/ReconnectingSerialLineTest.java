@@ -64,8 +64,12 @@ class ReconnectingSerialLineTest {
 
     @AfterEach
     void stop() {
-        timers.shutdownNow();
-        pty.close();
+        if (timers != null) {
+            timers.shutdownNow();
+        }
+        if (pty != null) {
+            pty.close();
+        }
     }
 
     private String received() {

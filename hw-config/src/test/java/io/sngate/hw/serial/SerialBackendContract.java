@@ -70,7 +70,9 @@ abstract class SerialBackendContract {
 
     @AfterEach
     void stop() {
-        pty.close();
+        if (pty != null) {
+            pty.close();
+        }
     }
 
     private byte[] received() {

@@ -9,7 +9,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-class XBeeFrameRoundTripProperties {
+class XBeeFrameRoundTripPropertiesTest {
 
     @Provide
     Arbitrary<XBeeFrame> frames() {

@@ -15,7 +15,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
-class XBeeFrameDecoderProperties {
+class XBeeFrameDecoderPropertiesTest {
 
     @Provide
     Arbitrary<XBeeFrame> frames() {

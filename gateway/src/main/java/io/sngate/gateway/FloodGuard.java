@@ -6,9 +6,10 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Packets per second per address, counted in one-second windows. Confined to the thread
- * that reads the transport. Bounded: when more addresses are tracked than the limit, the
- * ones not heard in the current window are forgotten.
+ * Packets per second per address, counted in one-second windows. Bounded: when more
+ * addresses are tracked than the limit, the ones not heard in the current window are
+ * forgotten. Shared by the transports' reading threads (the UDP loop, each serial line's and
+ * radio's reader), hence synchronized: the lock is uncontended on a gateway with UDP only.
  */
 final class FloodGuard {
 
@@ -22,7 +23,7 @@ final class FloodGuard {
     }
 
     /** True when a packet from {@code address} at {@code nowMillis} is within the rate. */
-    boolean allow(LinkAddress address, long nowMillis) {
+    synchronized boolean allow(LinkAddress address, long nowMillis) {
         long second = nowMillis / 1000;
         long[] window = windows.get(address);
         if (window == null) {
@@ -50,7 +51,7 @@ final class FloodGuard {
         }
     }
 
-    int tracked() {
+    synchronized int tracked() {
         return windows.size();
     }
 }

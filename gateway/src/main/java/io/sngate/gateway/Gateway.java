@@ -15,6 +15,7 @@ import io.sngate.gateway.transport.Transport;
 import io.sngate.gateway.transport.UdpTransport;
 import io.sngate.gateway.transport.XBeeTransport;
 import io.sngate.gateway.upstream.AggregatingUpstream;
+import io.sngate.gateway.upstream.BrokerReachability;
 import io.sngate.gateway.upstream.TransparentUpstream;
 import io.sngate.gateway.upstream.UpstreamSettings;
 import io.sngate.hw.config.GatewayConfig;
@@ -23,7 +24,10 @@ import io.sngate.hw.config.GatewaySettings;
 import io.sngate.hw.config.HardwareConfig;
 import io.sngate.hw.config.SerialPortConfig;
 import io.sngate.hw.config.XBeeRadioConfig;
+import io.sngate.hw.config.GpioConfig;
 import io.sngate.hw.gpio.GpioBoard;
+import io.sngate.hw.gpio.GpioException;
+import io.sngate.hw.gpio.StatusLed;
 import io.sngate.hw.ReconnectBackoff;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -58,6 +62,8 @@ public final class Gateway implements AutoCloseable {
     /** Serial reopen timers, AT command timeouts, LED blinks: light work for every port at once. */
     private ScheduledExecutorService hardwareTimers;
     private GpioBoard gpio;
+    private StatusLed led = StatusLed.NONE;
+    private BrokerReachability reachability;
     private EventLoopGroup loops;
     private EmbeddedBroker broker;
     private SessionUpstream.Factory upstreams;
@@ -65,13 +71,26 @@ public final class Gateway implements AutoCloseable {
     private ScheduledFuture<?> advertising;
     private UdpTransport udp;
 
-    private Gateway(GatewayConfig config) {
+    /** Opens the Pi's pins; tests give one that uses pi4j's mock platform. */
+    @FunctionalInterface
+    interface GpioOpener {
+        GpioBoard open(GpioConfig config, ScheduledExecutorService scheduler) throws GpioException;
+    }
+
+    private final GpioOpener gpioOpener;
+
+    private Gateway(GatewayConfig config, GpioOpener gpioOpener) {
         this.config = config;
+        this.gpioOpener = gpioOpener;
     }
 
     /** Starts a gateway; on failure everything already started is stopped again. */
     public static Gateway start(GatewayConfig config) throws Exception {
-        Gateway gateway = new Gateway(config);
+        return start(config, GpioBoard::open);
+    }
+
+    static Gateway start(GatewayConfig config, GpioOpener gpioOpener) throws Exception {
+        Gateway gateway = new Gateway(config, gpioOpener);
         try {
             gateway.startAll();
             return gateway;
@@ -107,9 +126,11 @@ public final class Gateway implements AutoCloseable {
                 metrics, warnings, clock);
         udp = new UdpTransport(loops, config.get(GatewaySettings.UDP_BIND), config.get(GatewaySettings.UDP_PORT),
                 broadcastAddress(), options.maxPacketSize(), metrics);
-        udp.start(dispatcher);
+        startGpio(config.hardware(), upstreamSettings);
+        Transport.Receiver inbound = inbound();
+        udp.start(inbound);
         transports.add(udp);
-        startHardware(config.hardware(), options, warnings);
+        startLines(config.hardware(), options, warnings, inbound);
         int advertise = options.advertiseSeconds();
         if (advertise > 0) {
             byte[] packet = MqttSn12Codec.INSTANCE.encode(new Advertise(options.gatewayId(), advertise));
@@ -118,19 +139,26 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** Serial lines and XBee radios; a port that cannot be opened or a radio that does not answer stops the start. */
-    private void startHardware(HardwareConfig hardware, GatewayOptions options, WarnLimiter warnings)
-            throws Exception {
+    /**
+     * The Pi's pins: the status LED (on while the broker is reachable, a blink per packet) and
+     * the radio reset, pulsed before the radios are set up: a radio left in a bad state by a
+     * crash answers again after it.
+     */
+    private void startGpio(HardwareConfig hardware, UpstreamSettings upstreamSettings) throws Exception {
         if (hardware.serialPorts().isEmpty() && hardware.xbeeRadios().isEmpty() && !hardware.gpio().enabled()) {
             return;
         }
         hardwareTimers = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("sngate-hw", true));
-        ReconnectBackoff backoff = ReconnectBackoff.defaults();
-        if (hardware.gpio().enabled()) {
-            gpio = GpioBoard.open(hardware.gpio(), hardwareTimers);
+        if (!hardware.gpio().enabled()) {
+            return;
         }
-        if (gpio != null && !hardware.xbeeRadios().isEmpty()) {
-            // A radio left in a bad state by a crash answers again after a reset, before its setup.
+        gpio = gpioOpener.open(hardware.gpio(), hardwareTimers);
+        led = gpio.statusLed();
+        if (led != StatusLed.NONE) {
+            StatusLed shown = led;
+            reachability = BrokerReachability.watch(loops.next(), upstreamSettings, shown::connected);
+        }
+        if (!hardware.xbeeRadios().isEmpty()) {
             try {
                 gpio.radioReset().reset().get(hardware.gpio().resetPulseMillis() + 5_000L, TimeUnit.MILLISECONDS);
             } catch (ExecutionException | TimeoutException e) {
@@ -138,16 +166,45 @@ public final class Gateway implements AutoCloseable {
                         + (e instanceof ExecutionException ? e.getCause() : e), e);
             }
         }
+    }
+
+    /** What the transports hand their packets to: the dispatcher, with a blink of the LED. */
+    private Transport.Receiver inbound() {
+        if (led == StatusLed.NONE) {
+            return dispatcher;
+        }
+        StatusLed shown = led;
+        return new Transport.Receiver() {
+            @Override
+            public void onPacket(LinkAddress from, byte[] packet) {
+                shown.traffic();
+                dispatcher.onPacket(from, packet);
+            }
+
+            @Override
+            public void onUndeliverable(LinkAddress to) {
+                dispatcher.onUndeliverable(to);
+            }
+        };
+    }
+
+    /** Serial lines and XBee radios; a port that cannot be opened or a radio that does not answer stops the start. */
+    private void startLines(HardwareConfig hardware, GatewayOptions options, WarnLimiter warnings,
+                            Transport.Receiver inbound) throws Exception {
+        if (hardwareTimers == null) {
+            return;
+        }
+        ReconnectBackoff backoff = ReconnectBackoff.defaults();
         for (SerialPortConfig line : hardware.serialPorts()) {
             SerialTransport transport = new SerialTransport(line, hardwareTimers, backoff, options.maxPacketSize(),
                     metrics, warnings, clock);
             transports.add(transport);
-            transport.start(dispatcher);
+            transport.start(inbound);
         }
         for (XBeeRadioConfig radio : hardware.xbeeRadios()) {
             XBeeTransport transport = new XBeeTransport(radio, hardwareTimers, backoff, metrics, warnings);
             transports.add(transport);
-            transport.start(dispatcher);
+            transport.start(inbound);
         }
         for (Transport transport : transports) {
             LOG.info("transport {}", transport.describe());
@@ -177,6 +234,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void send(LinkAddress to, byte[] packet) {
+        led.traffic();
         LinkAddress root = to;
         for (Transport transport : transports) {
             if (transport.owns(root)) {
@@ -216,6 +274,9 @@ public final class Gateway implements AutoCloseable {
         }
         for (Transport transport : transports) {
             transport.close();
+        }
+        if (reachability != null) {
+            reachability.close();
         }
         if (gpio != null) {
             gpio.close();

@@ -195,6 +195,12 @@ public final class MqttConnection {
 
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
     private static final int MAX_PACKET_ID = 0xFFFF;
+    private boolean flushScheduled;
+    private final Runnable scheduledFlush = () -> {
+        flushScheduled = false;
+        flush();
+    };
+
     /** How long a broker may take to close the connection after our DISCONNECT. */
     static final long DISCONNECT_LINGER_MILLIS = 2000;
 
@@ -1146,7 +1152,7 @@ public final class MqttConnection {
         }
         if (queue.isEmpty() && resend.isEmpty() && canSendNow(r)) {
             send(r);
-            flush();
+            flushSoon();
             return;
         }
         if (queue.size() >= options.maxQueuedRequests()) {
@@ -1518,6 +1524,18 @@ public final class MqttConnection {
     private void flush() {
         if (channel != null) {
             channel.flush();
+        }
+    }
+
+    /**
+     * Flushes once the tasks already queued on the loop have run: the publishes a burst of
+     * datagrams brought (one read of the UDP socket hands up to 16 to the sessions) leave in
+     * one TCP write instead of one write each.
+     */
+    private void flushSoon() {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            loop.execute(scheduledFlush);
         }
     }
 

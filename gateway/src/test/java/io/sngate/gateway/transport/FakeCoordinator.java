@@ -151,9 +151,10 @@ public final class FakeCoordinator implements AutoCloseable {
                 answer(command);
             }
         } else if (frame instanceof TransmitRequest request) {
+            // The outcome is decided before the test can see the request (and change the outcome).
+            int status = failures.getOrDefault(request.destination64(), TransmitStatus.DELIVERY_SUCCESS);
             transmitted.add(request);
             if (request.frameId() != 0) {
-                int status = failures.getOrDefault(request.destination64(), TransmitStatus.DELIVERY_SUCCESS);
                 write(XBeeFrameCodec.encode(new TransmitStatus(request.frameId(), 0xFFFE, status == 0 ? 0 : 3, status,
                         0), mode));
             }

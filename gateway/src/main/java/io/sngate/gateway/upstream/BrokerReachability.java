@@ -1,0 +1,87 @@
+package io.sngate.gateway.upstream;
+
+import io.netty.channel.EventLoop;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether the broker can be reached, for the status LED: one small connection of its own
+ * (clean start, no session, a short keep-alive so that a vanished broker shows within seconds).
+ * The device sessions' connections cannot tell this alone: in transparent mode there are none
+ * until a device connects, and each reports only for itself. An established connection
+ * reconnects by itself; a first attempt that fails ends an {@link MqttConnection}, so then a
+ * new one is made after the upstream's backoff. Everything runs on one event loop.
+ */
+public final class BrokerReachability implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerReachability.class);
+    static final int KEEP_ALIVE_SECONDS = 10;
+
+    private final EventLoop loop;
+    private final UpstreamSettings settings;
+    private final Consumer<Boolean> reachable;
+    private MqttConnection connection;
+    private int failedAttempts;
+    private boolean closed;
+
+    private BrokerReachability(EventLoop loop, UpstreamSettings settings, Consumer<Boolean> reachable) {
+        this.loop = loop;
+        this.settings = settings;
+        this.reachable = reachable;
+    }
+
+    /** Starts watching; {@code reachable} hears every change, on {@code loop}. */
+    public static BrokerReachability watch(EventLoop loop, UpstreamSettings settings, Consumer<Boolean> reachable) {
+        BrokerReachability watch = new BrokerReachability(loop, settings, reachable);
+        loop.execute(watch::open);
+        return watch;
+    }
+
+    private void open() {
+        if (closed) {
+            return;
+        }
+        MqttConnection.Listener listener = new MqttConnection.Listener() {
+            @Override
+            public void onConnected(boolean sessionPresent) {
+                failedAttempts = 0;
+                reachable.accept(true);
+            }
+
+            @Override
+            public void onReconnected(boolean sessionPresent) {
+                reachable.accept(true);
+            }
+
+            @Override
+            public void onConnectionLost(String detail) {
+                reachable.accept(false);
+            }
+
+            @Override
+            public void onConnectFailed(boolean retryable, String detail) {
+                reachable.accept(false);
+                long delay = settings.backoff().delayMillis(failedAttempts++);
+                LOG.debug("broker reachability probe: {}; again in {} ms", detail, delay);
+                loop.schedule(BrokerReachability.this::open, delay, TimeUnit.MILLISECONDS);
+            }
+        };
+        connection = MqttConnection.builder(loop, settings.host(), settings.port(),
+                        settings.options("sngate-status-gw" + settings.gatewayId()).withCleanStart(true)
+                                .withSessionExpirySeconds(0).withKeepAliveSeconds(KEEP_ALIVE_SECONDS), listener)
+                .backoff(settings.backoff()).build();
+        connection.connect();
+    }
+
+    @Override
+    public void close() {
+        loop.execute(() -> {
+            closed = true;
+            if (connection != null) {
+                connection.close();
+            }
+        });
+    }
+}

@@ -84,6 +84,8 @@ final class Dispatcher implements Transport.Receiver {
         metrics.count(Metrics.RECEIVED_PACKETS);
         if (packet.length > options.maxPacketSize()) {
             metrics.count(Metrics.DROPPED_OVERSIZED);
+            warnings.warn("oversized", () -> "packet of " + packet.length + " bytes from " + from + " dropped: above "
+                    + options.maxPacketSize() + " (limits.max-packet-size; " + Metrics.DROPPED_OVERSIZED + ")");
             return;
         }
         if (!floodGuard.allow(from, clock.getAsLong())) {
@@ -102,10 +104,13 @@ final class Dispatcher implements Transport.Receiver {
             }
             route(address, MqttSn12Codec.INSTANCE.decode(inner));
         } catch (DecodeException e) {
-            metrics.count(Metrics.MALFORMED_PREFIX + e.reason().name().toLowerCase());
+            String counter = Metrics.MALFORMED_PREFIX + e.reason().name().toLowerCase();
+            metrics.count(counter);
             if (LOG.isDebugEnabled()) {
                 LOG.debug("malformed packet from {} ({}): {}", from, Bytes.wrap(packet).toHex(), e.getMessage());
             }
+            warnings.warn("malformed", () -> "malformed packet from " + from + " dropped: " + e.getMessage() + " ("
+                    + counter + ")");
         }
     }
 
@@ -231,6 +236,8 @@ final class Dispatcher implements Transport.Receiver {
             if (LOG.isDebugEnabled()) {
                 LOG.debug("{} from {} which has no session", message.typeName(), from);
             }
+            warnings.warn("no_session", () -> message.typeName() + " from " + from + " dropped: no session there, "
+                    + "answered with DISCONNECT (" + Metrics.DROPPED_NO_SESSION + ")");
             // Spec §6.12: tell a sender we cannot place that it must CONNECT. A DISCONNECT (2
             // bytes) is never larger than the packet it answers.
             reply(from, Disconnect.PLAIN);

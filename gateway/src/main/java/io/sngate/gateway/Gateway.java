@@ -33,6 +33,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -69,6 +71,9 @@ public final class Gateway implements AutoCloseable {
     private SessionUpstream.Factory upstreams;
     private Dispatcher dispatcher;
     private ScheduledFuture<?> advertising;
+    private ScheduledFuture<?> counterReports;
+    /** Counters as last logged; touched only by the reporting task and close(). */
+    private Map<String, Long> reported = Map.of();
     private UdpTransport udp;
 
     /** Opens the Pi's pins; tests give one that uses pi4j's mock platform. */
@@ -125,12 +130,14 @@ public final class Gateway implements AutoCloseable {
                 new PredefinedTopics(config.predefinedTopics()), loops, upstreams, this::send, this::packetLimit,
                 metrics, warnings, clock);
         udp = new UdpTransport(loops, config.get(GatewaySettings.UDP_BIND), config.get(GatewaySettings.UDP_PORT),
-                broadcastAddress(), options.maxPacketSize(), metrics);
+                broadcastAddress(), options.maxPacketSize(), metrics, warnings);
         startGpio(config.hardware(), upstreamSettings);
         Transport.Receiver inbound = inbound();
         udp.start(inbound);
         transports.add(udp);
         startLines(config.hardware(), options, warnings, inbound);
+        counterReports = loops.next().scheduleAtFixedRate(() -> reportCounters("in the last minute"),
+                COUNTER_REPORT_SECONDS, COUNTER_REPORT_SECONDS, TimeUnit.SECONDS);
         int advertise = options.advertiseSeconds();
         if (advertise > 0) {
             byte[] packet = MqttSn12Codec.INSTANCE.encode(new Advertise(options.gatewayId(), advertise));
@@ -245,6 +252,28 @@ public final class Gateway implements AutoCloseable {
         metrics.count(Metrics.DROPPED_TRANSPORT_CLOSED);
     }
 
+    /** How often the counters that changed are logged (one INFO line, only when something happened). */
+    static final long COUNTER_REPORT_SECONDS = 60;
+
+    /**
+     * Logs the counters that changed since the last report: an operator sees what was dropped
+     * and why (every discard has a named counter) without attaching anything to the process.
+     */
+    private synchronized void reportCounters(String when) {
+        Map<String, Long> now = metrics.snapshot();
+        StringJoiner changed = new StringJoiner(" ");
+        now.forEach((name, value) -> {
+            long before = reported.getOrDefault(name, 0L);
+            if (value != before) {
+                changed.add(name + "=" + value + "(+" + (value - before) + ")");
+            }
+        });
+        reported = now;
+        if (changed.length() > 0) {
+            LOG.info("counters {}: {}", when, changed);
+        }
+    }
+
     /** The one line a supervisor or script waits for. */
     public String readyLine() {
         return "sngate gateway ready udp=" + udp.localPort() + " broker=" + upstreams.brokerUri()
@@ -271,6 +300,10 @@ public final class Gateway implements AutoCloseable {
     public void close() {
         if (advertising != null) {
             advertising.cancel(false);
+        }
+        if (counterReports != null) {
+            counterReports.cancel(false);
+            reportCounters("since the last report, at shutdown");
         }
         for (Transport transport : transports) {
             transport.close();

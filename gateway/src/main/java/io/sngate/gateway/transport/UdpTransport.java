@@ -12,6 +12,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.sngate.gateway.Metrics;
+import io.sngate.gateway.WarnLimiter;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 
@@ -28,16 +29,18 @@ public final class UdpTransport implements Transport {
     private final Optional<InetSocketAddress> broadcastTo;
     private final int maxPacketSize;
     private final Metrics metrics;
+    private final WarnLimiter warnings;
     private Channel channel;
 
     public UdpTransport(EventLoopGroup group, String bindHost, int port, Optional<InetSocketAddress> broadcastTo,
-                        int maxPacketSize, Metrics metrics) {
+                        int maxPacketSize, Metrics metrics, WarnLimiter warnings) {
         this.group = group;
         this.bindHost = bindHost;
         this.port = port;
         this.broadcastTo = broadcastTo;
         this.maxPacketSize = maxPacketSize;
         this.metrics = metrics;
+        this.warnings = warnings;
     }
 
     @Override
@@ -56,6 +59,9 @@ public final class UdpTransport implements Transport {
                         ByteBuf content = datagram.content();
                         if (content.readableBytes() > maxPacketSize) {
                             metrics.count(Metrics.DROPPED_OVERSIZED);
+                            warnings.warn("oversized", () -> "datagram of more than " + maxPacketSize + " bytes from "
+                                    + datagram.sender() + " dropped (limits.max-packet-size; "
+                                    + Metrics.DROPPED_OVERSIZED + ")");
                             return;
                         }
                         byte[] packet = new byte[content.readableBytes()];
@@ -95,11 +101,15 @@ public final class UdpTransport implements Transport {
         Channel ch = channel;
         if (ch == null || !ch.isActive()) {
             metrics.count(Metrics.DROPPED_TRANSPORT_CLOSED);
+            warnings.warn(Metrics.DROPPED_TRANSPORT_CLOSED, () -> "datagram to " + target
+                    + " not sent: the UDP socket is closed (" + Metrics.DROPPED_TRANSPORT_CLOSED + ")");
             return;
         }
         if (!ch.isWritable()) {
             // The kernel's send buffer and Netty's are both full: a bounded queue, counted.
             metrics.count(Metrics.DROPPED_SEND_BUFFER_FULL);
+            warnings.warn(Metrics.DROPPED_SEND_BUFFER_FULL, () -> "datagram to " + target
+                    + " not sent: the UDP send buffer is full (" + Metrics.DROPPED_SEND_BUFFER_FULL + ")");
             return;
         }
         ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(packet), target), ch.voidPromise());

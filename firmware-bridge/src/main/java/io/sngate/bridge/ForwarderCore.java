@@ -1,0 +1,218 @@
+package io.sngate.bridge;
+
+import io.sngate.codec.Bytes;
+import io.sngate.codec.DecodeException;
+import io.sngate.codec.frame.Encapsulated;
+import io.sngate.codec.frame.ForwarderEncapsulation;
+import io.sngate.codec.v12.Advertise;
+import io.sngate.codec.v12.GwInfo;
+import io.sngate.codec.v12.MqttSn12Codec;
+import io.sngate.codec.v12.MqttSn12Message;
+import io.sngate.codec.xbee.XBeeFrame;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The forwarder of MQTT-SN 1.2 §5.5, without I/O: a device's packet goes in with where it came
+ * from, a gateway datagram goes in as bytes, and what must be sent where comes out as
+ * {@link Forward}s. The bridge's shell does the sending.
+ *
+ * <ul>
+ *   <li>A device's packet is wrapped in an encapsulated frame (Ctrl 0) with the device's wireless
+ *       node id: the line's configured id for a serial line, the 8-byte big-endian 64-bit source
+ *       address for an XBee device. The packet itself is relayed unchanged; only its framing
+ *       (its Length equals its size, it is not itself encapsulated) is checked.</li>
+ *   <li>An encapsulated datagram from the gateway is unwrapped and its inner packet sent to the
+ *       node the id names; an empty node id means "every device", sent with the Ctrl byte's
+ *       broadcast radius. An id no line or radio has is counted and dropped.</li>
+ *   <li>A plain ADVERTISE or GWINFO from the gateway goes to every line and radio (a broadcast
+ *       on radios); any other plain packet would be addressed to the bridge itself, which is no
+ *       client, so it is counted and dropped.</li>
+ * </ul>
+ * With several radios, a reply goes to the radio that last heard its destination; with one,
+ * every 8-byte id goes to it. Every drop increments a counter and logs a rate-limited WARN.
+ *
+ * <p>Not thread-safe: the bridge calls it from its one runtime thread.
+ */
+public final class ForwarderCore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ForwarderCore.class);
+
+    private final ForwarderConfig config;
+    private final Map<Bytes, Integer> lineByNodeId = new HashMap<>();
+    private final Map<Long, Integer> radioByAddress;
+    private final WarnLimiter warnings;
+
+    private long toGateway;
+    private long toDevices;
+    private long broadcasts;
+    private long unknownNodes;
+    private long malformedFromGateway;
+    private long unroutable;
+    private long rejectedFromDevices;
+    private long tooLargeForRadio;
+
+    public ForwarderCore(ForwarderConfig config) {
+        this.config = config;
+        for (int i = 0; i < config.serialNodeIds().size(); i++) {
+            lineByNodeId.put(config.serialNodeIds().get(i), i);
+        }
+        int capacity = config.maxKnownAddresses();
+        this.radioByAddress = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, Integer> eldest) {
+                return size() > capacity;
+            }
+        };
+        this.warnings = new WarnLimiter(config.warnIntervalMillis());
+    }
+
+    /** A whole frame read from serial line {@code line}. */
+    public void fromSerialLine(int line, byte[] frame, long now, Consumer<Forward> out) {
+        Bytes nodeId = config.serialNodeIds().get(line);
+        wrap(nodeId, Bytes.wrap(frame), now, out, () -> "serial line " + (line + 1));
+    }
+
+    /** The RF data of a Receive Packet that radio {@code radio} got from {@code source64}. */
+    public void fromRadio(int radio, long source64, Bytes rfData, long now, Consumer<Forward> out) {
+        radioByAddress.put(source64, radio);
+        wrap(nodeIdOf(source64), rfData, now, out, () -> String.format("XBee device %016X", source64));
+    }
+
+    private void wrap(Bytes nodeId, Bytes packet, long now, Consumer<Forward> out, Supplier<String> device) {
+        byte[] datagram = new byte[ForwarderEncapsulation.FIXED_HEADER_LENGTH + nodeId.length() + packet.length()];
+        datagram[0] = (byte) (ForwarderEncapsulation.FIXED_HEADER_LENGTH + nodeId.length());
+        datagram[1] = (byte) ForwarderEncapsulation.TYPE;
+        nodeId.copyTo(datagram, ForwarderEncapsulation.FIXED_HEADER_LENGTH);
+        packet.copyTo(datagram, ForwarderEncapsulation.FIXED_HEADER_LENGTH + nodeId.length());
+        try {
+            // The codec's own rules decide what may be wrapped: one whole packet, not encapsulated.
+            ForwarderEncapsulation.decode(datagram);
+        } catch (DecodeException e) {
+            rejectedFromDevices++;
+            warn("rejected-from-device", now, () -> device.get() + ": dropped a frame that cannot be forwarded: "
+                    + e.getMessage());
+            return;
+        }
+        toGateway++;
+        out.accept(new Forward.ToGateway(Bytes.wrap(datagram)));
+    }
+
+    /** A datagram from the gateway. */
+    public void fromGateway(byte[] datagram, long now, Consumer<Forward> out) {
+        if (ForwarderEncapsulation.isEncapsulated(datagram, 0, datagram.length)) {
+            Encapsulated frame;
+            try {
+                frame = ForwarderEncapsulation.decode(datagram);
+            } catch (DecodeException e) {
+                malformedFromGateway++;
+                warn("malformed-from-gateway", now, () -> "dropped a malformed encapsulated datagram from the gateway: "
+                        + e.getMessage());
+                return;
+            }
+            route(frame, now, out);
+            return;
+        }
+        MqttSn12Message message;
+        try {
+            message = MqttSn12Codec.INSTANCE.decode(datagram);
+        } catch (DecodeException e) {
+            malformedFromGateway++;
+            warn("malformed-from-gateway", now, () -> "dropped a malformed datagram from the gateway: "
+                    + e.getMessage());
+            return;
+        }
+        if (message instanceof Advertise || message instanceof GwInfo) {
+            broadcast(Bytes.wrap(datagram), 0, out);
+            return;
+        }
+        unroutable++;
+        warn("unroutable", now, () -> "dropped a plain " + message.type()
+                + " from the gateway: a forwarder relays only encapsulated packets, ADVERTISE and GWINFO");
+    }
+
+    private void route(Encapsulated frame, long now, Consumer<Forward> out) {
+        Bytes nodeId = frame.wirelessNodeId();
+        Bytes packet = frame.innerPacket();
+        if (nodeId.isEmpty()) {
+            broadcast(packet, frame.radius(), out);
+            return;
+        }
+        Integer line = lineByNodeId.get(nodeId);
+        if (line != null) {
+            toDevices++;
+            out.accept(new Forward.ToSerialLine(line, packet));
+            return;
+        }
+        int radios = config.radioMaxPayloads().size();
+        if (nodeId.length() == ForwarderConfig.XBEE_NODE_ID_LENGTH && radios > 0) {
+            long address = addressOf(nodeId);
+            Integer known = radioByAddress.get(address);
+            if (known != null || radios == 1) {
+                int radio = known != null ? known : 0;
+                int max = config.radioMaxPayloads().get(radio);
+                if (packet.length() > max) {
+                    tooLargeForRadio++;
+                    warn("too-large-for-radio", now, () -> String.format("dropped a reply of %d bytes for XBee "
+                            + "device %016X: the radio carries at most %d bytes", packet.length(), address, max));
+                    return;
+                }
+                toDevices++;
+                out.accept(new Forward.ToRadio(radio, address, 0, packet));
+                return;
+            }
+        }
+        unknownNodes++;
+        warn("unknown-node", now, () -> "dropped a reply for unknown node id " + nodeId.toHex()
+                + " (no serial line has it" + (radios > 1 ? " and no radio has heard that address)" : ")"));
+    }
+
+    private void broadcast(Bytes packet, int radius, Consumer<Forward> out) {
+        broadcasts++;
+        for (int line = 0; line < config.serialNodeIds().size(); line++) {
+            out.accept(new Forward.ToSerialLine(line, packet));
+        }
+        for (int radio = 0; radio < config.radioMaxPayloads().size(); radio++) {
+            if (packet.length() <= config.radioMaxPayloads().get(radio)) {
+                out.accept(new Forward.ToRadio(radio, XBeeFrame.BROADCAST_ADDRESS_64, radius, packet));
+            } else {
+                tooLargeForRadio++;
+            }
+        }
+    }
+
+    private void warn(String kind, long now, Supplier<String> message) {
+        WarnLimiter.Verdict verdict = warnings.check(kind, now);
+        if (verdict.log()) {
+            LOG.warn(verdict.suppressed() == 0 ? message.get()
+                    : message.get() + " [+" + verdict.suppressed() + " similar suppressed]");
+        }
+    }
+
+    /** The wireless node id of an XBee device: its 64-bit address, big-endian. */
+    public static Bytes nodeIdOf(long address64) {
+        byte[] id = new byte[ForwarderConfig.XBEE_NODE_ID_LENGTH];
+        for (int i = 0; i < id.length; i++) {
+            id[i] = (byte) (address64 >>> (56 - 8 * i));
+        }
+        return Bytes.wrap(id);
+    }
+
+    private static long addressOf(Bytes nodeId) {
+        long address = 0;
+        for (int i = 0; i < ForwarderConfig.XBEE_NODE_ID_LENGTH; i++) {
+            address = address << 8 | nodeId.get(i);
+        }
+        return address;
+    }
+
+    public ForwarderCounters counters() {
+        return new ForwarderCounters(toGateway, toDevices, broadcasts, unknownNodes, malformedFromGateway, unroutable,
+                rejectedFromDevices, tooLargeForRadio);
+    }
+}

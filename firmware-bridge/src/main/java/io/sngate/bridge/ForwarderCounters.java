@@ -1,0 +1,25 @@
+package io.sngate.bridge;
+
+/**
+ * What the forwarding core has done.
+ *
+ * @param toGateway            device packets wrapped and sent to the gateway
+ * @param toDevices            encapsulated replies unwrapped and sent to one device
+ * @param broadcasts           gateway packets sent to every line and radio (ADVERTISE, GWINFO, empty node id)
+ * @param unknownNodes         encapsulated replies for a node id no line or radio has: dropped
+ * @param malformedFromGateway datagrams from the gateway that did not decode: dropped
+ * @param unroutable           plain (unencapsulated) gateway packets meant for no one but the bridge: dropped
+ * @param rejectedFromDevices  device frames that are not one whole MQTT-SN packet, or are themselves encapsulated
+ * @param tooLargeForRadio     replies larger than the radio's RF payload: dropped, never cut
+ */
+public record ForwarderCounters(long toGateway, long toDevices, long broadcasts, long unknownNodes,
+                                long malformedFromGateway, long unroutable, long rejectedFromDevices,
+                                long tooLargeForRadio) {
+
+    public String describe() {
+        return "to-gateway=" + toGateway + " to-devices=" + toDevices + " broadcasts=" + broadcasts
+                + " unknown-node=" + unknownNodes + " malformed-from-gateway=" + malformedFromGateway
+                + " unroutable=" + unroutable + " rejected-from-devices=" + rejectedFromDevices
+                + " too-large-for-radio=" + tooLargeForRadio;
+    }
+}

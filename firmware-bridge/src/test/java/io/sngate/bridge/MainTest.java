@@ -1,0 +1,119 @@
+package io.sngate.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sngate.codec.Bytes;
+import io.sngate.codec.xbee.ApiMode;
+import io.sngate.hw.serial.SerialSettings;
+import io.sngate.hw.testing.PtyPair;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The command line: flags, errors naming the flag, exit codes, the ready line. */
+class MainTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private Main.Started start(String... args) {
+        return Main.start(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void helpListsTheFlags() {
+        assertThat(start("--help")).isEqualTo(new Main.Started.Exit(Main.EXIT_OK));
+        assertThat(out()).contains("--gateway HOST:PORT", "--serial PATH[:BAUD][:node=HEX]", "--xbee", "--backend",
+                "--stats-interval", "sngate bridge ready gateway=HOST:PORT lines=N");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--bogus|--bogus: unknown flag",
+            "--serial /dev/ttyUSB0:fast|--serial /dev/ttyUSB0:fast: 'fast' is not a number",
+            "--serial /dev/ttyUSB0:115200:node=XY|node id 'XY' is not hexadecimal",
+            "--serial /dev/ttyUSB0:115200:node=123|an even number of hex digits",
+            "--serial /dev/ttyUSB0:115200:speed=9|unknown option 'speed'",
+            "--xbee /dev/ttyUSB1:9600:ap=0|--xbee /dev/ttyUSB1:9600:ap=0: AP=0 is transparent mode",
+            "--xbee /dev/ttyUSB1:ap=2:max-payload=1|max-payload",
+            "--serial /dev/a --gateway nowhere|--gateway: 'nowhere' is not HOST:PORT",
+            "--serial /dev/a --gateway 127.0.0.1:70000|--gateway: 70000 is outside 0..65535",
+            "--serial /dev/a --backend rxtx|--backend: 'rxtx' is not jserialcomm or jssc",
+            "--serial /dev/a --stats-interval|--stats-interval: needs a value",
+            "--gateway 127.0.0.1:1883|no device side",
+            "--serial /dev/a --serial /dev/b:115200:node=01|node id 01 is already used by /dev/a",
+            "--serial /dev/a:node=0102030405060708 --xbee /dev/b|8 bytes",
+    })
+    void aBadCommandLineExitsWithTwoNamingTheFlag(String args, String message) {
+        assertThat(start(args.split(" "))).isEqualTo(new Main.Started.Exit(Main.EXIT_USAGE));
+        assertThat(err()).startsWith("sngate bridge: ").contains(message).contains("--help");
+        assertThat(out()).isEmpty();
+    }
+
+    @Test
+    void flagsBuildTheConfiguration() throws Exception {
+        BridgeConfig config = BridgeArgs.parse(List.of("--gateway=10.0.0.5:1884", "--serial", "/dev/ttyUSB0",
+                "--serial", "/dev/ttyACM0:57600:node=BEEF", "--xbee", "/dev/ttyUSB1:38400:ap=1:max-payload=72",
+                "--backend", "jssc", "--stats-interval", "0"));
+
+        assertThat(config.gateway()).isEqualTo(new InetSocketAddress("10.0.0.5", 1884));
+        assertThat(config.bind().getPort()).isZero();
+        assertThat(config.serialLines()).containsExactly(
+                new BridgeConfig.SerialLineSpec(SerialSettings.of("/dev/ttyUSB0", 115_200)
+                        .withBackend(SerialSettings.Backend.JSSC), Bytes.fromHex("01")),
+                new BridgeConfig.SerialLineSpec(SerialSettings.of("/dev/ttyACM0", 57_600)
+                        .withBackend(SerialSettings.Backend.JSSC), Bytes.fromHex("BEEF")));
+        assertThat(config.radios()).containsExactly(new BridgeConfig.RadioSpec(
+                SerialSettings.of("/dev/ttyUSB1", 38_400).withBackend(SerialSettings.Backend.JSSC),
+                ApiMode.UNESCAPED, 72));
+        assertThat(config.statsIntervalMillis()).isZero();
+    }
+
+    @Test
+    void xbeeDefaultsAreAp2At9600WithTheRadiosPayload() throws Exception {
+        BridgeConfig config = BridgeArgs.parse(List.of("--xbee", "/dev/ttyUSB1"));
+        assertThat(config.gateway()).isEqualTo(new InetSocketAddress("127.0.0.1", 1883));
+        assertThat(config.bind().getAddress().isLoopbackAddress()).as("a local gateway is reached from loopback")
+                .isTrue();
+        assertThat(config.radios()).containsExactly(new BridgeConfig.RadioSpec(
+                SerialSettings.of("/dev/ttyUSB1", 9_600), ApiMode.ESCAPED, 84));
+        assertThat(config.statsIntervalMillis()).isEqualTo(60_000);
+    }
+
+    @Test
+    void aMissingPortFailsToStartWithOneNamingThePath() {
+        assertThat(start("--serial", "/dev/sngate-no-such-port")).isEqualTo(new Main.Started.Exit(Main.EXIT_FAILURE));
+        assertThat(err()).contains("cannot start").contains("/dev/sngate-no-such-port");
+    }
+
+    @Test
+    void aStartedBridgePrintsOneReadyLine() throws Exception {
+        try (PtyPair pty = PtyPair.open();
+                DatagramSocket gateway = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            Main.Started started = start("--gateway", "127.0.0.1:" + gateway.getLocalPort(),
+                    "--serial", pty.a() + ":115200:node=42");
+            assertThat(started).isInstanceOf(Main.Started.Running.class);
+            try (Bridge bridge = ((Main.Started.Running) started).bridge()) {
+                assertThat(out()).isEqualTo("sngate bridge ready gateway=127.0.0.1:" + gateway.getLocalPort()
+                        + " lines=1" + System.lineSeparator());
+                assertThat(bridge.counters().lines()).hasSize(1);
+            }
+        }
+    }
+}

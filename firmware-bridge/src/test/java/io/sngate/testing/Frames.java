@@ -1,0 +1,66 @@
+package io.sngate.testing;
+
+import io.sngate.codec.xbee.ApiMode;
+import io.sngate.codec.xbee.XBeeFrame;
+import io.sngate.codec.xbee.XBeeFrameDecoder;
+import io.sngate.hw.testing.PtyEnd;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.TimeoutException;
+
+/** Reads what the code under test wrote to the test's end of a pseudo-terminal, one frame at a time. */
+public final class Frames {
+
+    public static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private Frames() {
+    }
+
+    /** The next MQTT-SN packet on a line the code under test writes cleanly (by its Length field). */
+    public static byte[] nextPacket(PtyEnd end) throws TimeoutException, InterruptedException {
+        ByteArrayOutputStream packet = new ByteArrayOutputStream();
+        byte[] first = end.take(1, TIMEOUT);
+        packet.writeBytes(first);
+        int total = first[0] & 0xFF;
+        if (total == 0x01) {
+            byte[] length = end.take(2, TIMEOUT);
+            packet.writeBytes(length);
+            total = (length[0] & 0xFF) << 8 | (length[1] & 0xFF);
+        }
+        packet.writeBytes(end.take(total - packet.size(), TIMEOUT));
+        return packet.toByteArray();
+    }
+
+    /** A radio's view of its serial port: API frames decoded as the radio would. */
+    public static final class RadioEnd {
+        private final PtyEnd end;
+        private final Deque<XBeeFrame> frames = new ArrayDeque<>();
+        private final XBeeFrameDecoder decoder;
+
+        public RadioEnd(PtyEnd end, ApiMode mode) {
+            this.end = end;
+            this.decoder = new XBeeFrameDecoder(mode, frames::add);
+        }
+
+        public XBeeFrame next() throws TimeoutException, InterruptedException {
+            while (frames.isEmpty()) {
+                decoder.feed(end.take(1, TIMEOUT));
+            }
+            return frames.poll();
+        }
+
+        public <F extends XBeeFrame> F next(Class<F> type) throws TimeoutException, InterruptedException {
+            XBeeFrame frame = next();
+            if (!type.isInstance(frame)) {
+                throw new AssertionError("expected a " + type.getSimpleName() + ", got " + frame);
+            }
+            return type.cast(frame);
+        }
+
+        public XBeeFrameDecoder decoder() {
+            return decoder;
+        }
+    }
+}

@@ -94,6 +94,12 @@ class SessionHarness {
         session().onDevice(message, now, this::collect);
     }
 
+    /** The link reports that a packet to the device was not delivered. */
+    void linkDeliveryFailed() {
+        effects.clear();
+        session().onLinkDeliveryFailed(now, this::collect);
+    }
+
     void upstream(UpstreamEvent event) {
         effects.clear();
         session().onUpstream(event, now, this::collect);

@@ -5,11 +5,7 @@ import io.sngate.gateway.Metrics;
 import io.sngate.gateway.WarnLimiter;
 import io.sngate.hw.ReconnectBackoff;
 import io.sngate.hw.config.SerialPortConfig;
-import io.sngate.hw.serial.ReconnectingSerialLine;
-import io.sngate.hw.serial.SerialBackend;
 import io.sngate.hw.serial.SerialException;
-import io.sngate.hw.serial.SerialLine;
-import java.io.IOException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -41,7 +37,6 @@ public final class SerialTransport implements Transport {
     static final int WRITE_QUEUE_FRAMES = 256;
 
     private final SerialPortConfig config;
-    private final SerialBackend backend;
     private final ScheduledExecutorService timers;
     private final ReconnectBackoff backoff;
     private final int maxPacketSize;
@@ -55,10 +50,7 @@ public final class SerialTransport implements Transport {
     private SerialFrameDecoder decoder;
     private SerialFrameDecoder.Counters seen = new SerialFrameDecoder.Counters(0, 0, 0, 0);
     private long lastBytesAt;
-    /** Set by the reopen timer thread when the port went down or came back: the buffered bytes are stale. */
-    private volatile boolean resetDecoder;
-    private ReconnectingSerialLine line;
-    private LineWriter writer;
+    private OpenLine line;
 
     /**
      * @param maxPacketSize largest frame read or written (the gateway's packet limit, at most 65 535)
@@ -67,7 +59,6 @@ public final class SerialTransport implements Transport {
     public SerialTransport(SerialPortConfig config, ScheduledExecutorService timers, ReconnectBackoff backoff,
                            int maxPacketSize, Metrics metrics, WarnLimiter warnings, LongSupplier clock) {
         this.config = config;
-        this.backend = SerialBackend.of(config.serial().backend());
         this.timers = timers;
         this.backoff = backoff;
         this.maxPacketSize = Math.max(SerialFrameDecoder.MIN_MAX_FRAME_SIZE,
@@ -93,38 +84,16 @@ public final class SerialTransport implements Transport {
     public void start(Receiver receiver) throws SerialException {
         decoder = new SerialFrameDecoder(maxPacketSize, SerialFrameDecoder.FrameValidator.MQTT_SN_12,
                 frame -> receiver.onPacket(address, frame));
-        line = ReconnectingSerialLine.open(backend, config.serial(), new SerialLine.Listener() {
-            @Override
-            public void onBytes(byte[] buffer, int offset, int length) {
-                read(buffer, offset, length);
-            }
-
-            @Override
-            public void onClosed(IOException cause) {
-                // Only at close(): ReconnectingSerialLine reports a lost port through its State.
-            }
-        }, new ReconnectingSerialLine.State() {
-            @Override
-            public void onDown(IOException cause, long retryInMillis) {
-                metrics.count(prefix + ".port_lost");
-                resetDecoder = true;
-            }
-
-            @Override
-            public void onUp() {
-                resetDecoder = true;
-            }
-        }, timers, backoff);
-        writer = new LineWriter(config.name(), prefix, line, WRITE_QUEUE_FRAMES, metrics, warnings);
+        line = OpenLine.open(config.name(), prefix, config.serial(), timers, backoff, metrics, warnings,
+                WRITE_QUEUE_FRAMES, this::read);
         LOG.info("serial line {} open: {}{}", config.name(), config.serial().describe(),
                 config.forwarder() ? " (forwarder-encapsulated frames)" : "");
     }
 
     /** On the line's reader thread: the only thread that touches the decoder. */
-    private void read(byte[] buffer, int offset, int length) {
+    private void read(byte[] buffer, int offset, int length, boolean stale) {
         long now = clock.getAsLong();
-        if (resetDecoder) {
-            resetDecoder = false;
+        if (stale) {
             decoder.reset();
         }
         if (decoder.buffered() > 0 && now - lastBytesAt > gapMillis) {
@@ -169,12 +138,12 @@ public final class SerialTransport implements Transport {
                     + packet.length + " bytes exceeds " + maxPacketSize + ", not sent");
             return;
         }
-        LineWriter w = writer;
-        if (w == null) {
+        OpenLine open = line;
+        if (open == null) {
             metrics.count(Metrics.DROPPED_TRANSPORT_CLOSED);
             return;
         }
-        w.offer(packet);
+        open.write(packet);
     }
 
     @Override
@@ -205,9 +174,6 @@ public final class SerialTransport implements Transport {
 
     @Override
     public void close() {
-        if (writer != null) {
-            writer.close();
-        }
         if (line != null) {
             line.close();
         }

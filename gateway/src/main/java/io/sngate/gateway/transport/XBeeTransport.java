@@ -9,9 +9,6 @@ import io.sngate.gateway.Metrics;
 import io.sngate.gateway.WarnLimiter;
 import io.sngate.hw.ReconnectBackoff;
 import io.sngate.hw.config.XBeeRadioConfig;
-import io.sngate.hw.serial.ReconnectingSerialLine;
-import io.sngate.hw.serial.SerialBackend;
-import io.sngate.hw.serial.SerialLine;
 import io.sngate.hw.xbee.ParameterDifference;
 import io.sngate.hw.xbee.RadioInfo;
 import io.sngate.hw.xbee.XBeeAtCommands;
@@ -58,7 +55,6 @@ public final class XBeeTransport implements Transport {
     private static final int SETUP_COMMANDS = 17;
 
     private final XBeeRadioConfig config;
-    private final SerialBackend backend;
     private final ScheduledExecutorService timers;
     private final ReconnectBackoff backoff;
     private final Metrics metrics;
@@ -67,13 +63,11 @@ public final class XBeeTransport implements Transport {
 
     private XBeeFrameDecoder decoder;
     private XBeeFrameDecoder.Counters seen = new XBeeFrameDecoder.Counters(0, 0, 0, 0, 0, 0);
-    private ReconnectingSerialLine line;
-    private LineWriter writer;
+    private OpenLine line;
     private XBeeAtCommands commands;
     private Receiver receiver;
     private volatile RadioInfo radio;
     private volatile int maxPayload;
-    private volatile boolean resetDecoder;
 
     /** Frame id 1..255 of each unicast still waiting for its Transmit Status -> its destination. */
     private final AtomicReferenceArray<LinkAddress.XBee> awaitingStatus = new AtomicReferenceArray<>(256);
@@ -82,7 +76,6 @@ public final class XBeeTransport implements Transport {
     public XBeeTransport(XBeeRadioConfig config, ScheduledExecutorService timers, ReconnectBackoff backoff,
                          Metrics metrics, WarnLimiter warnings) {
         this.config = config;
-        this.backend = SerialBackend.of(config.serial().backend());
         this.timers = timers;
         this.backoff = backoff;
         this.metrics = metrics;
@@ -106,31 +99,10 @@ public final class XBeeTransport implements Transport {
                 LOG.debug("radio {}: malformed frame skipped: {}", config.name(), error.getMessage());
             }
         });
-        line = ReconnectingSerialLine.open(backend, config.serial(), new SerialLine.Listener() {
-            @Override
-            public void onBytes(byte[] buffer, int offset, int length) {
-                read(buffer, offset, length);
-            }
-
-            @Override
-            public void onClosed(IOException cause) {
-                // Only at close(): ReconnectingSerialLine reports a lost port through its State.
-            }
-        }, new ReconnectingSerialLine.State() {
-            @Override
-            public void onDown(IOException cause, long retryInMillis) {
-                metrics.count(prefix + ".port_lost");
-                resetDecoder = true;
-            }
-
-            @Override
-            public void onUp() {
-                resetDecoder = true;
-            }
-        }, timers, backoff);
-        writer = new LineWriter(config.name(), prefix, line, WRITE_QUEUE_FRAMES, metrics, warnings);
+        line = OpenLine.open(config.name(), prefix, config.serial(), timers, backoff, metrics, warnings,
+                WRITE_QUEUE_FRAMES, this::read);
         commands = XBeeAtCommands.forRadio(config, frame -> {
-            if (!writer.offer(frame)) {
+            if (!line.write(frame)) {
                 throw new IOException("write queue of radio " + config.name() + " is full");
             }
         }, timers);
@@ -153,9 +125,8 @@ public final class XBeeTransport implements Transport {
     }
 
     /** On the line's reader thread: the only thread that touches the decoder. */
-    private void read(byte[] buffer, int offset, int length) {
-        if (resetDecoder) {
-            resetDecoder = false;
+    private void read(byte[] buffer, int offset, int length, boolean stale) {
+        if (stale) {
             decoder.reset();
         }
         try {
@@ -259,12 +230,12 @@ public final class XBeeTransport implements Transport {
     }
 
     private void write(XBeeFrame.TransmitRequest request) {
-        LineWriter w = writer;
-        if (w == null) {
+        OpenLine open = line;
+        if (open == null) {
             metrics.count(Metrics.DROPPED_TRANSPORT_CLOSED);
             return;
         }
-        w.offer(XBeeFrameCodec.encode(request, config.apiMode()));
+        open.write(XBeeFrameCodec.encode(request, config.apiMode()));
     }
 
     /** 1..255, wrapping; 0 would tell the radio not to report. */
@@ -299,9 +270,6 @@ public final class XBeeTransport implements Transport {
     public void close() {
         if (commands != null) {
             commands.close();
-        }
-        if (writer != null) {
-            writer.close();
         }
         if (line != null) {
             line.close();

@@ -1,0 +1,89 @@
+package io.sngate.gateway.transport;
+
+import io.sngate.gateway.Metrics;
+import io.sngate.gateway.WarnLimiter;
+import io.sngate.hw.ReconnectBackoff;
+import io.sngate.hw.serial.ReconnectingSerialLine;
+import io.sngate.hw.serial.SerialBackend;
+import io.sngate.hw.serial.SerialException;
+import io.sngate.hw.serial.SerialLine;
+import io.sngate.hw.serial.SerialSettings;
+import java.io.IOException;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * A transport's serial port: kept open across unplugging ({@link ReconnectingSerialLine}),
+ * read on its reader thread, written through a {@link LineWriter}. What the serial and XBee
+ * transports share; each keeps its own decoder, which the reader thread alone touches.
+ */
+final class OpenLine implements AutoCloseable {
+
+    /** Bytes from the port, on its reader thread. */
+    @FunctionalInterface
+    interface Reader {
+        /**
+         * @param stale the port went down or came back since the last read: bytes buffered
+         *              towards a frame belong to a frame that will never be finished
+         */
+        void onBytes(byte[] buffer, int offset, int length, boolean stale);
+    }
+
+    private final ReconnectingSerialLine line;
+    private final LineWriter writer;
+    /** Set by the reopen timer's thread, read by the reader thread. */
+    private volatile boolean stale;
+
+    private OpenLine(String name, String prefix, SerialSettings settings, ScheduledExecutorService timers,
+                     ReconnectBackoff backoff, Metrics metrics, WarnLimiter warnings, int writeQueueFrames,
+                     Reader reader) throws SerialException {
+        this.line = ReconnectingSerialLine.open(SerialBackend.of(settings.backend()), settings,
+                new SerialLine.Listener() {
+                    @Override
+                    public void onBytes(byte[] buffer, int offset, int length) {
+                        boolean wasStale = stale;
+                        if (wasStale) {
+                            stale = false;
+                        }
+                        reader.onBytes(buffer, offset, length, wasStale);
+                    }
+
+                    @Override
+                    public void onClosed(IOException cause) {
+                        // Only at close(): ReconnectingSerialLine reports a lost port through its State.
+                    }
+                }, new ReconnectingSerialLine.State() {
+                    @Override
+                    public void onDown(IOException cause, long retryInMillis) {
+                        metrics.count(prefix + ".port_lost");
+                        stale = true;
+                    }
+
+                    @Override
+                    public void onUp() {
+                        stale = true;
+                    }
+                }, timers, backoff);
+        this.writer = new LineWriter(name, prefix, line, writeQueueFrames, metrics, warnings);
+    }
+
+    /**
+     * Opens the port now; a port that is missing or refuses its settings is an error naming the
+     * path. Counters go under {@code prefix}: {@code .port_lost} and the writer's.
+     */
+    static OpenLine open(String name, String prefix, SerialSettings settings, ScheduledExecutorService timers,
+                         ReconnectBackoff backoff, Metrics metrics, WarnLimiter warnings, int writeQueueFrames,
+                         Reader reader) throws SerialException {
+        return new OpenLine(name, prefix, settings, timers, backoff, metrics, warnings, writeQueueFrames, reader);
+    }
+
+    /** Queues one complete frame for the port; never blocks. False when it was dropped (and counted). */
+    boolean write(byte[] frame) {
+        return writer.offer(frame);
+    }
+
+    @Override
+    public void close() {
+        writer.close();
+        line.close();
+    }
+}

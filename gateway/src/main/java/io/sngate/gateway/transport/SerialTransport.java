@@ -1,5 +1,6 @@
 package io.sngate.gateway.transport;
 
+import io.sngate.codec.frame.ForwarderEncapsulation;
 import io.sngate.codec.frame.SerialFrameDecoder;
 import io.sngate.gateway.Metrics;
 import io.sngate.gateway.WarnLimiter;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * dropped (counted) before the next bytes are read, so a half frame never holds back the next one.
  *
  * <p>Counters, under {@code serial.<name>.}: {@code received_frames}, {@code discarded_bytes},
- * {@code rejected_frames}, {@code oversize_headers}, {@code gap_resets}, and the writer's.
+ * {@code rejected_frames}, {@code oversize_headers}, {@code gap_resets},
+ * {@code unwrapped_on_forwarder_line} (a bare frame on a forwarder line, dropped), and the writer's.
  */
 public final class SerialTransport implements Transport {
 
@@ -82,8 +84,15 @@ public final class SerialTransport implements Transport {
 
     @Override
     public void start(Receiver receiver) throws SerialException {
-        decoder = new SerialFrameDecoder(maxPacketSize, SerialFrameDecoder.FrameValidator.MQTT_SN_12,
-                frame -> receiver.onPacket(address, frame));
+        decoder = new SerialFrameDecoder(maxPacketSize, SerialFrameDecoder.FrameValidator.MQTT_SN_12, frame -> {
+            if (config.forwarder() && !ForwarderEncapsulation.isEncapsulated(frame, 0, frame.length)) {
+                // A forwarder wraps every device frame; a bare one is line noise that happened to
+                // decode, and answering it would put replies for nobody on the line.
+                metrics.count(prefix + ".unwrapped_on_forwarder_line");
+                return;
+            }
+            receiver.onPacket(address, frame);
+        });
         line = OpenLine.open(config.name(), prefix, config.serial(), timers, backoff, metrics, warnings,
                 WRITE_QUEUE_FRAMES, this::read);
         LOG.info("serial line {} open: {}{}", config.name(), config.serial().describe(),

@@ -9,6 +9,7 @@ import io.sngate.gateway.Metrics;
 import io.sngate.gateway.WarnLimiter;
 import io.sngate.hw.ReconnectBackoff;
 import io.sngate.hw.config.XBeeRadioConfig;
+import io.sngate.hw.xbee.AtCommandTimeoutException;
 import io.sngate.hw.xbee.ParameterDifference;
 import io.sngate.hw.xbee.RadioInfo;
 import io.sngate.hw.xbee.XBeeAtCommands;
@@ -50,6 +51,9 @@ public final class XBeeTransport implements Transport {
 
     /** Frames that may wait for the UART (at 9 600 baud a full 84-byte payload takes ~110 ms). */
     static final int WRITE_QUEUE_FRAMES = 256;
+
+    /** Runs of the start-up setup before an unanswering radio fails the start. */
+    static final int SETUP_ATTEMPTS = 3;
 
     /** AT commands of the start-up setup: AP, ID/SC/CE/NI read and maybe set, WR, AC, SH, SL, VR, HV, NP. */
     private static final int SETUP_COMMANDS = 17;
@@ -99,21 +103,41 @@ public final class XBeeTransport implements Transport {
                 LOG.debug("radio {}: malformed frame skipped: {}", config.name(), error.getMessage());
             }
         });
-        line = OpenLine.open(config.name(), prefix, config.serial(), timers, backoff, metrics, warnings,
-                WRITE_QUEUE_FRAMES, this::read);
+        // Everything the reader thread touches exists before the port opens: a radio whose
+        // devices are already talking delivers frames from the first read on.
         commands = XBeeAtCommands.forRadio(config, frame -> {
-            if (!line.write(frame)) {
+            OpenLine open = line;
+            if (open == null || !open.write(frame)) {
                 throw new IOException("write queue of radio " + config.name() + " is full");
             }
         }, timers);
+        line = OpenLine.open(config.name(), prefix, config.serial(), timers, backoff, metrics, warnings,
+                WRITE_QUEUE_FRAMES, this::read);
         RadioInfo info = setUp();
         radio = info;
         maxPayload = info.effectiveMaxPayload();
     }
 
+    /**
+     * Runs the radio setup, again when an answer went missing: a serial line may lose or corrupt
+     * a frame, and the setup only reads, then writes what differs, so running it twice is safe.
+     * A radio that answers wrongly (another API mode, an error status) fails at once.
+     */
     private RadioInfo setUp() throws XBeeSetupException, InterruptedException {
         Duration deadline = Duration.ofMillis((long) config.responseTimeoutMillis() * SETUP_COMMANDS + 1_000);
-        RadioInfo info = new XBeeRadioSetup(commands, config).runBlocking(deadline);
+        RadioInfo info = null;
+        for (int attempt = 1; info == null; attempt++) {
+            try {
+                info = new XBeeRadioSetup(commands, config).runBlocking(deadline);
+            } catch (XBeeSetupException e) {
+                if (attempt >= SETUP_ATTEMPTS || !unanswered(e)) {
+                    throw e;
+                }
+                metrics.count(prefix + ".setup_retries");
+                LOG.warn("xbee {}: {}; trying the setup again ({} of {})", config.name(), e.getMessage(), attempt + 1,
+                        SETUP_ATTEMPTS);
+            }
+        }
         LOG.info("xbee {}: {}", config.name(), info.describe());
         for (ParameterDifference changed : info.changed()) {
             LOG.info("xbee {}: {}: written to the radio", config.name(), changed.describe());
@@ -236,6 +260,15 @@ public final class XBeeTransport implements Transport {
             return;
         }
         open.write(XBeeFrameCodec.encode(request, config.apiMode()));
+    }
+
+    private static boolean unanswered(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof AtCommandTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** 1..255, wrapping; 0 would tell the radio not to report. */

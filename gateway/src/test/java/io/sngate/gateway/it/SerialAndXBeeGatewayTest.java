@@ -180,6 +180,14 @@ class SerialAndXBeeGatewayTest {
             assertThat(((PubAck) unwrap(forwarder.nextRaw(WAIT), nodes[i])).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
         }
         await().atMost(WAIT).until(() -> paho.texts(up).containsAll(List.of("from node 0", "from node 1")));
+
+        // a bare packet on a forwarder line is noise that decoded: counted, never answered
+        forwarder.writeRaw(encode(io.sngate.codec.v12.PingReq.PLAIN));
+        await().atMost(WAIT).until(() -> gateway.metrics().get("serial.fwd.unwrapped_on_forwarder_line") == 1);
+        forwarder.writeRaw(wrap(nodes[0], io.sngate.codec.v12.PingReq.PLAIN));
+        var answer = ForwarderEncapsulation.decode(forwarder.nextRaw(WAIT));
+        assertThat(answer.wirelessNodeId()).as("the next frame is the wrapped PINGRESP, nothing before it")
+                .isEqualTo(nodes[0]);
     }
 
     @Test

@@ -45,6 +45,7 @@ public final class FakeCoordinator implements AutoCloseable {
     private final XBeeFrameDecoder decoder;
     private final Thread reader;
     private volatile boolean silent;
+    private final Map<String, Integer> unanswered = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     public FakeCoordinator(Path tty, ApiMode mode, int np) {
@@ -74,6 +75,12 @@ public final class FakeCoordinator implements AutoCloseable {
     /** Answers nothing, as a radio at the wrong baud rate or in transparent mode. */
     public FakeCoordinator silent() {
         silent = true;
+        return this;
+    }
+
+    /** Leaves the first {@code times} {@code command}s unanswered, as if their answers were lost on the line. */
+    public FakeCoordinator loseAnswers(String command, int times) {
+        unanswered.put(command, times);
         return this;
     }
 
@@ -146,6 +153,11 @@ public final class FakeCoordinator implements AutoCloseable {
         if (frame instanceof AtCommand command) {
             synchronized (commands) {
                 commands.add(command.command());
+            }
+            Integer toLose = unanswered.get(command.command());
+            if (toLose != null && toLose > 0) {
+                unanswered.put(command.command(), toLose - 1);
+                return;
             }
             if (!silent && command.frameId() != 0) {
                 answer(command);

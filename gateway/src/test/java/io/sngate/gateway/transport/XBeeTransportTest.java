@@ -176,6 +176,29 @@ class XBeeTransportTest {
     }
 
     @Test
+    void framesAlreadyArrivingWhenThePortOpensAreTakenNotFatal() throws Exception {
+        radio = new FakeCoordinator(pty.b(), ApiMode.ESCAPED, 84);
+        // a device talks before the gateway is up: its frame waits in the pty for the first read
+        radio.fromDevice(DEVICE_A, connect("early"));
+        transport = new XBeeTransport(config(ApiMode.ESCAPED, 84, 1_000), timers, FAST, metrics,
+                new WarnLimiter(10_000, System::currentTimeMillis));
+        transport.start(receiver);
+        assertThat(nextEvent()).isEqualTo(new Received(new LinkAddress.XBee("radio", DEVICE_A),
+                Bytes.wrap(connect("early"))));
+        assertThat(metrics.get("xbee.radio.port_lost")).isZero();
+    }
+
+    @Test
+    void aLostAnswerDuringTheSetupIsRetriedNotFatal() throws Exception {
+        radio = new FakeCoordinator(pty.b(), ApiMode.ESCAPED, 84).loseAnswers("SH", 1);
+        transport = new XBeeTransport(config(ApiMode.ESCAPED, 84, 200), timers, FAST, metrics,
+                new WarnLimiter(10_000, System::currentTimeMillis));
+        transport.start(receiver);
+        assertThat(transport.radio().address64()).isEqualTo(FakeCoordinator.OWN_ADDRESS);
+        assertThat(metrics.get("xbee.radio.setup_retries")).isEqualTo(1);
+    }
+
+    @Test
     void aRadioThatDoesNotAnswerFailsTheStartNamingItsPort() {
         radio = new FakeCoordinator(pty.b(), ApiMode.ESCAPED, 84).silent();
         transport = new XBeeTransport(config(ApiMode.ESCAPED, 84, 200), timers, FAST, metrics,
@@ -183,6 +206,7 @@ class XBeeTransportTest {
         assertThatThrownBy(() -> transport.start(receiver))
                 .isInstanceOf(XBeeSetupException.class)
                 .hasMessageContaining(pty.a().toString());
+        assertThat(metrics.get("xbee.radio.setup_retries")).isEqualTo(XBeeTransport.SETUP_ATTEMPTS - 1);
     }
 
     @Test

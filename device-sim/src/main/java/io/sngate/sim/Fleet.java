@@ -11,6 +11,11 @@ import io.sngate.device.MqttSnClient;
 import io.sngate.device.Outcome;
 import io.sngate.device.Topic;
 import io.sngate.device.UdpLink;
+import io.sngate.sim.line.LineWriter;
+import io.sngate.sim.radio.XBeeRadioEmulator;
+import io.sngate.sim.serial.VirtualSerialLine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -25,8 +30,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * N simulated devices running a {@link Scenario} against a gateway: each with its own client
- * id and UDP source port, publishing readings on a schedule, optionally sleeping in duty
- * cycles, behind a seeded impaired link. A few {@link DeviceRuntime} threads drive them all.
+ * id and UDP source port (or XBee address behind an emulated radio, or node id behind a
+ * forwarder on an emulated serial line), publishing readings on a schedule, optionally sleeping
+ * in duty cycles, behind a seeded impaired link. A few {@link DeviceRuntime} threads drive them all.
  *
  * <p>A publish that fails (the device lost the gateway) is kept and published again after
  * the device reconnects, so every reading eventually reaches the broker; the counters say
@@ -38,6 +44,9 @@ final class Fleet implements AutoCloseable {
     private final FleetStats stats = new FleetStats();
     private final List<DeviceRuntime> runtimes = new ArrayList<>();
     private final List<SimDevice> devices = new ArrayList<>();
+    /** The emulated radio or serial line the devices share, if not on UDP. */
+    private XBeeRadioEmulator radio;
+    private VirtualSerialLine serialLine;
 
     Fleet(Scenario scenario) {
         this.scenario = scenario;
@@ -51,17 +60,20 @@ final class Fleet implements AutoCloseable {
         return devices.size();
     }
 
-    /** Creates the devices and schedules their start, spread over connect-spread-seconds. */
+    /**
+     * Creates the devices and schedules their start, spread over connect-spread-seconds.
+     *
+     * @throws UncheckedIOException when the radio's or serial line's port cannot be opened
+     */
     void start() {
+        openLine();
         for (int r = 0; r < scenario.runtimes(); r++) {
             runtimes.add(new DeviceRuntime("sngate-fleet-" + r));
         }
-        InetSocketAddress gateway = new InetSocketAddress(scenario.host(), scenario.port());
-        InetAddress local = gateway.getAddress().isLoopbackAddress() ? gateway.getAddress() : null;
         for (int i = 0; i < scenario.devices(); i++) {
             DeviceRuntime runtime = runtimes.get(i % runtimes.size());
             Random random = new Random(scenario.seed() * 1_000_003L + i);
-            Link link = new UdpLink(gateway, Optional.empty(), new InetSocketAddress(local, 0), 1_400);
+            Link link = link(i);
             if (!scenario.impairment().isNone()) {
                 link = new ImpairedLink(link, scenario.impairment(), new Random(random.nextLong()), stats.link);
             }
@@ -73,8 +85,50 @@ final class Fleet implements AutoCloseable {
             devices.add(device);
             long spread = Math.round(scenario.connectSpreadSeconds() * 1000);
             long offset = scenario.devices() <= 1 ? 0 : spread * i / (scenario.devices() - 1);
-            runtime.schedule(runtime.now() + offset, device::connect);
+            if (radio == null) {
+                runtime.schedule(runtime.now() + offset, device::connect);
+            } else {
+                // Behind a radio the devices wait for the gateway: it configures the radio first, and
+                // the spread starts when it is there (see XBeeRadioEmulator.gatewaySeen).
+                radio.gatewaySeen().thenRun(() -> runtime.schedule(runtime.now() + offset, device::connect));
+            }
         }
+    }
+
+    private void openLine() {
+        Scenario.LinkSpec spec = scenario.link();
+        try {
+            switch (spec.kind()) {
+                case XBEE -> radio = XBeeRadioEmulator.open(XBeeRadioEmulator.Config.of(spec.port())
+                        .withBaud(spec.baud()).withApiMode(spec.apiMode()).withMaxPayload(spec.maxPayload())
+                        .withLineImpairment(spec.lineImpairment(), scenario.seed()));
+                case SERIAL -> serialLine = VirtualSerialLine.open(VirtualSerialLine.Config.of(spec.port(),
+                                spec.forwarder() ? VirtualSerialLine.Mode.FORWARDER : VirtualSerialLine.Mode.SINGLE)
+                        .withBaud(spec.baud()).withMaxPacketSize(spec.maxPayload())
+                        .withLineImpairment(spec.lineImpairment(), scenario.seed()));
+                case UDP -> {
+                    // one socket per device, made in link()
+                }
+                default -> throw new IllegalStateException("link kind " + spec.kind());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    /** Device i's own link: its UDP socket, its radio address or its node id. */
+    private Link link(int i) {
+        return switch (scenario.link().kind()) {
+            case UDP -> {
+                InetSocketAddress gateway = new InetSocketAddress(scenario.host(), scenario.port());
+                InetAddress local = gateway.getAddress().isLoopbackAddress() ? gateway.getAddress() : null;
+                yield new UdpLink(gateway, Optional.empty(), new InetSocketAddress(local, 0), 1_400);
+            }
+            case XBEE -> radio.device(scenario.link().addressBase() + i + 1);
+            case SERIAL -> scenario.link().forwarder()
+                    ? serialLine.device(VirtualSerialLine.nodeId(i + 1))
+                    : serialLine.device();
+        };
     }
 
     /** Disconnects every device (waiting a little for the gateway's answers) and stops. */
@@ -96,6 +150,12 @@ final class Fleet implements AutoCloseable {
             device.client.close();
         }
         runtimes.forEach(DeviceRuntime::close);
+        if (radio != null) {
+            radio.close();
+        }
+        if (serialLine != null) {
+            serialLine.close();
+        }
     }
 
     /** One device's behaviour, all on its runtime's thread. */
@@ -243,6 +303,33 @@ final class Fleet implements AutoCloseable {
             };
             return Bytes.utf8(text);
         }
+    }
+
+    /** The summary of {@link #summary(FleetStats)}, with what the radio or serial line counted. */
+    Map<String, Long> summary() {
+        Map<String, Long> rows = summary(stats);
+        LineWriter.Counters out = null;
+        if (radio != null) {
+            XBeeRadioEmulator.Counters c = radio.counters();
+            rows.put("radio: transmit requests", c.transmitRequests());
+            rows.put("radio: to unknown addresses", c.unknownDestination());
+            rows.put("radio: bad frames from the gateway", c.lineIn().badChecksums() + c.lineIn().malformedFrames());
+            out = c.lineOut();
+        } else if (serialLine != null) {
+            VirtualSerialLine.Counters c = serialLine.counters();
+            rows.put("serial: frames from the gateway", c.framesFromGateway());
+            rows.put("serial: for unknown nodes", c.unknownNode());
+            out = c.lineOut();
+        }
+        if (out != null) {
+            rows.put("line: frames written whole", out.framesWritten());
+            rows.put("line: frames dropped", out.framesDropped());
+            rows.put("line: frames corrupted", out.framesCorrupted());
+            rows.put("line: frames cut in half", out.halfFrames());
+            rows.put("line: noise bursts", out.noiseBursts());
+            rows.put("line: queue overflows", out.queueOverflows());
+        }
+        return rows;
     }
 
     static Map<String, Long> summary(FleetStats stats) {

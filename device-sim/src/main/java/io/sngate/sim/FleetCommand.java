@@ -14,7 +14,11 @@ final class FleetCommand {
             usage: sngate-sim fleet [--devices N] [--scenario FILE.yaml] [options]
               --devices N        number of devices (overrides the scenario)
               --scenario FILE    the scenario (see docs/simulator.md); without it, the defaults
-              -h HOST, -p PORT   the gateway (override the scenario)
+              -h HOST, -p PORT   the gateway on UDP (override the scenario)
+              --xbee PATH        the devices sit behind an emulated XBee radio on PATH (a pty end)
+              --serial PATH      the devices sit on an emulated serial line on PATH (a pty end)
+              --forwarder        with --serial: many devices behind one forwarder (0xFE encapsulation)
+              --baud N           the baud rate of the radio's or serial line's port
               --duration SECONDS how long to run (overrides the scenario)
               --plain            periodic lines instead of a live status line
             """;
@@ -35,8 +39,8 @@ final class FleetCommand {
         Scenario scenario;
         boolean live;
         try {
-            CommandLine line = CommandLine.parse(args, Set.of("--devices", "--scenario", "-h", "-p", "--duration"),
-                    Set.of("--plain"));
+            CommandLine line = CommandLine.parse(args, Set.of("--devices", "--scenario", "-h", "-p", "--duration",
+                    "--xbee", "--serial", "--baud"), Set.of("--plain", "--forwarder"));
             if (!line.positional().isEmpty()) {
                 throw new CommandLine.UsageError("unexpected argument " + line.positional().get(0));
             }
@@ -51,16 +55,42 @@ final class FleetCommand {
             if (line.has("--duration")) {
                 scenario = scenario.withDuration(line.getDouble("--duration", 30, 0.1, 31_536_000));
             }
+            if (line.has("--xbee") && line.has("--serial")) {
+                throw new CommandLine.UsageError("--xbee and --serial exclude each other: one line per fleet");
+            }
+            if (line.has("--xbee")) {
+                scenario = scenario.withLink(scenario.link().withPort(Scenario.LinkKind.XBEE, line.get("--xbee")));
+            }
+            if (line.has("--serial")) {
+                scenario = scenario.withLink(scenario.link().withPort(Scenario.LinkKind.SERIAL, line.get("--serial")));
+            }
+            if (line.has("--forwarder")) {
+                if (scenario.link().kind() != Scenario.LinkKind.SERIAL) {
+                    throw new CommandLine.UsageError("--forwarder is for a serial line (--serial PATH)");
+                }
+                scenario = scenario.withLink(scenario.link().withForwarder(true));
+            }
+            if (line.has("--baud")) {
+                scenario = scenario.withLink(scenario.link().withBaud(line.getInt("--baud", 9_600, 50, 4_000_000)));
+            }
+            scenario = scenario.checked();
             live = System.console() != null && !line.has("--plain");
         } catch (CommandLine.UsageError | Scenario.ScenarioError e) {
             err.println("sngate-sim fleet: " + e.getMessage());
             err.print(USAGE);
             return Main.EXIT_USAGE;
         }
-        out.printf(Locale.ROOT, "fleet: %d devices -> %s:%d for %.1f s, qos %d every %.1f s, impairment %s, seed %d%n",
-                scenario.devices(), scenario.host(), scenario.port(), scenario.durationSeconds(),
+        out.printf(Locale.ROOT, "fleet: %d devices -> %s for %.1f s, qos %d every %.1f s, impairment %s, seed %d%n",
+                scenario.devices(), scenario.link().describe(scenario.host(), scenario.port()),
+                scenario.durationSeconds(),
                 scenario.publishing().qos().level(), scenario.publishing().intervalSeconds(), scenario.impairment(),
                 scenario.seed());
+        if (scenario.link().kind() == Scenario.LinkKind.XBEE) {
+            out.println("the devices start once the gateway has talked to the radio on " + scenario.link().port());
+        }
+        if (!scenario.link().lineImpairment().isNone()) {
+            out.println("line impairment towards the gateway: " + scenario.link().lineImpairment());
+        }
         try (Fleet fleet = new Fleet(scenario)) {
             fleet.start();
             long start = System.nanoTime();
@@ -91,7 +121,7 @@ final class FleetCommand {
             if (live) {
                 out.println();
             }
-            Map<String, Long> summary = Fleet.summary(fleet.stats());
+            Map<String, Long> summary = fleet.summary();
             out.println("summary:");
             summary.forEach((name, value) -> out.printf(Locale.ROOT, "  %-34s %12d%n", name, value));
             return Main.EXIT_OK;

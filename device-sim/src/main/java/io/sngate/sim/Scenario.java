@@ -1,6 +1,10 @@
 package io.sngate.sim;
 
 import io.sngate.codec.QoS;
+import io.sngate.codec.xbee.ApiMode;
+import io.sngate.sim.line.LineImpairment;
+import io.sngate.sim.radio.XBeeRadioEmulator;
+import io.sngate.sim.serial.VirtualSerialLine;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +25,59 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 record Scenario(String host, int port, int devices, String clientIdPrefix, int keepAlive, boolean cleanSession,
                 double retrySeconds, int maxRetries, double durationSeconds, double connectSpreadSeconds, Publishing publishing,
-                List<Subscription> subscriptions, Sleeping sleeping, Impairment impairment, long seed, int runtimes) {
+                List<Subscription> subscriptions, Sleeping sleeping, Impairment impairment, long seed, int runtimes,
+                LinkSpec link) {
+
+    /** How the devices reach the gateway. */
+    enum LinkKind { UDP, XBEE, SERIAL }
+
+    /** The XBee address of device 0 is this + 1: Digi's OUI, then a block no real radio of ours uses. */
+    static final long DEFAULT_ADDRESS_BASE = 0x0013A200_50000000L;
+
+    /**
+     * The devices' link: UDP to {@code gateway.host:port}, or an emulated XBee radio / serial line on
+     * {@code port}, the device end of a pty pair whose other end the gateway opens.
+     *
+     * @param port           the device end of the line (xbee, serial), empty for UDP
+     * @param apiMode        xbee: AP of the emulated radio
+     * @param forwarder      serial: the devices sit behind one forwarder (§5.5), node id i + 1
+     * @param addressBase    xbee: device i has the 64-bit address addressBase + i + 1
+     * @param maxPayload     xbee: NP; serial: the largest packet
+     * @param lineImpairment what the UART does to the frames written to the gateway
+     */
+    record LinkSpec(LinkKind kind, String port, int baud, ApiMode apiMode, boolean forwarder, long addressBase,
+                    int maxPayload, LineImpairment lineImpairment) {
+
+        static final LinkSpec UDP = new LinkSpec(LinkKind.UDP, "", 9_600, ApiMode.ESCAPED, false,
+                DEFAULT_ADDRESS_BASE, XBeeRadioEmulator.Config.DEFAULT_MAX_PAYLOAD, LineImpairment.NONE);
+
+        LinkSpec withPort(LinkKind newKind, String path) {
+            int payload = newKind == kind ? maxPayload : defaultMaxPayload(newKind);
+            return new LinkSpec(newKind, path, baud, apiMode, forwarder, addressBase, payload, lineImpairment);
+        }
+
+        LinkSpec withForwarder(boolean on) {
+            return new LinkSpec(kind, port, baud, apiMode, on, addressBase, maxPayload, lineImpairment);
+        }
+
+        LinkSpec withBaud(int newBaud) {
+            return new LinkSpec(kind, port, newBaud, apiMode, forwarder, addressBase, maxPayload, lineImpairment);
+        }
+
+        static int defaultMaxPayload(LinkKind kind) {
+            return kind == LinkKind.SERIAL ? VirtualSerialLine.Config.DEFAULT_MAX_PACKET_SIZE
+                    : XBeeRadioEmulator.Config.DEFAULT_MAX_PAYLOAD;
+        }
+
+        /** For the start line, e.g. {@code xbee radio on /tmp/sngate-radio (AP=2)}. */
+        String describe(String host, int udpPort) {
+            return switch (kind) {
+                case UDP -> host + ":" + udpPort;
+                case XBEE -> "xbee radio on " + port + " (AP=" + apiMode.apParameter() + ", NP=" + maxPayload + ")";
+                case SERIAL -> (forwarder ? "forwarder on serial " : "serial ") + port;
+            };
+        }
+    }
 
     /** The reading each device publishes on a schedule. */
     record Publishing(String topic, double intervalSeconds, double jitterSeconds, QoS qos, boolean retain,
@@ -76,7 +132,7 @@ record Scenario(String host, int port, int devices, String clientIdPrefix, int k
 
     static Scenario fromMap(Map<?, ?> root) throws ScenarioError {
         Section top = new Section("", root, Set.of("gateway", "devices", "duration-seconds", "connect-spread-seconds",
-                "publish", "subscribe", "sleep", "impairment", "seed", "runtimes"));
+                "publish", "subscribe", "sleep", "impairment", "seed", "runtimes", "link"));
         Section gateway = top.section("gateway", Set.of("host", "port"));
         Section devices = top.section("devices", Set.of("count", "client-id-prefix", "keep-alive", "clean-session",
                 "retry-seconds", "max-retries"));
@@ -86,6 +142,10 @@ record Scenario(String host, int port, int devices, String clientIdPrefix, int k
         Section sleep = top.section("sleep", Set.of("enabled", "sleep-seconds"));
         Section impairment = top.section("impairment", Set.of("loss-percent", "duplicate-percent", "reorder-percent",
                 "latency-ms", "jitter-ms"));
+        Section link = top.section("link", Set.of("kind", "port", "baud", "api-mode", "forwarder", "address-base",
+                "max-payload", "line"));
+        Section line = link.section("line", Set.of("drop-percent", "corrupt-percent", "noise-percent",
+                "half-frame-percent"));
 
         List<Subscription> subscriptions = new ArrayList<>();
         Object subs = root.get("subscribe");
@@ -109,6 +169,7 @@ record Scenario(String host, int port, int devices, String clientIdPrefix, int k
             default -> throw new ScenarioError("publish.payload.kind", "must be counter, random-walk or json, not '"
                     + kindText + "'");
         };
+        LinkSpec linkSpec = linkSpec(link, line);
         try {
             return new Scenario(
                     gateway.string("host", "localhost"),
@@ -140,28 +201,98 @@ record Scenario(String host, int port, int devices, String clientIdPrefix, int k
                             (long) impairment.number("latency-ms", 0, 0, 600_000),
                             (long) impairment.number("jitter-ms", 0, 0, 600_000)),
                     (long) top.number("seed", 1, Long.MIN_VALUE, Long.MAX_VALUE),
-                    top.integer("runtimes", Math.max(1, Runtime.getRuntime().availableProcessors()), 1, 64));
+                    top.integer("runtimes", Math.max(1, Runtime.getRuntime().availableProcessors()), 1, 64),
+                    linkSpec).checked();
         } catch (IllegalArgumentException e) {
             throw new ScenarioError("scenario", e.getMessage());
         }
     }
 
+    private static LinkSpec linkSpec(Section link, Section line) throws ScenarioError {
+        String kindText = link.string("kind", "udp");
+        LinkKind kind = switch (kindText) {
+            case "udp" -> LinkKind.UDP;
+            case "xbee" -> LinkKind.XBEE;
+            case "serial" -> LinkKind.SERIAL;
+            default -> throw new ScenarioError("link.kind", "must be udp, xbee or serial, not '" + kindText + "'");
+        };
+        int ap = link.integer("api-mode", 2, 1, 2);
+        try {
+            return new LinkSpec(kind, link.string("port", ""), link.integer("baud", 9_600, 50, 4_000_000),
+                    ApiMode.fromApParameter(ap), link.bool("forwarder", false),
+                    link.unsignedLong("address-base", DEFAULT_ADDRESS_BASE),
+                    link.integer("max-payload", LinkSpec.defaultMaxPayload(kind), 2,
+                            kind == LinkKind.SERIAL ? 65_280 : 255),
+                    new LineImpairment(
+                            line.number("drop-percent", 0, 0, 100),
+                            line.number("corrupt-percent", 0, 0, 100),
+                            line.number("noise-percent", 0, 0, 100),
+                            line.number("half-frame-percent", 0, 0, 100)));
+        } catch (IllegalArgumentException e) {
+            throw new ScenarioError("link", e.getMessage());
+        }
+    }
+
+    /**
+     * Checks what only the whole scenario can tell (run again after command-line overrides):
+     * a line needs its port, and one serial line without a forwarder carries one device.
+     */
+    Scenario checked() throws ScenarioError {
+        switch (link.kind()) {
+            case UDP -> {
+                if (!link.port().isEmpty()) {
+                    throw new ScenarioError("link.port", "is for kind xbee or serial; UDP uses gateway.host and port");
+                }
+            }
+            case XBEE -> {
+                if (link.port().isEmpty()) {
+                    throw new ScenarioError("link.port", "is required for kind xbee (the device end of the pty pair)");
+                }
+                if (link.maxPayload() > 255) {
+                    throw new ScenarioError("link.max-payload", "an XBee radio's NP is at most 255, not "
+                            + link.maxPayload());
+                }
+            }
+            case SERIAL -> {
+                if (link.port().isEmpty()) {
+                    throw new ScenarioError("link.port", "is required for kind serial (the device end of the pty pair)");
+                }
+                if (!link.forwarder() && devices > 1) {
+                    throw new ScenarioError("link.forwarder", "must be true (--forwarder) for more than one device on"
+                            + " a serial line; devices.count is " + devices);
+                }
+                if (link.forwarder() && devices > 0xFFFF) {
+                    throw new ScenarioError("devices.count", "at most 65535 devices behind one forwarder (two-byte"
+                            + " node ids), not " + devices);
+                }
+            }
+            default -> throw new IllegalStateException("link kind " + link.kind());
+        }
+        return this;
+    }
+
+    Scenario withLink(LinkSpec newLink) {
+        return new Scenario(host, port, devices, clientIdPrefix, keepAlive, cleanSession, retrySeconds, maxRetries,
+                durationSeconds, connectSpreadSeconds, publishing, subscriptions, sleeping, impairment, seed, runtimes,
+                newLink);
+    }
+
     Scenario withDevices(int count) {
         return new Scenario(host, port, count, clientIdPrefix, keepAlive, cleanSession, retrySeconds, maxRetries,
                 durationSeconds,
-                connectSpreadSeconds, publishing, subscriptions, sleeping, impairment, seed, runtimes);
+                connectSpreadSeconds, publishing, subscriptions, sleeping, impairment, seed, runtimes, link);
     }
 
     Scenario withGateway(String newHost, int newPort) {
         return new Scenario(newHost, newPort, devices, clientIdPrefix, keepAlive, cleanSession, retrySeconds,
                 maxRetries, durationSeconds,
-                connectSpreadSeconds, publishing, subscriptions, sleeping, impairment, seed, runtimes);
+                connectSpreadSeconds, publishing, subscriptions, sleeping, impairment, seed, runtimes, link);
     }
 
     Scenario withDuration(double seconds) {
         return new Scenario(host, port, devices, clientIdPrefix, keepAlive, cleanSession, retrySeconds, maxRetries,
                 seconds,
-                connectSpreadSeconds, publishing, subscriptions, sleeping, impairment, seed, runtimes);
+                connectSpreadSeconds, publishing, subscriptions, sleeping, impairment, seed, runtimes, link);
     }
 
     /** One mapping of the YAML, with its path for error messages. */
@@ -243,6 +374,32 @@ record Scenario(String host, int port, int devices, String clientIdPrefix, int k
                 throw new ScenarioError(path + key, "must be from " + min + " to " + max + ", not " + number);
             }
             return (int) number;
+        }
+
+        /** An unsigned 64-bit number, decimal or 0x-hex (XBee addresses are written in hex). */
+        long unsignedLong(String key, long fallback) throws ScenarioError {
+            Object value = map.get(key);
+            if (value == null) {
+                return fallback;
+            }
+            if (value instanceof Integer || value instanceof Long) {
+                long n = ((Number) value).longValue();
+                if (n < 0) {
+                    throw new ScenarioError(path + key, "must not be negative, not " + n);
+                }
+                return n;
+            }
+            String text = String.valueOf(value).trim().replace("_", "");
+            try {
+                java.math.BigInteger n = text.startsWith("0x") || text.startsWith("0X")
+                        ? new java.math.BigInteger(text.substring(2), 16) : new java.math.BigInteger(text);
+                if (n.signum() < 0 || n.bitLength() > 64) {
+                    throw new ScenarioError(path + key, "must be from 0 to 0xFFFFFFFFFFFFFFFF, not " + value);
+                }
+                return n.longValue();
+            } catch (NumberFormatException e) {
+                throw new ScenarioError(path + key, "must be a number (decimal or 0x hex), not '" + value + "'");
+            }
         }
 
         boolean bool(String key, boolean fallback) throws ScenarioError {

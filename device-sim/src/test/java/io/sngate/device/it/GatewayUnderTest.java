@@ -6,6 +6,7 @@ import io.sngate.hw.config.ConfigLoader;
 import io.sngate.hw.config.GatewayConfig;
 import io.sngate.hw.config.GatewayMode;
 import io.sngate.hw.config.GatewaySettings;
+import io.sngate.hw.config.HardwareConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +34,15 @@ public final class GatewayUnderTest implements AutoCloseable {
     }
 
     public static GatewayUnderTest start(GatewayMode mode, Map<Integer, String> predefined) throws Exception {
+        return start(mode, predefined, HardwareConfig.NONE);
+    }
+
+    /**
+     * With serial lines and XBee radios beside UDP. An XBee radio must answer at once (the
+     * gateway's start waits for its setup), so its emulator is opened before this is called.
+     */
+    public static GatewayUnderTest start(GatewayMode mode, Map<Integer, String> predefined, HardwareConfig hardware)
+            throws Exception {
         Mosquitto broker = Mosquitto.start();
         Path file = null;
         try {
@@ -49,7 +59,8 @@ public final class GatewayUnderTest implements AutoCloseable {
             }
             GatewayConfig config = ConfigLoader.fromArgs(args)
                     .with(GatewaySettings.ADVERTISE_SECONDS, 0)
-                    .with(GatewaySettings.UDP_BROADCAST, "");
+                    .with(GatewaySettings.UDP_BROADCAST, "")
+                    .withHardware(hardware);
             return new GatewayUnderTest(broker, Gateway.start(config), file);
         } catch (Exception | Error e) {
             broker.close();

@@ -15,6 +15,7 @@ import io.sngate.codec.v12.MqttSn12Codec;
 import io.sngate.codec.v12.MqttSn12Message;
 import io.sngate.codec.v12.PingReq;
 import io.sngate.codec.v12.Publish;
+import io.sngate.codec.v12.SearchGw;
 import io.sngate.codec.v12.ReturnCode;
 import io.sngate.codec.v12.TopicIdType;
 import io.sngate.gateway.session.ClientSession;
@@ -117,7 +118,7 @@ final class Dispatcher implements Transport.Receiver {
     private void route(LinkAddress from, MqttSn12Message message) {
         switch (message.type()) {
             case CONNECT -> onConnect(from, (Connect) message);
-            case SEARCHGW -> reply(from, GwInfo.fromGateway(options.gatewayId()));
+            case SEARCHGW -> answerSearch(from, (SearchGw) message);
             case ADVERTISE, GWINFO -> metrics.count(Metrics.DROPPED_NOT_FOR_GATEWAY);
             case PINGREQ -> onPingReq(from, (PingReq) message);
             case PUBLISH -> {
@@ -267,6 +268,20 @@ final class Dispatcher implements Transport.Receiver {
         }
         metrics.count(Metrics.QOS_MINUS_ONE_PUBLISHED);
         upstreams.publishWithoutSession(topic, publish.data(), publish.retain());
+    }
+
+    /**
+     * GWINFO is broadcast with the SEARCHGW's radius (spec §6.1) on a radio network, where the
+     * other devices hear it too. On UDP it goes back to the searching socket: a device on UDP
+     * listens on its own port, which a broadcast to the configured address may not reach.
+     */
+    private void answerSearch(LinkAddress from, SearchGw search) {
+        GwInfo info = GwInfo.fromGateway(options.gatewayId());
+        if (from instanceof LinkAddress.XBee) {
+            links.broadcastNear(from, MqttSn12Codec.INSTANCE.encode(info), search.radius());
+        } else {
+            reply(from, info);
+        }
     }
 
     private void reply(LinkAddress to, MqttSn12Message message) {

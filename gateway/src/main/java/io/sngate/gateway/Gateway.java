@@ -127,7 +127,7 @@ public final class Gateway implements AutoCloseable {
                 : new TransparentUpstream(loops, upstreamSettings, metrics);
         WarnLimiter warnings = new WarnLimiter(10_000, clock);
         dispatcher = new Dispatcher(options, GatewayOptions.sessionConfig(config),
-                new PredefinedTopics(config.predefinedTopics()), loops, upstreams, this::send, this::packetLimit,
+                new PredefinedTopics(config.predefinedTopics()), loops, upstreams, links(), this::packetLimit,
                 metrics, warnings, clock);
         udp = new UdpTransport(loops, config.get(GatewaySettings.UDP_BIND), config.get(GatewaySettings.UDP_PORT),
                 broadcastAddress(), options.maxPacketSize(), metrics, warnings);
@@ -238,6 +238,27 @@ public final class Gateway implements AutoCloseable {
         }
         int colon = target.lastIndexOf(':');
         return Optional.of(new InetSocketAddress(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1))));
+    }
+
+    private SessionHost.Links links() {
+        return new SessionHost.Links() {
+            @Override
+            public void send(LinkAddress to, byte[] packet) {
+                Gateway.this.send(to, packet);
+            }
+
+            @Override
+            public void broadcastNear(LinkAddress near, byte[] packet, int radius) {
+                led.traffic();
+                for (Transport transport : transports) {
+                    if (transport.owns(near)) {
+                        transport.broadcast(packet, radius);
+                        return;
+                    }
+                }
+                metrics.count(Metrics.DROPPED_TRANSPORT_CLOSED);
+            }
+        };
     }
 
     private void send(LinkAddress to, byte[] packet) {

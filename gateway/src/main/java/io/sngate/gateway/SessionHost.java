@@ -40,6 +40,14 @@ final class SessionHost {
     /** Sends packets to devices over whichever transport owns their address. */
     interface Links {
         void send(LinkAddress to, byte[] packet);
+
+        /**
+         * Broadcasts on the link {@code near} is on, within {@code radius} hops where the link
+         * knows hops (an XBee radio does); links without broadcast of their own send to {@code near}.
+         */
+        default void broadcastNear(LinkAddress near, byte[] packet, int radius) {
+            send(near, packet);
+        }
     }
 
     SessionHost(ClientSession session, EventLoop loop, LinkAddress address, LongSupplier clock, Links links,

@@ -29,6 +29,11 @@ public interface Transport extends AutoCloseable {
     /** Sends one packet to every device the link can reach (ADVERTISE). */
     void broadcast(byte[] packet);
 
+    /** Broadcasts within {@code radius} hops (0: the network's maximum) where the link knows hops. */
+    default void broadcast(byte[] packet, int radius) {
+        broadcast(packet);
+    }
+
     /** True when this transport reaches {@code address}. */
     boolean owns(LinkAddress address);
 

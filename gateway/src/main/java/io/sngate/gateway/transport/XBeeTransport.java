@@ -235,9 +235,16 @@ public final class XBeeTransport implements Transport {
 
     @Override
     public void broadcast(byte[] packet) {
+        broadcast(packet, 0);
+    }
+
+    /** A broadcast Transmit Request with that radius (GWINFO takes the radius of the SEARCHGW, spec §6.1). */
+    @Override
+    public void broadcast(byte[] packet, int radius) {
         if (fits(packet)) {
             // Frame id 0: no Transmit Status; a broadcast is never acknowledged by anyone anyway.
-            write(XBeeFrame.TransmitRequest.broadcast(0, Bytes.wrap(packet)));
+            write(new XBeeFrame.TransmitRequest(0, XBeeFrame.BROADCAST_ADDRESS_64, XBeeFrame.UNKNOWN_ADDRESS_16,
+                    Math.max(0, Math.min(255, radius)), 0, Bytes.wrap(packet)));
         }
     }
 

@@ -211,6 +211,15 @@ class SerialAndXBeeGatewayTest {
     }
 
     @Test
+    void searchgwOverTheRadioIsAnsweredByABroadcastGwinfoWithItsRadius() throws Exception {
+        radio.fromDevice(DEVICE_A, encode(new io.sngate.codec.v12.SearchGw(3)));
+        TransmitRequest answer = radio.nextTransmitTo(io.sngate.codec.xbee.XBeeFrame.BROADCAST_ADDRESS_64, WAIT);
+        assertThat(answer.broadcastRadius()).isEqualTo(3);
+        assertThat(MqttSn12Codec.INSTANCE.decode(answer.rfData().toArray()))
+                .isEqualTo(io.sngate.codec.v12.GwInfo.fromGateway(1));
+    }
+
+    @Test
     void aMessageTooLargeForTheRadioIsRefusedAndCountedNotCut() throws Exception {
         String down = topic("radio/down");
         connectOverRadio(DEVICE_A, "radio-big-" + run);

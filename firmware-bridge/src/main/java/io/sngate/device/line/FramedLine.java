@@ -3,6 +3,7 @@ package io.sngate.device.line;
 import io.sngate.device.DeviceRuntime;
 import io.sngate.hw.serial.SerialException;
 import io.sngate.hw.serial.SerialLine;
+import io.sngate.hw.serial.SerialWriter;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,6 +30,9 @@ final class FramedLine<F> implements SerialLine.Listener, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FramedLine.class);
 
+    /** Frames that may wait for the UART: at 9 600 baud, several seconds of replies. */
+    static final int WRITE_QUEUE_FRAMES = 256;
+
     private final String name;
     private final DeviceRuntime runtime;
     private final PortOptions options;
@@ -42,6 +46,7 @@ final class FramedLine<F> implements SerialLine.Listener, AutoCloseable {
     private long lastBytesAt;
     private boolean silenceTimerArmed;
     private volatile SerialLine line;
+    private volatile SerialWriter writer;
     private volatile boolean closed;
 
     /**
@@ -58,7 +63,22 @@ final class FramedLine<F> implements SerialLine.Listener, AutoCloseable {
     }
 
     void open(LineOpener opener) throws SerialException {
-        line = opener.open(this, this::onReopened);
+        SerialLine opened = opener.open(this, this::onReopened);
+        line = opened;
+        // Writes leave from a thread of the line's own: the runtime is an event loop for every
+        // device and socket it carries, and a UART write blocks once the driver's buffer is full.
+        writer = new SerialWriter(name, opened, WRITE_QUEUE_FRAMES, new SerialWriter.Outcomes() {
+            @Override
+            public void queueFull(byte[] frame) {
+                writeFailures.incrementAndGet();
+            }
+
+            @Override
+            public void writeFailed(byte[] frame, IOException cause) {
+                writeFailures.incrementAndGet();
+                LOG.debug("{}: frame of {} bytes not written: {}", name, frame.length, cause.getMessage());
+            }
+        });
     }
 
     String name() {
@@ -145,17 +165,18 @@ final class FramedLine<F> implements SerialLine.Listener, AutoCloseable {
         }
     }
 
+    /**
+     * Queues {@code bytes} for the port; never blocks. Throws when the port is closed or the
+     * write queue is full (counted); a port that fails the write later is counted too.
+     */
     void write(byte[] bytes) throws IOException {
-        SerialLine current = line;
+        SerialWriter current = writer;
         if (current == null || closed) {
             writeFailures.incrementAndGet();
             throw new SerialException(name, "the port is closed");
         }
-        try {
-            current.write(bytes);
-        } catch (IOException e) {
-            writeFailures.incrementAndGet();
-            throw e;
+        if (!current.offer(bytes)) {
+            throw new SerialException(name, "write queue of " + WRITE_QUEUE_FRAMES + " frames is full");
         }
     }
 
@@ -174,6 +195,10 @@ final class FramedLine<F> implements SerialLine.Listener, AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        SerialWriter queued = writer;
+        if (queued != null) {
+            queued.close();
+        }
         SerialLine current = line;
         if (current != null) {
             current.close();

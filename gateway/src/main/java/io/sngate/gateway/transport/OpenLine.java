@@ -8,12 +8,15 @@ import io.sngate.hw.serial.SerialBackend;
 import io.sngate.hw.serial.SerialException;
 import io.sngate.hw.serial.SerialLine;
 import io.sngate.hw.serial.SerialSettings;
+import io.sngate.hw.serial.SerialWriter;
 import java.io.IOException;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * A transport's serial port: kept open across unplugging ({@link ReconnectingSerialLine}),
- * read on its reader thread, written through a {@link LineWriter}. What the serial and XBee
+ * read on its reader thread, written by a {@link SerialWriter} thread (a UART must never hold up
+ * an event loop). Counters under the prefix: {@code .port_lost}, {@code .sent_frames},
+ * {@code .dropped_queue_full}, {@code .dropped_port_down}. What the serial and XBee
  * transports share; each keeps its own decoder, which the reader thread alone touches.
  */
 final class OpenLine implements AutoCloseable {
@@ -29,7 +32,7 @@ final class OpenLine implements AutoCloseable {
     }
 
     private final ReconnectingSerialLine line;
-    private final LineWriter writer;
+    private final SerialWriter writer;
     /** Set by the reopen timer's thread, read by the reader thread. */
     private volatile boolean stale;
 
@@ -63,7 +66,35 @@ final class OpenLine implements AutoCloseable {
                         stale = true;
                     }
                 }, timers, backoff);
-        this.writer = new LineWriter(name, prefix, line, writeQueueFrames, metrics, warnings);
+        String queueFull = prefix + ".dropped_queue_full";
+        String portDown = prefix + ".dropped_port_down";
+        String sent = prefix + ".sent_frames";
+        this.writer = new SerialWriter(name, line, writeQueueFrames, new SerialWriter.Outcomes() {
+            @Override
+            public void queueFull(byte[] frame) {
+                metrics.count(queueFull);
+                warnings.warn(queueFull, () -> "line " + name + ": write queue of " + writeQueueFrames
+                        + " frames full, frame of " + frame.length + " bytes dropped (" + queueFull + ")");
+            }
+
+            @Override
+            public void writeFailed(byte[] frame, IOException cause) {
+                metrics.count(portDown);
+                warnings.warn(portDown, () -> "line " + name + ": frame of " + frame.length + " bytes not written: "
+                        + cause.getMessage() + " (" + portDown + ")");
+            }
+
+            @Override
+            public void written(byte[] frame) {
+                metrics.count(sent);
+                metrics.count(Metrics.SENT_PACKETS);
+            }
+
+            @Override
+            public void closed(byte[] frame) {
+                metrics.count(Metrics.DROPPED_TRANSPORT_CLOSED);
+            }
+        });
     }
 
     /**

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * {@link LinkAddress.Serial}, or, with a forwarder on it, many devices whose frames are
  * forwarder-encapsulated; the dispatcher unwraps those, so both kinds look the same here.
  *
- * <p>Reading happens on the line's reader thread (one per port), writing on a {@link LineWriter}
+ * <p>Reading happens on the line's reader thread (one per port), writing on a {@link io.sngate.hw.serial.SerialWriter}
  * thread, so nothing here blocks an event loop. A port that disappears is reopened with backoff
  * ({@link ReconnectingSerialLine}); a port missing at start fails {@link #start} naming the path.
  *

@@ -2,6 +2,7 @@ package io.sngate.sim;
 
 import io.sngate.codec.Bytes;
 import io.sngate.codec.QoS;
+import io.sngate.codec.v12.ReturnCode;
 import io.sngate.device.ClientConfig;
 import io.sngate.device.ClientEffect;
 import io.sngate.device.ClientState;
@@ -18,8 +19,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,13 +37,42 @@ import java.util.concurrent.TimeUnit;
  * forwarder on an emulated serial line), publishing readings on a schedule, optionally sleeping
  * in duty cycles, behind a seeded impaired link. A few {@link DeviceRuntime} threads drive them all.
  *
- * <p>A publish that fails (the device lost the gateway) is kept and published again after
- * the device reconnects, so every reading eventually reaches the broker; the counters say
- * what happened on the way.
+ * <p>A publish that fails because the device lost the gateway (or the gateway was congested) is
+ * kept and published again after the device reconnects, so every reading eventually reaches the
+ * broker. A publish the gateway or the client refuses for good (an unknown topic id, say) is
+ * counted as refused and dropped: published again it would be refused again, for ever. The
+ * counters say what happened on the way.
+ *
+ * <p>Each device publishes at its own QoS, drawn from the scenario's mix with the seed. A
+ * device at QoS -1 with no subscriptions and no sleep cycle never connects: it only sends
+ * QoS -1 PUBLISHes, as the simple sensors that level exists for do.
  */
 final class Fleet implements AutoCloseable {
 
+    /**
+     * What single devices do, for a caller that needs more than the totals (the tests check who
+     * received what, and when). Called on a device runtime thread: it must return at once.
+     */
+    interface Observer {
+        Observer NONE = new Observer() {
+        };
+
+        /**
+         * A message from one of the device's subscriptions. {@code onWake}: it came while the
+         * device polled the gateway after sleeping, so the gateway held it while the device slept.
+         */
+        default void received(String clientId, MqttSnClient.Message message, boolean onWake) {
+        }
+
+        /** The gateway confirmed the device's sleep: until the device wakes, the gateway holds its messages. */
+        default void fellAsleep(String clientId) {
+        }
+    }
+
     private final Scenario scenario;
+    /** The {@code {ts}} of JSON payloads; a test fixes it to check the payloads exactly. */
+    private final Clock wallClock;
+    private final Observer observer;
     private final FleetStats stats = new FleetStats();
     private final List<DeviceRuntime> runtimes = new ArrayList<>();
     private final List<SimDevice> devices = new ArrayList<>();
@@ -49,7 +81,37 @@ final class Fleet implements AutoCloseable {
     private VirtualSerialLine serialLine;
 
     Fleet(Scenario scenario) {
+        this(scenario, Clock.systemUTC(), Observer.NONE);
+    }
+
+    Fleet(Scenario scenario, Clock wallClock, Observer observer) {
         this.scenario = scenario;
+        this.wallClock = wallClock;
+        this.observer = observer;
+    }
+
+    /**
+     * The QoS of each device, by index: the scenario's mix drawn with its seed, so a run with the
+     * same scenario and number of devices gives every device the same level again.
+     */
+    static List<QoS> qosByDevice(Scenario scenario) {
+        // A stream of its own: a mix leaves the devices' timing and impairment draws as they were.
+        Random random = new Random(scenario.seed() ^ 0x51_6F_53_4D_69_78L);
+        return scenario.publishing().qos().assign(scenario.devices(), random);
+    }
+
+    /** The QoS device {@code index} publishes at (after {@link #start()}). */
+    QoS qosOf(int index) {
+        return devices.get(index).qos;
+    }
+
+    /** How many devices publish at each level (after {@link #start()}). */
+    Map<QoS, Long> qosCounts() {
+        Map<QoS, Long> counts = new EnumMap<>(QoS.class);
+        for (SimDevice device : devices) {
+            counts.merge(device.qos, 1L, Long::sum);
+        }
+        return counts;
     }
 
     FleetStats stats() {
@@ -70,6 +132,7 @@ final class Fleet implements AutoCloseable {
         for (int r = 0; r < scenario.runtimes(); r++) {
             runtimes.add(new DeviceRuntime("sngate-fleet-" + r));
         }
+        List<QoS> qosByDevice = qosByDevice(scenario);
         for (int i = 0; i < scenario.devices(); i++) {
             DeviceRuntime runtime = runtimes.get(i % runtimes.size());
             Random random = new Random(scenario.seed() * 1_000_003L + i);
@@ -81,16 +144,20 @@ final class Fleet implements AutoCloseable {
             ClientConfig config = ClientConfig.defaults(id).withKeepAlive(scenario.keepAlive())
                     .withRetry(Math.round(scenario.retrySeconds() * 1000), scenario.maxRetries());
             MqttSnClient client = MqttSnClient.open(config, link, runtime, new Random(random.nextLong()));
-            SimDevice device = new SimDevice(i, id, client, runtime, random);
+            SimDevice device = new SimDevice(i, id, client, runtime, random, qosByDevice.get(i));
             devices.add(device);
+            if (device.connectionless) {
+                stats.connectionless.incrementAndGet();
+            }
             long spread = Math.round(scenario.connectSpreadSeconds() * 1000);
             long offset = scenario.devices() <= 1 ? 0 : spread * i / (scenario.devices() - 1);
+            Runnable begin = device.connectionless ? device::startWithoutConnection : device::connect;
             if (radio == null) {
-                runtime.schedule(runtime.now() + offset, device::connect);
+                runtime.schedule(runtime.now() + offset, begin);
             } else {
                 // Behind a radio the devices wait for the gateway: it configures the radio first, and
                 // the spread starts when it is there (see XBeeRadioEmulator.gatewaySeen).
-                radio.gatewaySeen().thenRun(() -> runtime.schedule(runtime.now() + offset, device::connect));
+                radio.gatewaySeen().thenRun(() -> runtime.schedule(runtime.now() + offset, begin));
             }
         }
     }
@@ -165,8 +232,12 @@ final class Fleet implements AutoCloseable {
         final MqttSnClient client;
         final DeviceRuntime runtime;
         final Random random;
+        /** At most one reading: the chain publishes it again before it makes the next. */
         final ArrayDeque<Bytes> unsent = new ArrayDeque<>();
-        final String topic;
+        final Topic topic;
+        final QoS qos;
+        /** QoS -1 and nothing that needs a session (subscriptions, sleeping): it never connects. */
+        final boolean connectionless;
         long sequence;
         double value;
         boolean up;
@@ -174,17 +245,32 @@ final class Fleet implements AutoCloseable {
         boolean publishing;
         volatile boolean stopping;
 
-        SimDevice(int index, String id, MqttSnClient client, DeviceRuntime runtime, Random random) {
+        SimDevice(int index, String id, MqttSnClient client, DeviceRuntime runtime, Random random, QoS qos) {
             this.index = index;
             this.id = id;
             this.client = client;
             this.runtime = runtime;
             this.random = random;
-            this.topic = scenario.publishing().topic().replace("{id}", id);
-            this.value = scenario.publishing().payload() == Scenario.PayloadKind.RANDOM_WALK
-                    ? scenario.publishing().start() : 0;
-            client.onMessage(message -> stats.received.incrementAndGet());
+            this.qos = qos;
+            this.topic = scenario.publishing().topicFor(id);
+            this.connectionless = qos == QoS.MINUS_ONE && scenario.subscriptions().isEmpty()
+                    && !scenario.sleeping().enabled();
+            // A JSON reading's {value} is the same walk as a random-walk reading, from the same start.
+            this.value = scenario.publishing().payload() == Scenario.PayloadKind.COUNTER
+                    ? 0 : scenario.publishing().start();
+            client.onMessage(this::onMessage);
             client.onEvent(this::onEvent);
+        }
+
+        private void onMessage(MqttSnClient.Message message) {
+            // The client is AWAKE only between its wake PINGREQ and the gateway's PINGRESP: what
+            // arrives then is what the gateway held while the device slept.
+            boolean onWake = client.state() == ClientState.AWAKE;
+            stats.received.incrementAndGet();
+            if (onWake) {
+                stats.receivedOnWake.incrementAndGet();
+            }
+            observer.received(id, message, onWake);
         }
 
         private void onEvent(ClientEffect effect) {
@@ -225,10 +311,26 @@ final class Fleet implements AutoCloseable {
                 stats.connects.incrementAndGet();
                 setUp(true);
                 for (Scenario.Subscription subscription : scenario.subscriptions()) {
-                    client.subscribe(Topic.name(subscription.topic().replace("{id}", id)), subscription.qos());
+                    client.subscribe(Topic.name(subscription.topic().replace("{id}", id)), subscription.qos())
+                            .whenComplete((subscribed, failure) -> {
+                                if (failure == null && subscribed.success()) {
+                                    stats.subscribed.incrementAndGet();
+                                } else {
+                                    stats.subscribeFailures.incrementAndGet();
+                                }
+                            });
                 }
                 publishSoon(true);
             });
+        }
+
+        /** A QoS -1 device: no CONNECT, it just starts sending readings to its known topic. */
+        void startWithoutConnection() {
+            if (stopping) {
+                return;
+            }
+            setUp(true);
+            publishSoon(true);
         }
 
         private void publishSoon(boolean first) {
@@ -243,33 +345,53 @@ final class Fleet implements AutoCloseable {
         }
 
         private void publish() {
-            if (stopping || client.state() != ClientState.ACTIVE) {
+            if (stopping || (!connectionless && client.state() != ClientState.ACTIVE)) {
                 publishing = false;
                 return;
             }
             Bytes payload = unsent.isEmpty() ? nextReading() : unsent.pollFirst();
-            QoS qos = scenario.publishing().qos();
             stats.published.incrementAndGet();
-            client.publish(Topic.name(topic), payload, qos, scenario.publishing().retain())
+            client.publish(topic, payload, qos, scenario.publishing().retain())
                     .whenComplete((outcome, error) -> {
                         publishing = false;
                         if (error == null && outcome.success()) {
-                            if (qos != QoS.AT_MOST_ONCE) {
+                            if (qos.level() > 0) { // QoS 0 and -1 have no acknowledgement to count
                                 stats.acknowledged.incrementAndGet();
                             }
-                        } else {
+                        } else if (error == null && worthPublishingAgain(outcome)) {
                             stats.publishFailures.incrementAndGet();
                             unsent.addFirst(payload); // published again after the reconnect
+                        } else {
+                            stats.publishRefused.incrementAndGet();
+                            stats.lastRefusal = error != null ? error.toString() : outcome.detail();
                         }
                         if (stopping) {
                             return;
                         }
-                        if (scenario.sleeping().enabled() && client.state() == ClientState.ACTIVE) {
+                        if (connectionless) {
+                            publishSoon(false);
+                        } else if (scenario.sleeping().enabled() && client.state() == ClientState.ACTIVE) {
                             sleepCycle();
                         } else if (client.state() == ClientState.ACTIVE) {
                             publishSoon(false);
                         }
                     });
+        }
+
+        /**
+         * Whether a failed publish will do better next time: the device lost the gateway (it
+         * reconnects and sends the reading again) or the gateway was congested ("rejected:
+         * congestion" asks for a later try, spec 6.6; the simulator tries at its next interval
+         * rather than after the spec's T_WAIT of minutes, as a run lasts seconds to minutes).
+         * Any other answer of the gateway (an unknown predefined id cannot be recovered), or a
+         * refusal by the client while it is still connected or never needed a connection (QoS -1),
+         * would be the same every time.
+         */
+        private boolean worthPublishingAgain(Outcome outcome) {
+            if (outcome.returnCode().isPresent()) {
+                return outcome.returnCode().get() == ReturnCode.REJECTED_CONGESTION;
+            }
+            return !connectionless && client.state() != ClientState.ACTIVE;
         }
 
         /** Sleep, wake halfway to fetch what the gateway held, then connect and publish again. */
@@ -281,6 +403,7 @@ final class Fleet implements AutoCloseable {
                 }
                 stats.sleeps.incrementAndGet();
                 setUp(false);
+                observer.fellAsleep(id);
                 runtime.schedule(runtime.now() + seconds * 500L, () -> client.wake().whenComplete((woke, e) -> {
                     stats.wakes.incrementAndGet();
                     runtime.schedule(runtime.now() + seconds * 200L, this::connect);
@@ -299,7 +422,7 @@ final class Fleet implements AutoCloseable {
                 case RANDOM_WALK -> String.format(Locale.ROOT, "%.3f", value);
                 case JSON -> p.template().replace("{id}", id).replace("{n}", Long.toString(sequence))
                         .replace("{value}", String.format(Locale.ROOT, "%.3f", value))
-                        .replace("{ts}", Long.toString(System.currentTimeMillis()));
+                        .replace("{ts}", Long.toString(wallClock.millis()));
             };
             return Bytes.utf8(text);
         }
@@ -338,10 +461,15 @@ final class Fleet implements AutoCloseable {
         rows.put("connects", stats.connects.get());
         rows.put("connect failures", stats.connectFailures.get());
         rows.put("devices lost", stats.lost.get());
+        rows.put("devices without connection (qos -1)", stats.connectionless.get());
         rows.put("publishes sent", stats.published.get());
         rows.put("publishes acknowledged", stats.acknowledged.get());
         rows.put("publish failures (retried)", stats.publishFailures.get());
+        rows.put("publishes refused (dropped)", stats.publishRefused.get());
+        rows.put("subscriptions accepted", stats.subscribed.get());
+        rows.put("subscribe failures", stats.subscribeFailures.get());
         rows.put("messages received", stats.received.get());
+        rows.put("messages received on waking", stats.receivedOnWake.get());
         rows.put("sleeps", stats.sleeps.get());
         rows.put("wakes", stats.wakes.get());
         rows.put("packets dropped by impairment", stats.link.dropped.get());

@@ -80,10 +80,10 @@ final class FleetCommand {
             err.print(USAGE);
             return Main.EXIT_USAGE;
         }
-        out.printf(Locale.ROOT, "fleet: %d devices -> %s for %.1f s, qos %d every %.1f s, impairment %s, seed %d%n",
+        out.printf(Locale.ROOT, "fleet: %d devices -> %s for %.1f s, qos %s every %.1f s, impairment %s, seed %d%n",
                 scenario.devices(), scenario.link().describe(scenario.host(), scenario.port()),
                 scenario.durationSeconds(),
-                scenario.publishing().qos().level(), scenario.publishing().intervalSeconds(), scenario.impairment(),
+                scenario.publishing().qos().describe(), scenario.publishing().intervalSeconds(), scenario.impairment(),
                 scenario.seed());
         if (scenario.link().kind() == Scenario.LinkKind.XBEE) {
             out.println("the devices start once the gateway has talked to the radio on " + scenario.link().port());
@@ -93,6 +93,14 @@ final class FleetCommand {
         }
         try (Fleet fleet = new Fleet(scenario)) {
             fleet.start();
+            if (scenario.publishing().qos().percentByLevel().size() > 1) {
+                // The mix as drawn for this run, so a reader can tell what the shares came to.
+                StringBuilder drawn = new StringBuilder("qos per device:");
+                fleet.qosCounts().forEach((qos, n) -> drawn.append(' ').append(n).append(" at ").append(qos.level())
+                        .append(','));
+                drawn.setLength(drawn.length() - 1);
+                out.println(drawn);
+            }
             long start = System.nanoTime();
             long end = start + (long) (scenario.durationSeconds() * 1e9);
             long lastPublished = 0;
@@ -123,7 +131,11 @@ final class FleetCommand {
             }
             Map<String, Long> summary = fleet.summary();
             out.println("summary:");
-            summary.forEach((name, value) -> out.printf(Locale.ROOT, "  %-34s %12d%n", name, value));
+            summary.forEach((name, value) -> out.printf(Locale.ROOT, "  %-36s %12d%n", name, value));
+            String refusal = fleet.stats().lastRefusal;
+            if (refusal != null) {
+                out.println("last refused publish: " + refusal);
+            }
             return Main.EXIT_OK;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,7 +1,9 @@
 package io.sngate.sim;
 
 import io.sngate.codec.QoS;
+import io.sngate.codec.v12.ShortTopicName;
 import io.sngate.codec.xbee.ApiMode;
+import io.sngate.device.Topic;
 import io.sngate.sim.line.LineImpairment;
 import io.sngate.sim.radio.XBeeRadioEmulator;
 import io.sngate.sim.serial.VirtualSerialLine;
@@ -11,9 +13,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.StringJoiner;
+import java.util.TreeMap;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -79,9 +87,101 @@ record Scenario(String host, int port, int devices, String clientIdPrefix, int k
         }
     }
 
-    /** The reading each device publishes on a schedule. */
-    record Publishing(String topic, double intervalSeconds, double jitterSeconds, QoS qos, boolean retain,
-                      PayloadKind payload, double start, double step, String template) {
+    /**
+     * The reading each device publishes on a schedule.
+     *
+     * @param topic        each device's topic name ({@code {id}} is its client id), registered by the device
+     * @param predefinedId when not 0, every device publishes to this predefined topic id instead of a name
+     * @param shortTopic   when not empty, every device publishes to this two-byte short topic name instead
+     * @param qos          the QoS of each device: one level for all, or a mix
+     */
+    record Publishing(String topic, int predefinedId, String shortTopic, double intervalSeconds,
+                      double jitterSeconds, QosMix qos, boolean retain, PayloadKind payload, double start, double step,
+                      String template) {
+
+        /** The topic device {@code clientId} publishes to. */
+        Topic topicFor(String clientId) {
+            if (predefinedId != 0) {
+                return Topic.predefined(predefinedId);
+            }
+            if (!shortTopic.isEmpty()) {
+                return Topic.shortName(shortTopic);
+            }
+            return Topic.name(topic.replace("{id}", clientId));
+        }
+    }
+
+    /**
+     * The QoS of each device: one level for the whole fleet, or each level's share of the devices
+     * in percent (e.g. {@code {0: 50%, 1: 40%, 2: 10%}}).
+     */
+    record QosMix(SortedMap<Integer, Double> percentByLevel) {
+
+        QosMix {
+            percentByLevel = Collections.unmodifiableSortedMap(new TreeMap<>(percentByLevel));
+        }
+
+        static QosMix of(QoS qos) {
+            return new QosMix(new TreeMap<>(Map.of(qos.level(), 100.0)));
+        }
+
+        /** Whether some device publishes at {@code qos}. */
+        boolean includes(QoS qos) {
+            return percentByLevel.containsKey(qos.level());
+        }
+
+        /**
+         * The QoS of each of {@code devices} devices. The counts are the shares of the fleet rounded so
+         * they add up (largest remainder: 10 devices at 50/40/10% are exactly 5, 4 and 1), then
+         * {@code random} shuffles which device gets which level, so the same seed gives the same
+         * assignment and the levels are not bunched by device number.
+         */
+        List<QoS> assign(int devices, Random random) {
+            List<Integer> levels = new ArrayList<>(percentByLevel.keySet());
+            int[] counts = new int[levels.size()];
+            double[] remainders = new double[levels.size()];
+            int given = 0;
+            for (int i = 0; i < levels.size(); i++) {
+                double exact = devices * percentByLevel.get(levels.get(i)) / 100.0;
+                counts[i] = (int) Math.floor(exact);
+                remainders[i] = exact - counts[i];
+                given += counts[i];
+            }
+            List<Integer> byRemainder = new ArrayList<>();
+            for (int i = 0; i < levels.size(); i++) {
+                byRemainder.add(i);
+            }
+            // Stable sort: on equal remainders the lower level gets the device, so the result is fixed.
+            byRemainder.sort((a, b) -> Double.compare(remainders[b], remainders[a]));
+            for (int k = 0; given < devices; k++) {
+                counts[byRemainder.get(k % byRemainder.size())]++;
+                given++;
+            }
+            List<QoS> assigned = new ArrayList<>(devices);
+            for (int i = 0; i < levels.size(); i++) {
+                for (int n = 0; n < counts[i]; n++) {
+                    assigned.add(QoS.ofLevel(levels.get(i)));
+                }
+            }
+            Collections.shuffle(assigned, random);
+            return assigned;
+        }
+
+        /** {@code 1} for a single level, {@code {0: 50%, 1: 50%}} for a mix. */
+        String describe() {
+            if (percentByLevel.size() == 1) {
+                return Integer.toString(percentByLevel.firstKey());
+            }
+            StringJoiner shares = new StringJoiner(", ", "{", "}");
+            percentByLevel.forEach((level, percent) -> shares.add(level + ": " + percentText(percent) + "%"));
+            return shares.toString();
+        }
+    }
+
+    /** 50 as {@code 50}, 12.5 as {@code 12.5}, at most three decimals. */
+    private static String percentText(double percent) {
+        return java.math.BigDecimal.valueOf(percent).setScale(3, java.math.RoundingMode.HALF_UP).stripTrailingZeros()
+                .toPlainString();
     }
 
     enum PayloadKind { COUNTER, RANDOM_WALK, JSON }
@@ -136,8 +236,8 @@ record Scenario(String host, int port, int devices, String clientIdPrefix, int k
         Section gateway = top.section("gateway", Set.of("host", "port"));
         Section devices = top.section("devices", Set.of("count", "client-id-prefix", "keep-alive", "clean-session",
                 "retry-seconds", "max-retries"));
-        Section publish = top.section("publish", Set.of("topic", "interval-seconds", "jitter-seconds", "qos", "retain",
-                "payload"));
+        Section publish = top.section("publish", Set.of("topic", "predefined-id", "short-topic", "interval-seconds",
+                "jitter-seconds", "qos", "retain", "payload"));
         Section payload = publish.section("payload", Set.of("kind", "start", "step", "template"));
         Section sleep = top.section("sleep", Set.of("enabled", "sleep-seconds"));
         Section impairment = top.section("impairment", Set.of("loss-percent", "duplicate-percent", "reorder-percent",
@@ -170,6 +270,10 @@ record Scenario(String host, int port, int devices, String clientIdPrefix, int k
                     + kindText + "'");
         };
         LinkSpec linkSpec = linkSpec(link, line);
+        QosMix qos = qosMix(publish);
+        int predefinedId = publish.integer("predefined-id", 0, 1, 0xFFFE);
+        String shortTopic = shortTopic(publish);
+        checkPublishTopic(publish, qos, predefinedId, shortTopic);
         try {
             return new Scenario(
                     gateway.string("host", "localhost"),
@@ -184,9 +288,11 @@ record Scenario(String host, int port, int devices, String clientIdPrefix, int k
                     top.number("connect-spread-seconds", 2, 0, 3600),
                     new Publishing(
                             publish.string("topic", "sim/{id}/reading"),
+                            predefinedId,
+                            shortTopic,
                             publish.number("interval-seconds", 5, 0.001, 86_400),
                             publish.number("jitter-seconds", 0, 0, 86_400),
-                            QoS.ofLevel(publish.integer("qos", 1, -1, 2)),
+                            qos,
                             publish.bool("retain", false),
                             kind,
                             payload.number("start", 20, -1e12, 1e12),
@@ -205,6 +311,107 @@ record Scenario(String host, int port, int devices, String clientIdPrefix, int k
                     linkSpec).checked();
         } catch (IllegalArgumentException e) {
             throw new ScenarioError("scenario", e.getMessage());
+        }
+    }
+
+    /** {@code publish.qos}: a level, or a mapping of levels to their share of the devices in percent. */
+    private static QosMix qosMix(Section publish) throws ScenarioError {
+        Object value = publish.raw("qos");
+        if (value instanceof List) {
+            throw new ScenarioError("publish.qos", "must be a level from -1 to 2 or a mix of levels with their"
+                    + " share of the devices, e.g. {0: 50%, 1: 50%}");
+        }
+        if (!(value instanceof Map<?, ?> shares)) {
+            return QosMix.of(QoS.ofLevel(publish.integer("qos", 1, -1, 2)));
+        }
+        if (shares.isEmpty()) {
+            throw new ScenarioError("publish.qos", "a mix needs at least one level, e.g. {0: 50%, 1: 50%}");
+        }
+        SortedMap<Integer, Double> percentByLevel = new TreeMap<>();
+        Set<Integer> seen = new HashSet<>();
+        double total = 0;
+        for (Map.Entry<?, ?> entry : shares.entrySet()) {
+            String key = "publish.qos." + entry.getKey();
+            int level;
+            try {
+                level = Integer.parseInt(String.valueOf(entry.getKey()).trim());
+            } catch (NumberFormatException e) {
+                level = Integer.MIN_VALUE;
+            }
+            if (level < -1 || level > 2) {
+                throw new ScenarioError(key, "is not a QoS level; the levels are -1, 0, 1 and 2");
+            }
+            if (!seen.add(level)) {
+                throw new ScenarioError(key, "level " + level + " is given twice");
+            }
+            double share = percent(key, entry.getValue());
+            total += share;
+            if (share > 0) {
+                percentByLevel.put(level, share); // a level at 0% gets no device, so it is not in the mix
+            }
+        }
+        // Shares written with decimals (33.3 + 33.3 + 33.4) may be off by rounding, never by more.
+        if (Math.abs(total - 100) > 1e-6) {
+            throw new ScenarioError("publish.qos", "the shares must add up to 100%, not " + percentText(total) + "%");
+        }
+        return new QosMix(percentByLevel);
+    }
+
+    /** A share such as {@code 50%}, {@code 12.5%} or a bare {@code 50}. */
+    private static double percent(String key, Object value) throws ScenarioError {
+        double share;
+        if (value instanceof Number n) {
+            share = n.doubleValue();
+        } else {
+            String text = value == null ? "" : String.valueOf(value).trim();
+            if (text.endsWith("%")) {
+                text = text.substring(0, text.length() - 1).trim();
+            }
+            try {
+                share = Double.parseDouble(text);
+            } catch (NumberFormatException e) {
+                throw new ScenarioError(key, "must be a share of the devices in percent, e.g. 50%, not '" + value
+                        + "'");
+            }
+        }
+        if (!(share >= 0 && share <= 100)) {
+            throw new ScenarioError(key, "must be a share from 0% to 100%, not " + value);
+        }
+        return share;
+    }
+
+    private static String shortTopic(Section publish) throws ScenarioError {
+        String name = publish.string("short-topic", "");
+        if (name.isEmpty()) {
+            return name;
+        }
+        if (!ShortTopicName.fits(name)) {
+            throw new ScenarioError("publish.short-topic", "a short topic name is exactly two bytes, not '" + name
+                    + "'");
+        }
+        if (name.contains("+") || name.contains("#")) {
+            throw new ScenarioError("publish.short-topic", "is published to, so it cannot hold the wildcards + or #,"
+                    + " not '" + name + "'");
+        }
+        return name;
+    }
+
+    /**
+     * One of topic, predefined-id and short-topic names what the devices publish to; QoS -1 needs one
+     * of the last two, as a device that does not connect cannot register a name (spec 6.8).
+     */
+    private static void checkPublishTopic(Section publish, QosMix qos, int predefinedId, String shortTopic)
+            throws ScenarioError {
+        if (predefinedId != 0 && !shortTopic.isEmpty()) {
+            throw new ScenarioError("publish.short-topic", "excludes publish.predefined-id: give one of them");
+        }
+        if (publish.has("topic") && (predefinedId != 0 || !shortTopic.isEmpty())) {
+            throw new ScenarioError("publish.topic", "excludes publish." + (predefinedId != 0 ? "predefined-id"
+                    : "short-topic") + ": give one of them");
+        }
+        if (qos.includes(QoS.MINUS_ONE) && predefinedId == 0 && shortTopic.isEmpty()) {
+            throw new ScenarioError("publish.qos", "QoS -1 needs publish.predefined-id or publish.short-topic (a"
+                    + " device that does not connect cannot register a topic name)");
         }
     }
 
@@ -320,6 +527,15 @@ record Scenario(String host, int port, int devices, String clientIdPrefix, int k
                 throw new ScenarioError(path + key, "must be a section of keys");
             }
             return new Section(path + key + ".", child, allowed);
+        }
+
+        boolean has(String key) {
+            return map.get(key) != null;
+        }
+
+        /** The value as the YAML gave it (null when absent), for keys that take more than one form. */
+        Object raw(String key) {
+            return map.get(key);
         }
 
         String string(String key, String fallback) throws ScenarioError {

@@ -101,7 +101,7 @@ class FleetTest {
 
     Outcome runFleet(String prefix, int qos) throws Exception {
         Scenario scenario = Scenario.load(scenarioFile(lossyScenario(prefix, qos)));
-        assertThat(scenario.publishing().qos()).isEqualTo(QoS.ofLevel(qos));
+        assertThat(scenario.publishing().qos()).isEqualTo(Scenario.QosMix.of(QoS.ofLevel(qos)));
         FleetStats stats;
         try (Fleet fleet = new Fleet(scenario)) {
             fleet.start();
@@ -112,8 +112,10 @@ class FleetTest {
                     .until(() -> stats.acknowledged.get() >= (long) DEVICES * READINGS_PER_DEVICE
                             && readings("fleet/" + prefix).size() == DEVICES);
         }
-        // After close every request has ended: acknowledged, or failed (and kept to publish again).
+        // After close every request has ended: acknowledged, or failed (and kept to publish again);
+        // none was refused, as the gateway knows every device's topic.
         assertThat(stats.published.get()).isEqualTo(stats.acknowledged.get() + stats.publishFailures.get());
+        assertThat(stats.publishRefused.get()).isZero();
         assertThat(stats.link.dropped.get()).as("the impairment dropped packets").isPositive();
         assertThat(stats.link.duplicated.get()).as("the impairment duplicated packets").isPositive();
 
@@ -311,7 +313,8 @@ class FleetTest {
             // published is read first: a publish completing meanwhile can only make this smaller
             java.util.concurrent.Callable<Boolean> watch = () -> {
                 long published = stats.published.get();
-                long outstanding = published - stats.acknowledged.get() - stats.publishFailures.get();
+                long outstanding = published - stats.acknowledged.get() - stats.publishFailures.get()
+                        - stats.publishRefused.get();
                 mostOutstanding.accumulateAndGet(outstanding, Math::max);
                 return true;
             };
@@ -365,7 +368,9 @@ class FleetTest {
         assertThat(p.topic()).isEqualTo("sim/{id}/reading");
         assertThat(p.intervalSeconds()).isEqualTo(5);
         assertThat(p.jitterSeconds()).isZero();
-        assertThat(p.qos()).isEqualTo(QoS.AT_LEAST_ONCE);
+        assertThat(p.qos()).isEqualTo(Scenario.QosMix.of(QoS.AT_LEAST_ONCE));
+        assertThat(p.predefinedId()).isZero();
+        assertThat(p.shortTopic()).isEmpty();
         assertThat(p.retain()).isFalse();
         assertThat(p.payload()).isEqualTo(Scenario.PayloadKind.COUNTER);
         assertThat(p.start()).isEqualTo(20);
@@ -432,8 +437,8 @@ class FleetTest {
         assertThat(scenario.maxRetries()).isEqualTo(7);
         assertThat(scenario.durationSeconds()).isEqualTo(90.5);
         assertThat(scenario.connectSpreadSeconds()).isEqualTo(12);
-        assertThat(scenario.publishing()).isEqualTo(new Scenario.Publishing("plant/{id}/temp", 2.5, 0.5,
-                QoS.EXACTLY_ONCE, true, Scenario.PayloadKind.JSON, -5, 0.125,
+        assertThat(scenario.publishing()).isEqualTo(new Scenario.Publishing("plant/{id}/temp", 0, "", 2.5, 0.5,
+                Scenario.QosMix.of(QoS.EXACTLY_ONCE), true, Scenario.PayloadKind.JSON, -5, 0.125,
                 "{\"id\":\"{id}\",\"n\":{n},\"v\":{value},\"ts\":{ts}}"));
         assertThat(scenario.subscriptions()).containsExactly(
                 new Scenario.Subscription("cmd/{id}", QoS.AT_LEAST_ONCE),
@@ -453,9 +458,59 @@ class FleetTest {
     void payloadKindsAndQosMinusOneAreAccepted() throws Exception {
         assertThat(Scenario.load(scenarioFile("publish:\n  payload:\n    kind: random-walk\n")).publishing().payload())
                 .isEqualTo(Scenario.PayloadKind.RANDOM_WALK);
-        assertThat(Scenario.load(scenarioFile("publish:\n  qos: -1\n")).publishing().qos()).isEqualTo(QoS.MINUS_ONE);
+        Scenario.Publishing predefined = Scenario.load(scenarioFile("publish:\n  qos: -1\n  predefined-id: 5\n"))
+                .publishing();
+        assertThat(predefined.qos()).isEqualTo(Scenario.QosMix.of(QoS.MINUS_ONE));
+        assertThat(predefined.topicFor("sim-0")).isEqualTo(io.sngate.device.Topic.predefined(5));
+        Scenario.Publishing shortName = Scenario.load(scenarioFile("publish:\n  qos: -1\n  short-topic: t1\n"))
+                .publishing();
+        assertThat(shortName.topicFor("sim-0")).isEqualTo(io.sngate.device.Topic.shortName("t1"));
         assertThat(Scenario.load(scenarioFile("publish:\n  qos: 0\n")).publishing().qos())
-                .isEqualTo(QoS.AT_MOST_ONCE);
+                .isEqualTo(Scenario.QosMix.of(QoS.AT_MOST_ONCE));
+        assertThat(Scenario.load(scenarioFile("publish:\n  topic: a/{id}\n")).publishing().topicFor("sim-3"))
+                .isEqualTo(io.sngate.device.Topic.name("a/sim-3"));
+    }
+
+    @Test
+    void aQosMixGivesEachLevelItsShareOfTheDevicesAndTheSeedSaysWhich() throws Exception {
+        Scenario scenario = Scenario.load(scenarioFile(
+                "devices:\n  count: 1000\npublish:\n  qos: {0: 50%, 1: 40%, 2: 10%}\nseed: 3\n"));
+        Scenario.QosMix mix = scenario.publishing().qos();
+        assertThat(mix.percentByLevel()).containsExactly(Map.entry(0, 50.0), Map.entry(1, 40.0), Map.entry(2, 10.0));
+        assertThat(mix.describe()).isEqualTo("{0: 50%, 1: 40%, 2: 10%}");
+        List<QoS> drawn = Fleet.qosByDevice(scenario);
+        Map<QoS, Long> counts = drawn.stream().collect(Collectors.groupingBy(q -> q, Collectors.counting()));
+        assertThat(counts).containsOnly(Map.entry(QoS.AT_MOST_ONCE, 500L), Map.entry(QoS.AT_LEAST_ONCE, 400L),
+                Map.entry(QoS.EXACTLY_ONCE, 100L));
+        assertThat(Fleet.qosByDevice(scenario)).as("same scenario, same assignment").isEqualTo(drawn);
+        assertThat(drawn.subList(0, 100)).as("shuffled, not in blocks by device number")
+                .contains(QoS.AT_MOST_ONCE, QoS.AT_LEAST_ONCE);
+        Scenario reseeded = Scenario.load(scenarioFile(
+                "devices:\n  count: 1000\npublish:\n  qos: {0: 50%, 1: 40%, 2: 10%}\nseed: 4\n"));
+        assertThat(Fleet.qosByDevice(reseeded)).as("another seed, another draw").isNotEqualTo(drawn);
+
+        // Rounded so the counts add up: 3.5, 2.8 and 0.7 devices become 3, 3 and 1.
+        assertThat(Fleet.qosByDevice(scenario.withDevices(7)).stream()
+                .collect(Collectors.groupingBy(q -> q, Collectors.counting())))
+                .containsOnly(Map.entry(QoS.AT_MOST_ONCE, 3L), Map.entry(QoS.AT_LEAST_ONCE, 3L),
+                        Map.entry(QoS.EXACTLY_ONCE, 1L));
+
+        // Block style, bare numbers and decimals; a level at 0% is left out; -1 with its topic.
+        Scenario.QosMix block = Scenario.load(scenarioFile("""
+                publish:
+                  predefined-id: 9
+                  qos:
+                    -1: 33.3
+                    0: 33.3%
+                    1: 0%
+                    2: 33.4
+                """)).publishing().qos();
+        assertThat(block.percentByLevel().keySet()).containsExactly(-1, 0, 2);
+        assertThat(block.includes(QoS.MINUS_ONE)).isTrue();
+        assertThat(block.includes(QoS.AT_LEAST_ONCE)).isFalse();
+        assertThat(block.describe()).isEqualTo("{-1: 33.3%, 0: 33.3%, 2: 33.4%}");
+        assertThat(Scenario.load(scenarioFile("publish:\n  qos: {2: 100%}\n")).publishing().qos())
+                .isEqualTo(Scenario.QosMix.of(QoS.EXACTLY_ONCE));
     }
 
     @Test
@@ -481,6 +536,30 @@ class FleetTest {
         assertError("subscribe:\n  - qos: 1\n", "subscribe[0].topic: is required");
         assertError("subscribe:\n  - topic: a\n  - topic: b\n    qos: 3\n", "subscribe[1].qos: must be from 0 to 2, not 3");
         assertError("runtimes: 65\n", "runtimes: must be from 1 to 64, not 65");
+        // QoS -1 and the topics it can use
+        assertError("publish:\n  qos: -1\n", "publish.qos: QoS -1 needs publish.predefined-id or publish.short-topic");
+        assertError("publish:\n  qos: {-1: 50%, 1: 50%}\n",
+                "publish.qos: QoS -1 needs publish.predefined-id or publish.short-topic");
+        assertError("publish:\n  predefined-id: 0\n", "publish.predefined-id: must be from 1 to 65534, not 0");
+        assertError("publish:\n  predefined-id: 65535\n", "publish.predefined-id: must be from 1 to 65534, not 65535");
+        assertError("publish:\n  short-topic: abc\n",
+                "publish.short-topic: a short topic name is exactly two bytes, not 'abc'");
+        assertError("publish:\n  short-topic: a#\n", "publish.short-topic: is published to, so it cannot hold");
+        assertError("publish:\n  predefined-id: 3\n  short-topic: ab\n",
+                "publish.short-topic: excludes publish.predefined-id");
+        assertError("publish:\n  topic: x\n  predefined-id: 3\n", "publish.topic: excludes publish.predefined-id");
+        assertError("publish:\n  topic: x\n  short-topic: ab\n", "publish.topic: excludes publish.short-topic");
+        // per-device QoS mixes
+        assertError("publish:\n  qos: {0: 50%, 1: 40%}\n", "publish.qos: the shares must add up to 100%, not 90%");
+        assertError("publish:\n  qos: {0: 50%, 3: 50%}\n",
+                "publish.qos.3: is not a QoS level; the levels are -1, 0, 1 and 2");
+        assertError("publish:\n  qos: {high: 100%}\n", "publish.qos.high: is not a QoS level");
+        assertError("publish:\n  qos: {0: lots, 1: 50%}\n",
+                "publish.qos.0: must be a share of the devices in percent, e.g. 50%, not 'lots'");
+        assertError("publish:\n  qos: {0: 150%}\n", "publish.qos.0: must be a share from 0% to 100%, not 150%");
+        assertError("publish:\n  qos: {1: 50%, '1': 50%}\n", "publish.qos.1: level 1 is given twice");
+        assertError("publish:\n  qos: {}\n", "publish.qos: a mix needs at least one level");
+        assertError("publish:\n  qos: [0, 1]\n", "publish.qos: must be a level from -1 to 2 or a mix");
         assertError("duration-seconds: 0\n", "duration-seconds: must be from 0.1 to 3.1536E7, not 0");
     }
 
@@ -489,7 +568,7 @@ class FleetTest {
         assertError("devcies:\n  count: 3\n", "devcies: unknown key (known here: connect-spread-seconds, devices, "
                 + "duration-seconds, gateway, impairment, link, publish, runtimes, seed, sleep, subscribe)");
         assertError("publish:\n  colour: red\n", "publish.colour: unknown key (known here: interval-seconds, "
-                + "jitter-seconds, payload, qos, retain, topic)");
+                + "jitter-seconds, payload, predefined-id, qos, retain, short-topic, topic)");
         assertError("publish:\n  payload:\n    kind: json\n    templat: x\n",
                 "publish.payload.templat: unknown key (known here: kind, start, step, template)");
         assertError("subscribe:\n  - topic: a\n    qso: 1\n", "subscribe[0].qso: unknown key (known here: qos, topic)");

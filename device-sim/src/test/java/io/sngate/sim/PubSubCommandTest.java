@@ -3,6 +3,11 @@ package io.sngate.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sngate.codec.v12.Disconnect;
+import io.sngate.codec.v12.MqttSn12Codec;
+import io.sngate.codec.v12.MqttSn12Message;
+import io.sngate.codec.v12.PingReq;
+import io.sngate.codec.v12.PingResp;
 import io.sngate.device.it.BrokerWatcher;
 import io.sngate.device.it.GatewayUnderTest;
 import io.sngate.hw.config.GatewayMode;
@@ -10,9 +15,11 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -216,7 +223,98 @@ class PubSubCommandTest {
         assertThat(run.out()).isEmpty();
     }
 
+    @Test
+    void aSleepingSubGetsWhatWasPublishedWhileItSleptWhenItWakes() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        // Sleeps 4 s at a time and wakes every 2 s to poll the gateway.
+        CompletableFuture<Run> sub = runAsync(err, at("sub", "-t", "tool/sleep/sub", "-q", "1", "-v", "--sleep", "4",
+                "-C", "2", "-W", "40", "-d"));
+        await("the gateway confirmed the sleep").atMost(WAIT).pollInterval(Duration.ofMillis(20))
+                .failFast("sub ended early", sub::isDone)
+                .until(() -> sleepConfirmedAt(Arrays.asList(err.toString(StandardCharsets.UTF_8).split("\n"))) >= 0);
+        watcher.publish("tool/sleep/sub", "while you slept", 1);
+        watcher.publish("tool/sleep/sub", "and this too", 2);
+        Run run = finish(sub);
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).isEqualTo("tool/sleep/sub while you slept\ntool/sleep/sub and this too\n");
+
+        // From the sleep on, the gateway sent them only inside a wake poll (the PINGREQ with the client
+        // id up to the PINGRESP that ends it): it held them while the sub slept. The sub never
+        // connected again, so they were the sleeper's, not a new session's.
+        List<String> trace = run.errLines();
+        int asleep = sleepConfirmedAt(trace);
+        List<String> afterSleep = trace.subList(asleep + 1, trace.size());
+        boolean polling = false;
+        int inPolls = 0;
+        for (String line : afterSleep) {
+            if (line.startsWith("sending  PingReq")) {
+                polling = true;
+            } else if (line.startsWith("received PingResp")) {
+                polling = false;
+            } else if (line.startsWith("received Publish")) {
+                assertThat(polling).as("%s outside a wake poll in %s", line, trace).isTrue();
+                inPolls++;
+            }
+        }
+        assertThat(inPolls).as("publishes delivered in wake polls, trace %s", trace).isEqualTo(2);
+        assertThat(afterSleep).noneMatch(line -> line.startsWith("sending  Connect"));
+    }
+
+    /** The index of the gateway's DISCONNECT answering the sub's sleep request, or -1 before it. */
+    static int sleepConfirmedAt(List<String> trace) {
+        int request = trace.indexOf("sending  Disconnect[duration=OptionalInt[4]]");
+        if (request < 0) {
+            return -1;
+        }
+        for (int i = request + 1; i < trace.size(); i++) {
+            if (trace.get(i).startsWith("received Disconnect")) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     // ------------------------------------------------------------------ pub
+
+    @Test
+    void pubWithSleepLeavesItsSessionAsleepAtTheGatewayInsteadOfEndingIt() throws Exception {
+        Run run = run(at("pub", "-t", "tool/pub/sleepy", "-m", "then sleep", "-q", "1", "-i", "tool-sleepy-pub",
+                "--sleep", "30", "-d"));
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).isEmpty();
+        List<String> trace = run.errLines();
+        int sleep = trace.indexOf("sending  Disconnect[duration=OptionalInt[30]]");
+        assertThat(sleep).as("the sleep request in %s", trace).isPositive();
+        assertThat(trace.subList(sleep + 1, trace.size())).as("the gateway confirmed the sleep")
+                .anyMatch(line -> line.startsWith("received Disconnect"));
+        assertThat(trace).as("no plain DISCONNECT").doesNotContain("sending  Disconnect[duration=OptionalInt.empty]");
+        assertThat(watcher.awaitMessage("tool/pub/sleepy").text()).isEqualTo("then sleep");
+
+        // The session sleeps at the gateway: a wake PINGREQ with its client id (from a new address,
+        // as spec 6.14 allows a sleeper) is answered with PINGRESP, nothing being held for it.
+        assertThat(wakePing("tool-sleepy-pub")).isInstanceOf(PingResp.class);
+
+        // Without --sleep the session ends, and the same wake gets DISCONNECT: no such session.
+        Run plain = run(at("pub", "-t", "tool/pub/leaving", "-m", "then leave", "-q", "1", "-i", "tool-leaving-pub"));
+        assertThat(plain.code()).as(plain.err()).isZero();
+        // The gateway forgets a finished session on its own loop, a moment after its DISCONNECT:
+        // until then a wake may go unanswered (the socket's timeout), so it is asked again.
+        await("the gateway has no session tool-leaving-pub").atMost(WAIT).ignoreException(SocketTimeoutException.class)
+                .until(() -> wakePing("tool-leaving-pub") instanceof Disconnect);
+    }
+
+    /** Sends a wake PINGREQ for {@code clientId} from a fresh socket; returns the gateway's first answer. */
+    static MqttSn12Message wakePing(String clientId) throws Exception {
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            socket.setSoTimeout(2_000);
+            byte[] ping = MqttSn12Codec.INSTANCE.encode(PingReq.wake(clientId));
+            socket.send(new DatagramPacket(ping, ping.length, InetAddress.getLoopbackAddress(), env.udpPort()));
+            byte[] buffer = new byte[1_500];
+            DatagramPacket answer = new DatagramPacket(buffer, buffer.length);
+            socket.receive(answer);
+            return MqttSn12Codec.INSTANCE.decode(Arrays.copyOf(buffer, answer.getLength()));
+        }
+    }
 
     @Test
     void pubPublishesAtQos0And1And2() throws Exception {

@@ -76,7 +76,7 @@ final class Dispatcher implements Transport.Receiver {
         this.metrics = metrics;
         this.warnings = warnings;
         this.clock = clock;
-        this.floodGuard = new FloodGuard(options.maxPacketsPerSecondPerAddress(), Math.max(1024, options.maxClients() * 2));
+        this.floodGuard = new FloodGuard(options.maxNewPacketsPerSecondPerIp(), Math.max(1024, options.maxClients() * 2));
     }
 
     /** Receives one packet from a transport. */
@@ -91,7 +91,7 @@ final class Dispatcher implements Transport.Receiver {
         }
         if (!floodGuard.allow(from, clock.getAsLong())) {
             metrics.count(Metrics.DROPPED_FLOOD);
-            warnings.warn("flood", () -> "packets from " + from + " beyond " + options.maxPacketsPerSecondPerAddress()
+            warnings.warn("flood", () -> "packets from " + from + " beyond " + options.maxNewPacketsPerSecondPerIp()
                     + "/s dropped (" + Metrics.DROPPED_FLOOD + ")");
             return;
         }

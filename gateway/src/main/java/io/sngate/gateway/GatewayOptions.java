@@ -6,7 +6,8 @@ import io.sngate.hw.config.GatewaySettings;
 
 /** The gateway-wide settings the runtime reads, taken from a validated {@link GatewayConfig}. */
 record GatewayOptions(int gatewayId, int advertiseSeconds, int maxClients, int maxPacketSize, int maxClientIdLength,
-                      int maxPacketsPerSecondPerAddress, boolean qosMinusOneEnabled) {
+                      int maxNewPacketsPerSecondPerIp, int maxPacketsPerSecondPerSession, int maxSessionsPerIp,
+                      boolean qosMinusOneEnabled, boolean requireListed) {
 
     static GatewayOptions from(GatewayConfig config) {
         return new GatewayOptions(
@@ -15,8 +16,11 @@ record GatewayOptions(int gatewayId, int advertiseSeconds, int maxClients, int m
                 config.get(GatewaySettings.MAX_CLIENTS),
                 config.get(GatewaySettings.MAX_PACKET_SIZE),
                 config.get(GatewaySettings.MAX_CLIENT_ID),
-                config.get(GatewaySettings.MAX_PACKETS_PER_SECOND),
-                config.get(GatewaySettings.QOS_MINUS_ONE));
+                config.get(GatewaySettings.MAX_NEW_PACKETS_PER_SECOND),
+                config.get(GatewaySettings.MAX_SESSION_PACKETS_PER_SECOND),
+                config.get(GatewaySettings.MAX_SESSIONS_PER_IP),
+                config.get(GatewaySettings.QOS_MINUS_ONE),
+                config.get(GatewaySettings.DEVICES_REQUIRE_LISTED));
     }
 
     static SessionConfig sessionConfig(GatewayConfig config) {

@@ -43,7 +43,7 @@ class BenchEndToEndTest {
         broker = Mosquitto.start();
         GatewayConfig config = ConfigLoader.fromArgs(List.of("--port", "0", "--broker", broker.uri(),
                         "--advertise", "0"))
-                .with(GatewaySettings.MAX_PACKETS_PER_SECOND, 1_000_000);
+                .with(GatewaySettings.MAX_NEW_PACKETS_PER_SECOND, 1_000_000);
         gateway = Gateway.start(config);
     }
 

@@ -61,7 +61,8 @@ class BadInputTest {
     void start() throws Exception {
         gw = TestGateway.start(Setup.TRANSPARENT_MOSQUITTO, c -> c
                 .with(GatewaySettings.MAX_PACKET_SIZE, MAX_PACKET)
-                .with(GatewaySettings.MAX_PACKETS_PER_SECOND, MAX_RATE));
+                .with(GatewaySettings.MAX_NEW_PACKETS_PER_SECOND, MAX_RATE)
+                .with(GatewaySettings.MAX_SESSION_PACKETS_PER_SECOND, MAX_RATE));
         paho = gw.observer("bad-input-paho");
     }
 

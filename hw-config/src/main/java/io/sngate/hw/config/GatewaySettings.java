@@ -51,8 +51,8 @@ public final class GatewaySettings {
     public static final Setting<Integer> MAX_CLIENTS = new Setting<>("limits.max-clients", null, "integer", 10_000,
             "sessions the gateway keeps; a CONNECT beyond gets CONNACK 0x01 (congestion)",
             Setting.intRange(1, 10_000_000));
-    public static final Setting<Integer> MAX_PACKET_SIZE = new Setting<>("limits.max-packet-size", null, "bytes", 1_400,
-            "largest MQTT-SN packet accepted or sent on UDP; larger datagrams are counted and dropped",
+    public static final Setting<Integer> MAX_PACKET_SIZE = new Setting<>("limits.max-packet-size", null, "bytes", 65_507,
+            "largest MQTT-SN packet accepted or sent on UDP (65 507: all a datagram carries); larger ones are counted and dropped",
             Setting.intRange(16, 65_535));
     public static final Setting<Integer> MAX_CLIENT_ID = new Setting<>("limits.max-client-id-length", null, "bytes",
             65_000, "longest client id accepted", Setting.intRange(1, 65_000));
@@ -64,9 +64,25 @@ public final class GatewaySettings {
             Setting.intRange(1, 65_535));
     public static final Setting<Integer> MAX_TOPICS = new Setting<>("limits.max-topics-per-client", null, "integer",
             1_000, "normal topic ids one device may hold", Setting.intRange(1, 65_000));
-    public static final Setting<Integer> MAX_PACKETS_PER_SECOND = new Setting<>("limits.max-packets-per-second-per-address",
-            null, "integer", 1_000, "flood guard: packets beyond this rate from one address are counted and dropped",
+    public static final Setting<Integer> MAX_SESSIONS_PER_IP = new Setting<>("limits.max-sessions-per-source-ip", null,
+            "integer", 1_000, "sessions one source IP (IPv6: one /64) may hold; a CONNECT beyond gets CONNACK 0x01 (congestion)",
             Setting.intRange(1, 10_000_000));
+    public static final Setting<Integer> MAX_KEEP_ALIVE = new Setting<>("limits.max-keep-alive-seconds", null, "seconds",
+            3_600, "keep-alive 0 (none) and longer keep-alives are supervised at this, so every session ends",
+            Setting.intRange(1, 65_535));
+    public static final Setting<Integer> MAX_NEW_PACKETS_PER_SECOND = new Setting<>(
+            "limits.max-new-packets-per-second-per-ip", null, "integer", 1_000,
+            "flood guard, strict: CONNECT, SEARCHGW, QoS -1 PUBLISH and packets from addresses without a session, "
+                    + "per source IP (IPv6: one /64); beyond, counted and dropped",
+            Setting.intRange(1, 10_000_000));
+    public static final Setting<Integer> MAX_SESSION_PACKETS_PER_SECOND = new Setting<>(
+            "limits.max-packets-per-second-per-session", null, "integer", 5_000,
+            "flood guard, generous: packets of an established session, per session; beyond, counted and dropped",
+            Setting.intRange(1, 10_000_000));
+    public static final Setting<Integer> UNPROVEN_SEND_BYTES = new Setting<>("limits.unproven-send-bytes", null, "bytes",
+            64, "PUBLISH and REGISTER bytes sent to a device before it has shown it receives (answered a message id the "
+                    + "gateway chose); bounds reflection to forged source addresses",
+            Setting.intRange(0, 65_535));
     public static final Setting<Double> RETRY_SECONDS = new Setting<>("timers.retry-seconds", null, "seconds", 10.0,
             "T_RETRY: wait for a device's answer before resending", Setting.doubleRange(0.01, 3600));
     public static final Setting<Integer> MAX_RETRIES = new Setting<>("timers.max-retries", null, "integer", 3,
@@ -79,13 +95,20 @@ public final class GatewaySettings {
     public static final Setting<Long> PERSISTENT_SESSION_EXPIRY = new Setting<>("sessions.persistent-expiry-seconds",
             null, "seconds", 604_800L, "broker session expiry for devices connecting with clean session 0",
             Setting.longRange(0, 4_294_967_295L));
+    public static final Setting<String> DEVICES_FILE = new Setting<>("devices.file", null, "path", "",
+            "who may connect, as what: a devices YAML file, or Paho's clients.conf (*.conf); reloaded on SIGHUP",
+            Setting.string());
+    public static final Setting<Boolean> DEVICES_REQUIRE_LISTED = new Setting<>("devices.require-listed", null,
+            "boolean", false, "refuse client ids that the devices file does not list (CONNACK 0x03)",
+            Setting.bool());
 
     /** All keys by YAML path, in documentation order. */
     public static final Map<String, Setting<?>> ALL = index(List.of(UDP_PORT, UDP_BIND, UDP_BROADCAST, BROKER_URI, EMBEDDED_PORT, EMBEDDED_DATA_DIR,
             BROKER_USERNAME, BROKER_PASSWORD, RECONNECT_MAX_SECONDS, MODE, GATEWAY_ID, ADVERTISE_SECONDS,
             PREDEFINED_FILE, QOS_MINUS_ONE, MAX_CLIENTS, MAX_PACKET_SIZE, MAX_CLIENT_ID, MAX_QUEUED,
-            MAX_INFLIGHT_UPSTREAM, MAX_TOPICS, MAX_PACKETS_PER_SECOND, RETRY_SECONDS, MAX_RETRIES,
-            KEEP_ALIVE_FACTOR, CLEAN_SESSION_EXPIRY, PERSISTENT_SESSION_EXPIRY));
+            MAX_INFLIGHT_UPSTREAM, MAX_TOPICS, MAX_SESSIONS_PER_IP, MAX_KEEP_ALIVE, MAX_NEW_PACKETS_PER_SECOND,
+            MAX_SESSION_PACKETS_PER_SECOND, UNPROVEN_SEND_BYTES, RETRY_SECONDS, MAX_RETRIES,
+            KEEP_ALIVE_FACTOR, CLEAN_SESSION_EXPIRY, PERSISTENT_SESSION_EXPIRY, DEVICES_FILE, DEVICES_REQUIRE_LISTED));
 
     private GatewaySettings() {
     }

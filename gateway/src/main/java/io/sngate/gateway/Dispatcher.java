@@ -24,7 +24,15 @@ import io.sngate.gateway.session.SessionConfig;
 import io.sngate.gateway.session.Topics;
 import io.sngate.gateway.transport.LinkAddress;
 import io.sngate.gateway.transport.Transport;
+import io.sngate.gateway.session.SessionPolicy;
+import io.sngate.gateway.session.SessionState;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
@@ -62,6 +70,11 @@ final class Dispatcher implements Transport.Receiver {
 
     private final Map<String, SessionHost> byClientId = new ConcurrentHashMap<>();
     private final Map<LinkAddress, SessionHost> byAddress = new ConcurrentHashMap<>();
+    /** Sessions per source IP (IPv6: /64), for limits.max-sessions-per-source-ip; guarded by this. */
+    private final Map<Object, Integer> sessionsPerSource = new HashMap<>();
+    /** Gateway message ids start here, so that only a device that receives can answer one. */
+    private final SecureRandom random = new SecureRandom();
+    private volatile DeviceRules rules = DeviceRules.ANONYMOUS;
 
     Dispatcher(GatewayOptions options, SessionConfig sessionConfig, PredefinedTopics predefined,
                EventLoopGroup sessionLoops, SessionUpstream.Factory upstreams, SessionHost.Links links,
@@ -76,7 +89,8 @@ final class Dispatcher implements Transport.Receiver {
         this.metrics = metrics;
         this.warnings = warnings;
         this.clock = clock;
-        this.floodGuard = new FloodGuard(options.maxNewPacketsPerSecondPerIp(), Math.max(1024, options.maxClients() * 2));
+        this.floodGuard = new FloodGuard(options.maxNewPacketsPerSecondPerIp(), options.maxPacketsPerSecondPerSession(),
+                Math.max(1024, options.maxClients() * 2));
     }
 
     /** Receives one packet from a transport. */
@@ -89,30 +103,67 @@ final class Dispatcher implements Transport.Receiver {
                     + options.maxPacketSize() + " (limits.max-packet-size; " + Metrics.DROPPED_OVERSIZED + ")");
             return;
         }
-        if (!floodGuard.allow(from, clock.getAsLong())) {
-            metrics.count(Metrics.DROPPED_FLOOD);
-            warnings.warn("flood", () -> "packets from " + from + " beyond " + options.maxNewPacketsPerSecondPerIp()
-                    + "/s dropped (" + Metrics.DROPPED_FLOOD + ")");
-            return;
-        }
         LinkAddress address = from;
-        byte[] inner = packet;
+        MqttSn12Message message;
         try {
+            byte[] inner = packet;
             if (ForwarderEncapsulation.isEncapsulated(packet, 0, packet.length)) {
                 Encapsulated frame = ForwarderEncapsulation.decode(packet, 0, packet.length);
                 address = new LinkAddress.Forwarded(from, frame.wirelessNodeId());
                 inner = frame.innerPacket().toArray();
             }
-            route(address, MqttSn12Codec.INSTANCE.decode(inner));
+            message = MqttSn12Codec.INSTANCE.decode(inner);
         } catch (DecodeException e) {
+            if (!floodGuard.allowNew(address, clock.getAsLong())) {
+                flooded(address, true);
+                return;
+            }
             String counter = Metrics.MALFORMED_PREFIX + e.reason().name().toLowerCase();
             metrics.count(counter);
             if (LOG.isDebugEnabled()) {
                 LOG.debug("malformed packet from {} ({}): {}", from, Bytes.wrap(packet).toHex(), e.getMessage());
             }
-            warnings.warn("malformed", () -> "malformed packet from " + from + " dropped: " + e.getMessage() + " ("
+            LinkAddress where = address;
+            warnings.warn("malformed", () -> "malformed packet from " + where + " dropped: " + e.getMessage() + " ("
                     + counter + ")");
+            return;
         }
+        SessionHost atAddress = byAddress.get(address);
+        boolean createsState = atAddress == null || createsState(message, atAddress);
+        boolean allowed = createsState ? floodGuard.allowNew(address, clock.getAsLong())
+                : floodGuard.allowSession(address, clock.getAsLong());
+        if (!allowed) {
+            flooded(address, createsState);
+            return;
+        }
+        route(address, message);
+    }
+
+    /**
+     * True for packets that create state or claim a session (strict budget per source IP), as
+     * opposed to the traffic of the session at their address (a generous budget per session).
+     */
+    private static boolean createsState(MqttSn12Message message, SessionHost atAddress) {
+        return switch (message.type()) {
+            case CONNECT, SEARCHGW -> true;
+            case PUBLISH -> ((Publish) message).qos() == QoS.MINUS_ONE;
+            case PINGREQ -> {
+                PingReq ping = (PingReq) message;
+                yield ping.hasClientId() && !ping.clientId().equals(Bytes.utf8(atAddress.clientId()));
+            }
+            default -> false;
+        };
+    }
+
+    private void flooded(LinkAddress from, boolean strict) {
+        metrics.count(Metrics.DROPPED_FLOOD);
+        metrics.count(strict ? Metrics.DROPPED_FLOOD_NEW : Metrics.DROPPED_FLOOD_SESSION);
+        warnings.warn(strict ? "flood_new" : "flood_session", () -> strict
+                ? "packets that create state from " + FloodGuard.sourceKey(from) + " beyond "
+                        + options.maxNewPacketsPerSecondPerIp() + "/s dropped (limits.max-new-packets-per-second-per-ip; "
+                        + Metrics.DROPPED_FLOOD_NEW + ")"
+                : "packets of the session at " + from + " beyond " + options.maxPacketsPerSecondPerSession()
+                        + "/s dropped (limits.max-packets-per-second-per-session; " + Metrics.DROPPED_FLOOD_SESSION + ")");
     }
 
     private void route(LinkAddress from, MqttSn12Message message) {
@@ -134,31 +185,97 @@ final class Dispatcher implements Transport.Receiver {
     }
 
     private void onConnect(LinkAddress from, Connect connect) {
-        Optional<String> clientId = Topics.decodeUtf8(connect.clientId());
-        if (clientId.isEmpty() || connect.clientId().length() > options.maxClientIdLength()) {
-            metrics.count(Metrics.CONNECT_REFUSED_CLIENT_ID);
-            warnings.warn("client_id", () -> "CONNECT from " + from + " refused: client id "
-                    + (clientId.isEmpty() ? "is not UTF-8" : "of " + connect.clientId().length() + " bytes is too long"));
+        String clientId;
+        if (connect.clientId().isEmpty()) {
+            if (!connect.cleanSession()) {
+                // A persistent session needs a name the device can come back with.
+                metrics.count(Metrics.CONNECT_REFUSED_EMPTY_ID);
+                warnings.warn("empty_client_id", () -> "CONNECT from " + from + " refused: empty client id with clean "
+                        + "session 0 (" + Metrics.CONNECT_REFUSED_EMPTY_ID + ")");
+                reply(from, new ConnAck(ReturnCode.REJECTED_NOT_SUPPORTED));
+                return;
+            }
+            clientId = assignedClientId(from);
+            metrics.count(Metrics.CLIENT_ID_ASSIGNED);
+            LOG.info("client at {} connected without a client id: it is {}", from, clientId);
+        } else {
+            Optional<String> decoded = Topics.decodeUtf8(connect.clientId());
+            if (decoded.isEmpty() || connect.clientId().length() > options.maxClientIdLength()) {
+                metrics.count(Metrics.CONNECT_REFUSED_CLIENT_ID);
+                warnings.warn("client_id", () -> "CONNECT from " + from + " refused: client id "
+                        + (decoded.isEmpty() ? "is not UTF-8" : "of " + connect.clientId().length() + " bytes is too long"));
+                reply(from, new ConnAck(ReturnCode.REJECTED_NOT_SUPPORTED));
+                return;
+            }
+            clientId = decoded.get();
+        }
+        DeviceRules rules = this.rules;
+        if (options.requireListed() && !rules.listed(clientId)) {
+            metrics.count(Metrics.CONNECT_REFUSED_NOT_LISTED);
+            warnings.warn("not_listed", () -> "CONNECT of " + clientId + " from " + from + " refused: not in the devices "
+                    + "file and devices.require-listed is true (" + Metrics.CONNECT_REFUSED_NOT_LISTED + ")");
+            reply(from, new ConnAck(ReturnCode.REJECTED_NOT_SUPPORTED));
+            return;
+        }
+        if (!rules.addressAllowed(clientId, from)) {
+            metrics.count(Metrics.CONNECT_REFUSED_ADDRESS);
+            warnings.warn("address_not_allowed", () -> "CONNECT of " + clientId + " from " + from + " refused: the "
+                    + "devices file pins it to other addresses (" + Metrics.CONNECT_REFUSED_ADDRESS + ")");
             reply(from, new ConnAck(ReturnCode.REJECTED_NOT_SUPPORTED));
             return;
         }
         // Under the lock forget() takes: a session that is finishing is either forgotten before
         // this lookup, or sees the CONNECT handed over and stays.
         synchronized (this) {
-            SessionHost host = byClientId.get(clientId.get());
+            SessionHost host = byClientId.get(clientId);
+            SessionHost holder = byAddress.get(from);
+            if (holder != null && holder != host) {
+                detach(holder, from, clientId);
+            }
             if (host == null) {
                 if (byClientId.size() >= options.maxClients()) {
                     metrics.count(Metrics.CONNECT_REFUSED_MAX_CLIENTS);
-                    warnings.warn("max_clients", () -> "CONNECT of " + clientId.get() + " refused: "
+                    warnings.warn("max_clients", () -> "CONNECT of " + clientId + " refused: "
                             + options.maxClients() + " clients already (" + Metrics.CONNECT_REFUSED_MAX_CLIENTS + ")");
                     reply(from, new ConnAck(ReturnCode.REJECTED_CONGESTION));
                     return;
                 }
-                host = newSession(clientId.get(), from);
+                Object source = FloodGuard.sourceKey(from);
+                if (sessionsPerSource.getOrDefault(source, 0) >= options.maxSessionsPerIp()) {
+                    metrics.count(Metrics.CONNECT_REFUSED_PER_IP);
+                    warnings.warn("per_source_ip", () -> "CONNECT of " + clientId + " from " + from + " refused: "
+                            + options.maxSessionsPerIp() + " sessions from " + source + " already "
+                            + "(limits.max-sessions-per-source-ip; " + Metrics.CONNECT_REFUSED_PER_IP + ")");
+                    reply(from, new ConnAck(ReturnCode.REJECTED_CONGESTION));
+                    return;
+                }
+                host = newSession(clientId, from);
+            } else if (!host.address().equals(from)) {
+                // MQTT's takeover: the device came back from a new address (NAT rebinding, a new port).
+                metrics.count(Metrics.TAKEOVER_ALLOWED);
+                LOG.info("client {} moves from {} to {} (CONNECT)", clientId, host.address(), from);
             }
             bind(host, from);
             host.fromDevice(connect);
         }
+    }
+
+    /** A stable id for a device that connected without one: the same link address gets the same id. */
+    private static String assignedClientId(LinkAddress from) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(from.toString().getBytes(StandardCharsets.UTF_8));
+            return "sngate-" + HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    /** {@code address} now belongs to {@code newcomer}: the session that held it ends there. */
+    private void detach(SessionHost holder, LinkAddress address, String newcomer) {
+        byAddress.remove(address, holder);
+        metrics.count(Metrics.ADDRESS_REUSED);
+        LOG.info("client {} at {} detached: client {} connects from that address", holder.clientId(), address, newcomer);
+        holder.addressTaken(newcomer);
     }
 
     private SessionHost newSession(String clientId, LinkAddress from) {
@@ -166,13 +283,36 @@ final class Dispatcher implements Transport.Receiver {
         // A radio carries far less than a datagram: deliveries that would not fit are refused by the session.
         int limit = packetLimit.applyAsInt(from);
         SessionConfig config = limit < sessionConfig.maxPacketSize() ? sessionConfig.withMaxPacketSize(limit) : sessionConfig;
-        ClientSession session = new ClientSession(clientId, config, predefined);
+        Map<Integer, String> own = rules.predefined(clientId);
+        PredefinedTopics topics = own.isEmpty() ? predefined : predefined.with(own);
+        ClientSession session = new ClientSession(clientId, config, topics, new LivePolicy(clientId),
+                1 + random.nextInt(0xFFFF));
         SessionHost[] created = new SessionHost[1];
         SessionHost host = new SessionHost(session, loop, from, clock, links, metrics, warnings, upstreams,
                 () -> forget(created[0]));
         created[0] = host;
         byClientId.put(clientId, host);
+        countSource(host, from);
         return host;
+    }
+
+    /** The devices file as it is now, for one client: a reload applies to its next request. */
+    private final class LivePolicy implements SessionPolicy {
+        private final String clientId;
+
+        LivePolicy(String clientId) {
+            this.clientId = clientId;
+        }
+
+        @Override
+        public boolean mayPublish(String topic) {
+            return rules.mayPublish(clientId, topic);
+        }
+
+        @Override
+        public boolean maySubscribe(String filter) {
+            return rules.maySubscribe(clientId, filter);
+        }
     }
 
     /** The session now answers at {@code address}; the address no longer reaches another session. */
@@ -181,8 +321,24 @@ final class Dispatcher implements Transport.Receiver {
         if (!previous.equals(address)) {
             byAddress.remove(previous, host);
             host.moveTo(address);
+            countSource(host, address);
         }
         byAddress.put(address, host);
+    }
+
+    /** Counts {@code host} towards the per-source cap of {@code address} (and no longer of its old one). */
+    private void countSource(SessionHost host, LinkAddress address) {
+        uncountSource(host);
+        Object source = FloodGuard.sourceKey(address);
+        host.countedSource = source;
+        sessionsPerSource.merge(source, 1, Integer::sum);
+    }
+
+    private void uncountSource(SessionHost host) {
+        if (host.countedSource != null) {
+            sessionsPerSource.computeIfPresent(host.countedSource, (key, n) -> n > 1 ? n - 1 : null);
+            host.countedSource = null;
+        }
     }
 
     private synchronized void forget(SessionHost host) {
@@ -191,7 +347,9 @@ final class Dispatcher implements Transport.Receiver {
             // the session handles it and is forgotten when it finishes again.
             return;
         }
-        byClientId.remove(host.clientId(), host);
+        if (byClientId.remove(host.clientId(), host)) {
+            uncountSource(host);
+        }
         byAddress.remove(host.address(), host);
     }
 
@@ -221,13 +379,36 @@ final class Dispatcher implements Transport.Receiver {
             }
             return;
         }
-        if (atAddress != null && atAddress != named) {
-            atAddress.fromDevice(ping); // a PINGREQ naming someone else is not valid here
+        if (named == atAddress) {
+            named.fromDevice(ping);
             return;
         }
-        // A sleeping client may wake from a new address (spec §6.14): the id says who it is.
-        bind(named, from);
-        named.fromDevice(ping);
+        synchronized (this) {
+            LinkAddress owner = named.address();
+            // Only a sleeping device may come back from a new address with a PINGREQ (spec §6.14,
+            // a NAT rebinding while it slept); an active session stays where it connected.
+            if (named.state() != SessionState.ASLEEP) {
+                refuseTakeover(from, named, owner, "it is " + named.state().name().toLowerCase() + " there");
+                return;
+            }
+            if (!rules.addressAllowed(named.clientId(), from)) {
+                refuseTakeover(from, named, owner, "the devices file pins it to other addresses");
+                return;
+            }
+            if (atAddress != null) {
+                detach(atAddress, from, named.clientId());
+            }
+            metrics.count(Metrics.TAKEOVER_ALLOWED);
+            LOG.info("client {} wakes at {}, was asleep at {} (PINGREQ)", named.clientId(), from, owner);
+            bind(named, from);
+            named.fromDevice(ping);
+        }
+    }
+
+    private void refuseTakeover(LinkAddress from, SessionHost named, LinkAddress owner, String why) {
+        metrics.count(Metrics.TAKEOVER_REFUSED);
+        warnings.warn("takeover", () -> "PINGREQ from " + from + " names client " + named.clientId() + " of " + owner
+                + ": not answered, " + why + " (" + Metrics.TAKEOVER_REFUSED + ")");
     }
 
     private void toSessionAt(LinkAddress from, MqttSn12Message message) {
@@ -291,6 +472,16 @@ final class Dispatcher implements Transport.Receiver {
         } else {
             links.send(to, packet);
         }
+    }
+
+    /** Applies a (re)loaded devices file to the next packets. */
+    void rules(DeviceRules newRules) {
+        this.rules = newRules;
+    }
+
+    /** Sessions counted per source, for tests: must be empty once every session ended. */
+    synchronized Map<Object, Integer> sessionsPerSource() {
+        return Map.copyOf(sessionsPerSource);
     }
 
     /** Every session, for shutdown and inspection. */

@@ -33,6 +33,8 @@ record GatewayOptions(int gatewayId, int advertiseSeconds, int maxClients, int m
                 config.get(GatewaySettings.MAX_INFLIGHT_UPSTREAM),
                 config.get(GatewaySettings.MAX_PACKET_SIZE),
                 config.get(GatewaySettings.CLEAN_SESSION_EXPIRY),
-                config.get(GatewaySettings.PERSISTENT_SESSION_EXPIRY));
+                config.get(GatewaySettings.PERSISTENT_SESSION_EXPIRY),
+                config.get(GatewaySettings.MAX_KEEP_ALIVE),
+                config.get(GatewaySettings.UNPROVEN_SEND_BYTES));
     }
 }

@@ -28,6 +28,21 @@ public final class Metrics {
     public static final String CONNECT_REFUSED_CLIENT_ID = "connect_refused.client_id";
     public static final String CLIENTS_LOST = "clients_lost";
     public static final String QOS_MINUS_ONE_PUBLISHED = "qos_minus_one_published";
+    public static final String DROPPED_FLOOD_NEW = "dropped.flood_new";
+    public static final String DROPPED_FLOOD_SESSION = "dropped.flood_session";
+    public static final String CONNECT_REFUSED_PER_IP = "connect_refused.per_source_ip";
+    public static final String CONNECT_REFUSED_NOT_LISTED = "connect_refused.not_listed";
+    public static final String CONNECT_REFUSED_ADDRESS = "connect_refused.address_not_allowed";
+    public static final String CONNECT_REFUSED_EMPTY_ID = "connect_refused.empty_client_id";
+    public static final String CLIENT_ID_ASSIGNED = "client_id_assigned";
+    /** A session moved to a new address: CONNECT with its id, or a sleeping device waking from a new address. */
+    public static final String TAKEOVER_ALLOWED = "takeover.allowed";
+    /** A packet claimed a session from an address that does not own it, and was not let in. */
+    public static final String TAKEOVER_REFUSED = "takeover.refused";
+    /** A CONNECT with another client id came from an address that a session held: that session was detached. */
+    public static final String ADDRESS_REUSED = "takeover.address_reused";
+    public static final String DEVICES_RELOADED = "devices_file.reloaded";
+    public static final String DEVICES_RELOAD_FAILED = "devices_file.reload_failed";
 
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
 

@@ -10,7 +10,9 @@ import io.sngate.gateway.session.ClientSession;
 import io.sngate.gateway.session.Effect;
 import io.sngate.gateway.session.UpstreamEvent;
 import io.sngate.gateway.transport.LinkAddress;
+import io.sngate.gateway.session.SessionState;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +35,11 @@ final class SessionHost {
     private final Runnable onFinished;
     private final SessionUpstream upstream;
     private volatile LinkAddress address;
-    private final java.util.concurrent.atomic.AtomicInteger pendingInput = new java.util.concurrent.atomic.AtomicInteger();
+    /** The session's state after its last input, for the dispatcher's thread (a sleeping device may move). */
+    private volatile SessionState state = SessionState.DISCONNECTED;
+    /** What the dispatcher counted this session under for the per-source cap; guarded by the dispatcher. */
+    Object countedSource;
+    private final AtomicInteger pendingInput = new AtomicInteger();
     private ScheduledFuture<?> timer;
     private long timerAt = Long.MAX_VALUE;
 
@@ -71,8 +77,25 @@ final class SessionHost {
         return address;
     }
 
+    /** The device is now at {@code newAddress}; it has to show again that it receives there. */
     void moveTo(LinkAddress newAddress) {
         address = newAddress;
+        loop.execute(session::onAddressChanged);
+    }
+
+    /** Another device took this session's address: the session ends as a lost one; any thread. */
+    void addressTaken(String byClientId) {
+        pendingInput.incrementAndGet();
+        loop.execute(() -> {
+            pendingInput.decrementAndGet();
+            session.onAddressTaken(byClientId, clock.getAsLong(), this::apply);
+            afterInput();
+        });
+    }
+
+    /** The session's state as of its last input; any thread. */
+    SessionState state() {
+        return state;
     }
 
     EventLoop loop() {
@@ -137,6 +160,7 @@ final class SessionHost {
     }
 
     private void afterInput() {
+        state = session.state();
         if (session.isFinished()) {
             cancelTimer();
             onFinished.run();
@@ -184,8 +208,13 @@ final class SessionHost {
             LOG.info("client {} lost at {}: {}", session.clientId(), address, lost.reason());
         } else if (effect instanceof Effect.Discard discard) {
             metrics.count(Metrics.SESSION_PREFIX + discard.counter());
-            warnings.warn(discard.counter(), () -> String.format("client %s topic '%s': %s (%s)",
-                    session.clientId(), discard.topic(), discard.detail(), discard.counter()));
+            warnings.warn(discard.counter(), () -> String.format("client %s at %s topic '%s': %s (%s)",
+                    session.clientId(), address, discard.topic(), discard.detail(), discard.counter()));
+        } else if (effect instanceof Effect.Count count) {
+            metrics.count(Metrics.SESSION_PREFIX + count.counter());
+            LOG.debug("client {} at {}: {} ({})", session.clientId(), address, count.detail(), count.counter());
+        } else {
+            throw new IllegalStateException("no handling for effect " + effect);
         }
     }
 

@@ -5,6 +5,7 @@ import io.sngate.codec.QoS;
 import io.sngate.codec.v12.ConnAck;
 import io.sngate.codec.v12.Connect;
 import io.sngate.codec.v12.Disconnect;
+import io.sngate.codec.v12.MessageType;
 import io.sngate.codec.v12.MqttSn12Codec;
 import io.sngate.codec.v12.MqttSn12Message;
 import io.sngate.codec.v12.PingReq;
@@ -34,6 +35,7 @@ import io.sngate.codec.v12.WillTopicResp;
 import io.sngate.codec.v12.WillTopicUpd;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -72,6 +74,11 @@ public final class ClientSession {
         public static final String UPSTREAM_BUSY = "upstream_busy";
         public static final String UNSUPPORTED = "unsupported";
         public static final String QOS2_LATE_DUPLICATE = "qos2_late_duplicate";
+        public static final String CONNECT_RETRANSMISSION = "connect_retransmission";
+        public static final String REQUEST_RETRANSMISSION = "request_retransmission";
+        public static final String UNPROVEN_WITHHELD = "unproven_withheld";
+        public static final String DENIED = "denied";
+        public static final String EXPIRED = "expired";
 
         private Counters() {
         }
@@ -80,6 +87,8 @@ public final class ClientSession {
     private final String clientId;
     private final SessionConfig config;
     private final PredefinedTopics predefined;
+    private final SessionPolicy policy;
+    private final RecentAnswers recentAnswers = new RecentAnswers();
     private final TopicRegistry registry;
     private final DeliveryQueue queue;
     private final Map<String, Subscription> subscriptions = new HashMap<>();
@@ -93,6 +102,19 @@ public final class ClientSession {
     private long sleepMillis;
     private Will will;
     private boolean upstreamOpen;
+    /** The CONNECT that opened the current connection, and when it was answered: to spot a copy of it. */
+    private Connect lastConnect;
+    private long connAckAt;
+    /** When a clean-session-0 device disconnected; it is kept for the persistent expiry after that. */
+    private long disconnectedAt;
+    /** A session that ended for good although its clean flag is 0: its state lives on at the broker only. */
+    private boolean expired;
+
+    // reflection bound: see sendInitiated
+    /** The device has answered a message id the gateway chose, so it receives at this address. */
+    private boolean proven;
+    private int unprovenBytes;
+    private boolean challengeSent;
 
     // connection set-up
     private QoS pendingWillQos = QoS.AT_MOST_ONCE;
@@ -114,18 +136,34 @@ public final class ClientSession {
     private final java.util.LinkedHashMap<Integer, CompletedQos2> completedQos2 = new java.util.LinkedHashMap<>();
     private static final int MAX_COMPLETED_QOS2 = 64;
     private final Map<Long, PendingSubscription> subscribesByToken = new HashMap<>();
-    private final Map<Long, Integer> unsubscribesByToken = new HashMap<>();
+    private final Map<Long, PendingUnsubscribe> unsubscribesByToken = new HashMap<>();
 
     // broker -> device
     private Outgoing inflight;
     private int nextMsgId = 1;
 
     public ClientSession(String clientId, SessionConfig config, PredefinedTopics predefined) {
+        this(clientId, config, predefined, SessionPolicy.ALLOW_ALL, 1);
+    }
+
+    /**
+     * @param firstMsgId the first message id the gateway uses towards the device: random in a
+     *        running gateway, so that only a device that receives can answer one (see
+     *        {@link #sendInitiated})
+     */
+    public ClientSession(String clientId, SessionConfig config, PredefinedTopics predefined, SessionPolicy policy,
+                         int firstMsgId) {
+        if (firstMsgId < 1 || firstMsgId > 0xFFFF) {
+            throw new IllegalArgumentException("firstMsgId must be from 1 to 65535");
+        }
         this.clientId = clientId;
         this.config = config;
         this.predefined = predefined;
+        this.policy = policy;
         this.registry = new TopicRegistry(config.maxTopics(), predefined);
         this.queue = new DeliveryQueue(config.maxQueued());
+        this.nextMsgId = firstMsgId;
+        this.proven = !config.requiresProof();
     }
 
     public String clientId() {
@@ -136,9 +174,30 @@ public final class ClientSession {
         return state;
     }
 
-    /** True when nothing needs keeping: a clean session that has ended. */
+    /**
+     * True when the gateway keeps nothing more of this session: it was lost (whatever its clean
+     * flag: a persistent session lives on at the broker), or it is disconnected and clean, or
+     * disconnected and persistent for longer than the persistent session expiry.
+     */
     public boolean isFinished() {
-        return cleanSession && (state == SessionState.DISCONNECTED || state == SessionState.LOST);
+        return state == SessionState.LOST
+                || state == SessionState.DISCONNECTED && (cleanSession || expired);
+    }
+
+    /** True once the device has shown it receives at its current address. */
+    public boolean isProven() {
+        return proven;
+    }
+
+    /**
+     * The device is now at another link address (it woke or reconnected from a new one): that
+     * address has yet to show it receives, and a CONNECT from it is never a copy of the last one.
+     */
+    public void onAddressChanged() {
+        proven = !config.requiresProof();
+        unprovenBytes = 0;
+        challengeSent = false;
+        lastConnect = null;
     }
 
     public int queuedMessages() {
@@ -154,9 +213,7 @@ public final class ClientSession {
         long deadline = setupDeadline;
         switch (state) {
             case ACTIVE -> {
-                if (keepAliveSeconds > 0) {
-                    deadline = Math.min(deadline, lastHeard + scaled(keepAliveSeconds));
-                }
+                deadline = Math.min(deadline, lastHeard + scaled(supervisedKeepAlive()));
                 if (inflight != null) {
                     deadline = Math.min(deadline, inflight.deadline);
                 }
@@ -168,10 +225,21 @@ public final class ClientSession {
                     deadline = Math.min(deadline, inflight.deadline);
                 }
             }
+            case DISCONNECTED -> {
+                if (!cleanSession && !expired) {
+                    deadline = Math.min(deadline, disconnectedAt + config.persistentSessionExpirySeconds() * 1000L);
+                }
+            }
             default -> {
             }
         }
         return deadline;
+    }
+
+    /** The keep-alive the gateway supervises: the device's, capped; none (0) counts as the cap. */
+    private int supervisedKeepAlive() {
+        return keepAliveSeconds == 0 ? config.maxKeepAliveSeconds()
+                : Math.min(keepAliveSeconds, config.maxKeepAliveSeconds());
     }
 
     private long scaled(long seconds) {
@@ -230,6 +298,15 @@ public final class ClientSession {
             refuseConnect(out, "protocol id " + connect.protocolId());
             return;
         }
+        if (state == SessionState.ACTIVE && connect.equals(lastConnect) && now - connAckAt <= config.retryMillis()) {
+            // The device lost our CONNACK and sent the same CONNECT again: restarting would
+            // throw its subscriptions and topic ids away while it believes it is connected.
+            out.accept(new Effect.Count(Counters.CONNECT_RETRANSMISSION, "CONNECT repeated within T_RETRY of its CONNACK"));
+            out.accept(new Effect.SendToDevice(new ConnAck(ReturnCode.ACCEPTED)));
+            return;
+        }
+        lastConnect = connect;
+        expired = false;
         if (state == SessionState.CONNECTING && !connect.will() && connectHadNoWill
                 && connect.cleanSession() == cleanSession && connect.keepAlive() == keepAliveSeconds) {
             // The device resent the CONNECT the broker is still answering (its T_RETRY ran out,
@@ -249,6 +326,7 @@ public final class ClientSession {
         publishesByToken.clear();
         subscribesByToken.clear();
         unsubscribesByToken.clear();
+        recentAnswers.clear();
         qos2ByMsgId.values().removeIf(inbound -> !inbound.brokerHasIt);
         completedQos2.clear(); // a restarted device may number its messages from 1 again
         cleanSession = connect.cleanSession();
@@ -270,6 +348,7 @@ public final class ClientSession {
         out.accept(new Effect.Discard(Counters.UNSUPPORTED, "", "CONNECT refused: " + why));
         out.accept(new Effect.SendToDevice(new ConnAck(ReturnCode.REJECTED_NOT_SUPPORTED)));
         state = SessionState.DISCONNECTED;
+        expired = true; // a connection that never opened keeps nothing
         if (upstreamOpen) {
             // A connected client's refused CONNECT ends its connection: close it as a DISCONNECT would.
             upstreamOpen = false;
@@ -309,15 +388,15 @@ public final class ClientSession {
 
     private void onActive(MqttSn12Message message, long now, Consumer<Effect> out) {
         switch (message.type()) {
-            case REGISTER -> onRegister((Register) message, out);
+            case REGISTER -> onRegister((Register) message, now, out);
             case PUBLISH -> onPublish((Publish) message, now, out);
             case PUBREL -> onPubRel((PubRel) message, now, out);
             case PUBACK -> onPubAck((PubAck) message, now, out);
             case PUBREC -> onPubRec((PubRec) message, now, out);
             case PUBCOMP -> onPubComp((PubComp) message, now, out);
             case REGACK -> onRegAck((RegAck) message, now, out);
-            case SUBSCRIBE -> onSubscribe((Subscribe) message, out);
-            case UNSUBSCRIBE -> onUnsubscribe((Unsubscribe) message, out);
+            case SUBSCRIBE -> onSubscribe((Subscribe) message, now, out);
+            case UNSUBSCRIBE -> onUnsubscribe((Unsubscribe) message, now, out);
             case PINGREQ -> {
                 PingReq ping = (PingReq) message;
                 if (ping.hasClientId() && !ping.clientId().equals(Bytes.utf8(clientId))) {
@@ -378,11 +457,24 @@ public final class ClientSession {
         out.accept(new Effect.SendToDevice(Disconnect.PLAIN));
     }
 
-    private void onRegister(Register register, Consumer<Effect> out) {
+    private void onRegister(Register register, long now, Consumer<Effect> out) {
+        Optional<MqttSn12Message> again = recentAnswers.answerTo(register.type(), register.msgId(),
+                register.topicName(), now);
+        if (again.isPresent()) {
+            out.accept(new Effect.Count(Counters.REQUEST_RETRANSMISSION, "REGISTER msg id " + register.msgId() + " again"));
+            out.accept(new Effect.SendToDevice(again.get()));
+            return;
+        }
         Optional<String> name = Topics.decodeUtf8(register.topicName()).filter(Topics::isValidName);
         if (name.isEmpty()) {
             out.accept(new Effect.Discard(Counters.INVALID_TOPIC, register.topicName().toString(),
                     "REGISTER of a name that is not a valid topic"));
+            out.accept(new Effect.SendToDevice(new RegAck(0, register.msgId(), ReturnCode.REJECTED_NOT_SUPPORTED)));
+            return;
+        }
+        if (!policy.mayPublish(name.get())) {
+            out.accept(new Effect.Discard(Counters.DENIED, name.get(), "REGISTER denied: the devices file does not let "
+                    + "this client publish there"));
             out.accept(new Effect.SendToDevice(new RegAck(0, register.msgId(), ReturnCode.REJECTED_NOT_SUPPORTED)));
             return;
         }
@@ -393,7 +485,14 @@ public final class ClientSession {
             return;
         }
         registry.markKnownToDevice(id.getAsInt());
-        out.accept(new Effect.SendToDevice(new RegAck(id.getAsInt(), register.msgId(), ReturnCode.ACCEPTED)));
+        RegAck ack = new RegAck(id.getAsInt(), register.msgId(), ReturnCode.ACCEPTED);
+        recentAnswers.remember(register.type(), register.msgId(), register.topicName(), ack, retryWindowEnd(now));
+        out.accept(new Effect.SendToDevice(ack));
+    }
+
+    /** Until when a device may still be retrying a request it sent at {@code now}. */
+    private long retryWindowEnd(long now) {
+        return now + config.retryMillis() * (config.maxRetries() + 1L);
     }
 
     private void onPublish(Publish publish, long now, Consumer<Effect> out) {
@@ -403,6 +502,13 @@ public final class ClientSession {
                     "PUBLISH to an unknown topic id"));
             out.accept(new Effect.SendToDevice(
                     new PubAck(publish.topicId(), publish.msgId(), ReturnCode.REJECTED_INVALID_TOPIC_ID)));
+            return;
+        }
+        if (!policy.mayPublish(topic)) {
+            out.accept(new Effect.Discard(Counters.DENIED, topic, "PUBLISH denied: the devices file does not let this "
+                    + "client publish there"));
+            out.accept(new Effect.SendToDevice(
+                    new PubAck(publish.topicId(), publish.msgId(), ReturnCode.REJECTED_NOT_SUPPORTED)));
             return;
         }
         switch (publish.qos()) {
@@ -504,8 +610,19 @@ public final class ClientSession {
         out.accept(new Effect.SendToDevice(new PubComp(pubRel.msgId())));
     }
 
-    private void onSubscribe(Subscribe subscribe, Consumer<Effect> out) {
+    private void onSubscribe(Subscribe subscribe, long now, Consumer<Effect> out) {
         TopicRef ref = subscribe.topic();
+        // QoS -1 (flags 0b11) cannot be subscribed: it is granted as QoS 0, as other gateways do.
+        QoS requested = subscribe.qos() == QoS.MINUS_ONE ? QoS.AT_MOST_ONCE : subscribe.qos();
+        Object request = List.of(requested, ref);
+        Optional<MqttSn12Message> again = recentAnswers.answerTo(subscribe.type(), subscribe.msgId(), request, now);
+        if (again.isPresent() || isPending(subscribe.msgId(), ref)) {
+            // A copy of a SUBSCRIBE answered or being answered: subscribing again upstream
+            // would make the broker send its retained messages a second time.
+            out.accept(new Effect.Count(Counters.REQUEST_RETRANSMISSION, "SUBSCRIBE msg id " + subscribe.msgId() + " again"));
+            again.ifPresent(answer -> out.accept(new Effect.SendToDevice(answer)));
+            return;
+        }
         String filter;
         int topicId = 0;
         if (ref instanceof TopicRef.Name name) {
@@ -553,14 +670,37 @@ public final class ClientSession {
             }
             filter = name.get();
         }
+        if (!policy.maySubscribe(filter)) {
+            out.accept(new Effect.Discard(Counters.DENIED, filter, "SUBSCRIBE denied: the devices file does not let "
+                    + "this client subscribe there"));
+            out.accept(new Effect.SendToDevice(
+                    new SubAck(QoS.AT_MOST_ONCE, 0, subscribe.msgId(), ReturnCode.REJECTED_NOT_SUPPORTED)));
+            return;
+        }
         long token = nextToken++;
-        subscribesByToken.put(token, new PendingSubscription(subscribe.msgId(), filter, subscribe.qos(),
-                ref.topicIdType(), topicId));
-        out.accept(new Effect.Subscribe(token, filter, subscribe.qos()));
+        subscribesByToken.put(token, new PendingSubscription(subscribe.msgId(), filter, requested,
+                ref.topicIdType(), topicId, ref));
+        out.accept(new Effect.Subscribe(token, filter, requested));
     }
 
-    private void onUnsubscribe(Unsubscribe unsubscribe, Consumer<Effect> out) {
+    private boolean isPending(int msgId, TopicRef ref) {
+        for (PendingSubscription pending : subscribesByToken.values()) {
+            if (pending.msgId == msgId && pending.ref.equals(ref)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void onUnsubscribe(Unsubscribe unsubscribe, long now, Consumer<Effect> out) {
         TopicRef ref = unsubscribe.topic();
+        Optional<MqttSn12Message> again = recentAnswers.answerTo(unsubscribe.type(), unsubscribe.msgId(), ref, now);
+        if (again.isPresent() || unsubscribesByToken.containsValue(new PendingUnsubscribe(unsubscribe.msgId(), ref))) {
+            out.accept(new Effect.Count(Counters.REQUEST_RETRANSMISSION, "UNSUBSCRIBE msg id " + unsubscribe.msgId()
+                    + " again"));
+            again.ifPresent(answer -> out.accept(new Effect.SendToDevice(answer)));
+            return;
+        }
         Optional<String> filter;
         if (ref instanceof TopicRef.Name name) {
             filter = Topics.decodeUtf8(name.name()).filter(Topics::isValidFilter);
@@ -576,7 +716,7 @@ public final class ClientSession {
         }
         subscriptions.remove(filter.get());
         long token = nextToken++;
-        unsubscribesByToken.put(token, unsubscribe.msgId());
+        unsubscribesByToken.put(token, new PendingUnsubscribe(unsubscribe.msgId(), ref));
         out.accept(new Effect.Unsubscribe(token, filter.get()));
     }
 
@@ -591,6 +731,7 @@ public final class ClientSession {
             return;
         }
         state = SessionState.DISCONNECTED;
+        disconnectedAt = now;
         upstreamOpen = false;
         out.accept(new Effect.Disconnect(false, cleanSession));
         if (cleanSession) {
@@ -645,6 +786,7 @@ public final class ClientSession {
             out.accept(new Effect.Discard(Counters.UNEXPECTED_ACK, "", "PUBACK for msg id " + pubAck.msgId()));
             return;
         }
+        proven = true;
         switch (pubAck.returnCode()) {
             case ACCEPTED -> complete(current, now, out);
             case REJECTED_INVALID_TOPIC_ID -> {
@@ -670,6 +812,7 @@ public final class ClientSession {
             out.accept(new Effect.Discard(Counters.UNEXPECTED_ACK, "", "PUBREC for msg id " + pubRec.msgId()));
             return;
         }
+        proven = true;
         current.phase = Phase.PUBCOMP;
         current.retries = 0;
         current.deadline = now + config.retryMillis();
@@ -682,6 +825,7 @@ public final class ClientSession {
             out.accept(new Effect.Discard(Counters.UNEXPECTED_ACK, "", "PUBCOMP for msg id " + pubComp.msgId()));
             return;
         }
+        proven = true;
         complete(current, now, out);
     }
 
@@ -691,13 +835,14 @@ public final class ClientSession {
             out.accept(new Effect.Discard(Counters.UNEXPECTED_ACK, "", "REGACK for msg id " + regAck.msgId()));
             return;
         }
+        proven = true;
         if (regAck.returnCode() != ReturnCode.ACCEPTED) {
             // The device refuses this topic (spec §6.10): as if it unsubscribed from the name.
             refusedTopics.add(current.delivery.topic());
             refusedByDevice(current, now, out, "REGACK " + regAck.returnCode());
             return;
         }
-        registry.markKnownToDevice(current.topicId);
+        registry.markKnownToDevice(current.registerId);
         current.retries = 0;
         sendPublish(current, now, false, out);
     }
@@ -724,6 +869,7 @@ public final class ClientSession {
             if (state == SessionState.CONNECTING) {
                 state = SessionState.ACTIVE;
                 lastHeard = now;
+                connAckAt = now;
                 out.accept(new Effect.SendToDevice(new ConnAck(ReturnCode.ACCEPTED)));
                 if (inflight != null) {
                     inflight.retries = 0; // a new connection: the device gets N_RETRY again
@@ -734,6 +880,7 @@ public final class ClientSession {
         } else if (event instanceof UpstreamEvent.ConnectFailed failed) {
             if (state == SessionState.CONNECTING) {
                 state = SessionState.DISCONNECTED;
+                expired = true; // whatever a persistent session had is at the broker
                 upstreamOpen = false;
                 ReturnCode rc = failed.failure() == DeliveryFailure.CONGESTION
                         ? ReturnCode.REJECTED_CONGESTION : ReturnCode.REJECTED_NOT_SUPPORTED;
@@ -772,11 +919,16 @@ public final class ClientSession {
             if (pending.topicIdType == TopicIdType.NORMAL && pending.topicId != 0) {
                 registry.markKnownToDevice(pending.topicId);
             }
-            sendIfReachable(new SubAck(granted, pending.topicId, pending.msgId, ReturnCode.ACCEPTED), out);
+            SubAck ack = new SubAck(granted, pending.topicId, pending.msgId, ReturnCode.ACCEPTED);
+            recentAnswers.remember(MessageType.SUBSCRIBE, pending.msgId, List.of(pending.requested, pending.ref), ack,
+                    retryWindowEnd(now));
+            sendIfReachable(ack, out);
         } else if (event instanceof UpstreamEvent.Unsubscribed unsubscribed) {
-            Integer msgId = unsubscribesByToken.remove(unsubscribed.token());
-            if (msgId != null) {
-                sendIfReachable(new UnsubAck(msgId), out);
+            PendingUnsubscribe pending = unsubscribesByToken.remove(unsubscribed.token());
+            if (pending != null) {
+                UnsubAck ack = new UnsubAck(pending.msgId());
+                recentAnswers.remember(MessageType.UNSUBSCRIBE, pending.msgId(), pending.ref(), ack, retryWindowEnd(now));
+                sendIfReachable(ack, out);
             }
         } else if (event instanceof UpstreamEvent.Message message) {
             onBrokerMessage(message, now, out);
@@ -851,12 +1003,18 @@ public final class ClientSession {
             type = TopicIdType.NORMAL;
             topicId = id.getAsInt();
         }
+        // A REGISTER goes first when the device does not know the id, and, as a challenge, while
+        // the device has not yet shown that it receives at its address (see sendInitiated).
+        int registerId = type == TopicIdType.NORMAL && !registry.isKnownToDevice(topicId) ? topicId : 0;
+        if (registerId == 0 && !proven) {
+            registerId = type == TopicIdType.NORMAL ? topicId : registry.idFor(delivery.topic()).orElse(0);
+        }
         int size = MqttSn12Codec.INSTANCE.encodedLength(new Publish(false, delivery.qos(), delivery.retain(), type,
                 topicId, 0, delivery.payload()));
-        if (type == TopicIdType.NORMAL && !registry.isKnownToDevice(topicId)) {
+        if (registerId != 0) {
             // the REGISTER that must go first has to fit the link as well (spec 8.4)
             size = Math.max(size, MqttSn12Codec.INSTANCE.encodedLength(
-                    new Register(topicId, 0, Bytes.utf8(delivery.topic()))));
+                    new Register(registerId, 0, Bytes.utf8(delivery.topic()))));
         }
         if (size > config.maxPacketSize()) {
             out.accept(new Effect.Discard(Counters.TOO_LARGE_FOR_DEVICE, delivery.topic(),
@@ -865,17 +1023,43 @@ public final class ClientSession {
             return;
         }
         Outgoing outgoing = new Outgoing(delivery, type, topicId);
-        if (delivery.qos() != QoS.AT_MOST_ONCE || type == TopicIdType.NORMAL && !registry.isKnownToDevice(topicId)) {
+        outgoing.registerId = registerId;
+        if (delivery.qos() != QoS.AT_MOST_ONCE || registerId != 0) {
             inflight = outgoing;
         }
-        if (type == TopicIdType.NORMAL && !registry.isKnownToDevice(topicId)) {
+        if (registerId != 0) {
             outgoing.phase = Phase.REGACK;
             outgoing.msgId = nextMsgId();
             outgoing.deadline = now + config.retryMillis();
-            out.accept(new Effect.SendToDevice(new Register(topicId, outgoing.msgId, Bytes.utf8(delivery.topic()))));
+            sendInitiated(new Register(registerId, outgoing.msgId, Bytes.utf8(delivery.topic())), delivery.topic(), out);
             return;
         }
         sendPublish(outgoing, now, false, out);
+    }
+
+    /**
+     * Sends a packet the gateway starts (PUBLISH, REGISTER, PUBREL), as opposed to an answer to
+     * the device. Until the device has answered a message id the gateway chose (ids start at a
+     * random value), its source address may be forged: a few bytes of CONNECT and SUBSCRIBE would
+     * otherwise turn the gateway into a reflector that sends every matching message to a victim.
+     * So until then at most {@link SessionConfig#unprovenSendBytes} bytes go out, besides the
+     * first REGISTER, which is the challenge every delivery starts with while unproven.
+     */
+    private void sendInitiated(MqttSn12Message message, String topic, Consumer<Effect> out) {
+        if (!proven) {
+            int size = MqttSn12Codec.INSTANCE.encodedLength(message);
+            if (message instanceof Register && !challengeSent) {
+                challengeSent = true;
+            } else if (unprovenBytes + size > config.unprovenSendBytes()) {
+                out.accept(new Effect.Discard(Counters.UNPROVEN_WITHHELD, topic, message.typeName() + " of " + size
+                        + " bytes not sent: the device has not answered a message id of the gateway yet"
+                        + " (limits.unproven-send-bytes)"));
+                return;
+            } else {
+                unprovenBytes += size;
+            }
+        }
+        out.accept(new Effect.SendToDevice(message));
     }
 
     private void acknowledgeGivenUp(Delivery delivery, Consumer<Effect> out) {
@@ -888,8 +1072,8 @@ public final class ClientSession {
         Delivery d = outgoing.delivery;
         if (d.qos() == QoS.AT_MOST_ONCE) {
             inflight = null;
-            out.accept(new Effect.SendToDevice(new Publish(false, QoS.AT_MOST_ONCE, d.retain(), outgoing.topicIdType,
-                    outgoing.topicId, 0, d.payload())));
+            sendInitiated(new Publish(false, QoS.AT_MOST_ONCE, d.retain(), outgoing.topicIdType,
+                    outgoing.topicId, 0, d.payload()), d.topic(), out);
             pump(now, out);
             return;
         }
@@ -898,21 +1082,21 @@ public final class ClientSession {
         }
         outgoing.phase = d.qos() == QoS.AT_LEAST_ONCE ? Phase.PUBACK : Phase.PUBREC;
         outgoing.deadline = now + config.retryMillis();
-        out.accept(new Effect.SendToDevice(new Publish(dup, d.qos(), d.retain(), outgoing.topicIdType,
-                outgoing.topicId, outgoing.msgId, d.payload())));
+        sendInitiated(new Publish(dup, d.qos(), d.retain(), outgoing.topicIdType,
+                outgoing.topicId, outgoing.msgId, d.payload()), d.topic(), out);
     }
 
     private void resend(Outgoing outgoing, long now, Consumer<Effect> out) {
         switch (outgoing.phase) {
             case REGACK -> {
                 outgoing.deadline = now + config.retryMillis();
-                out.accept(new Effect.SendToDevice(new Register(outgoing.topicId, outgoing.msgId,
-                        Bytes.utf8(outgoing.delivery.topic()))));
+                sendInitiated(new Register(outgoing.registerId, outgoing.msgId,
+                        Bytes.utf8(outgoing.delivery.topic())), outgoing.delivery.topic(), out);
             }
             case PUBACK, PUBREC -> sendPublish(outgoing, now, true, out);
             case PUBCOMP -> {
                 outgoing.deadline = now + config.retryMillis();
-                out.accept(new Effect.SendToDevice(new PubRel(outgoing.msgId)));
+                sendInitiated(new PubRel(outgoing.msgId), outgoing.delivery.topic(), out);
             }
         }
     }
@@ -932,11 +1116,21 @@ public final class ClientSession {
         }
         switch (state) {
             case ACTIVE -> {
-                if (keepAliveSeconds > 0 && now >= lastHeard + scaled(keepAliveSeconds)) {
-                    lose("keep-alive of " + keepAliveSeconds + " s expired", out);
+                int keepAlive = supervisedKeepAlive();
+                if (now >= lastHeard + scaled(keepAlive)) {
+                    lose("keep-alive of " + keepAlive + " s expired"
+                            + (keepAlive != keepAliveSeconds ? " (capped by limits.max-keep-alive-seconds)" : ""), out);
                     return;
                 }
                 retransmitIfDue(now, out);
+            }
+            case DISCONNECTED -> {
+                if (!cleanSession && !expired
+                        && now >= disconnectedAt + config.persistentSessionExpirySeconds() * 1000L) {
+                    expired = true;
+                    out.accept(new Effect.Count(Counters.EXPIRED, "disconnected for longer than the persistent "
+                            + "session expiry; what it had lives on at the broker"));
+                }
             }
             case ASLEEP, AWAKE -> {
                 if (now >= lastHeard + scaled(sleepMillis / 1000)) {
@@ -987,6 +1181,7 @@ public final class ClientSession {
                 out.accept(new Effect.Discard(Counters.WILL_EXCHANGE_ABANDONED, "",
                         "no answer to " + (state == SessionState.AWAITING_WILL_TOPIC ? "WILLTOPICREQ" : "WILLMSGREQ")));
                 state = SessionState.DISCONNECTED;
+                expired = true; // a connection that never opened keeps nothing
             }
             return;
         }
@@ -1007,6 +1202,21 @@ public final class ClientSession {
         }
         current.retries++;
         resend(current, now, out);
+    }
+
+    /**
+     * A device with another client id connected from this session's address: whoever was here is
+     * gone from it (a new device behind the same NAT port, or this one rebooted under another id).
+     * The session ends as a lost one; a persistent one lives on at the broker until its device
+     * connects again.
+     */
+    public void onAddressTaken(String byClientId, long now, Consumer<Effect> out) {
+        switch (state) {
+            case DISCONNECTED -> expired = true;
+            case LOST -> {
+            }
+            default -> lose("its address was taken by client " + byClientId, out);
+        }
     }
 
     /** The device is gone without a DISCONNECT: its will is published (spec §6.14). */
@@ -1055,6 +1265,8 @@ public final class ClientSession {
         final Delivery delivery;
         final TopicIdType topicIdType;
         final int topicId;
+        /** The normal topic id REGISTERed before the PUBLISH, or 0 when none is. */
+        int registerId;
         Phase phase;
         int msgId;
         int retries;
@@ -1091,7 +1303,11 @@ public final class ClientSession {
         }
     }
 
-    private record PendingSubscription(int msgId, String filter, QoS requested, TopicIdType topicIdType, int topicId) {
+    private record PendingSubscription(int msgId, String filter, QoS requested, TopicIdType topicIdType, int topicId,
+                                       TopicRef ref) {
+    }
+
+    private record PendingUnsubscribe(int msgId, TopicRef ref) {
     }
 
     private record Subscription(String filter, QoS qos, TopicIdType topicIdType) {

@@ -64,4 +64,11 @@ public sealed interface Effect {
      */
     record Discard(String counter, String topic, String detail) implements Effect {
     }
+
+    /**
+     * Something harmless but worth counting (a retransmission answered again, an expired
+     * session): counted under {@code counter}, logged at DEBUG.
+     */
+    record Count(String counter, String detail) implements Effect {
+    }
 }

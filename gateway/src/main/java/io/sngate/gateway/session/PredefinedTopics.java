@@ -32,6 +32,21 @@ public final class PredefinedTopics {
         this.byName = Collections.unmodifiableMap(names);
     }
 
+    /**
+     * These ids plus one device's own (a devices-file or Paho per-client entry). The device's
+     * entries win: a gateway-wide id or topic that one of them redefines is left out for it.
+     */
+    public PredefinedTopics with(Map<Integer, String> own) {
+        Map<Integer, String> merged = new HashMap<>();
+        byId.forEach((id, name) -> {
+            if (!own.containsKey(id) && !own.containsValue(name)) {
+                merged.put(id, name);
+            }
+        });
+        merged.putAll(own);
+        return new PredefinedTopics(merged);
+    }
+
     public Optional<String> name(int id) {
         return Optional.ofNullable(byId.get(id));
     }

@@ -403,9 +403,30 @@ class ConnectFlowTest extends SessionHarness {
         }
 
         @Test
-        void theSameConnectAfterTheConnAckRestarts() {
+        void theSameConnectWithinTRetryOfTheConnAckIsAnsweredAgain() {
             device(connectPacket(false, true, 60));
             upstream(new Connected(false));
+            int id = subscribe("room/temp");
+            advance(RETRY);
+
+            device(connectPacket(false, true, 60));
+
+            assertThat(effects()).containsExactly(
+                    new Effect.Count(ClientSession.Counters.CONNECT_RETRANSMISSION,
+                            "CONNECT repeated within T_RETRY of its CONNACK"),
+                    new Effect.SendToDevice(new ConnAck(ReturnCode.ACCEPTED)));
+            assertThat(state()).isEqualTo(SessionState.ACTIVE);
+            // The session is untouched: its topic id still names the subscribed topic.
+            message(1, "room/temp", "21", QoS.AT_MOST_ONCE);
+            assertThat(sent()).singleElement().isInstanceOfSatisfying(Publish.class,
+                    p -> assertThat(p.topicId()).isEqualTo(id));
+        }
+
+        @Test
+        void theSameConnectLaterThanTRetryRestarts() {
+            device(connectPacket(false, true, 60));
+            upstream(new Connected(false));
+            advance(RETRY + 1);
 
             device(connectPacket(false, true, 60));
 

@@ -69,7 +69,7 @@ class SessionHarness {
         SessionConfig d = SessionConfig.DEFAULTS;
         return new SessionConfig(d.retryMillis(), d.maxRetries(), d.keepAliveFactor(), maxTopics, maxQueued,
                 maxInflightUpstream, maxPacketSize, d.cleanSessionExpirySeconds(),
-                d.persistentSessionExpirySeconds());
+                d.persistentSessionExpirySeconds(), d.maxKeepAliveSeconds(), d.unprovenSendBytes());
     }
 
     ClientSession session() {

@@ -48,7 +48,8 @@ class SupervisionTest extends SessionHarness {
             advance(90_000);
 
             assertThat(effects(Effect.Disconnect.class)).containsExactly(new Effect.Disconnect(true, false));
-            assertThat(session().isFinished()).isFalse();
+            // The gateway keeps nothing more of it: the broker holds the persistent session.
+            assertThat(session().isFinished()).isTrue();
         }
 
         @Test
@@ -78,13 +79,28 @@ class SupervisionTest extends SessionHarness {
         }
 
         @Test
-        void keepAliveZeroMeansNoSupervision() {
+        void keepAliveZeroIsSupervisedAtTheCap() {
+            configure(config().withMaxKeepAlive(600));
             connect(true, 0);
 
-            assertThat(session().nextDeadline()).isEqualTo(Long.MAX_VALUE);
-            advance(7L * 24 * 3600 * 1000);
+            advance(900_000 - 1);
             assertThat(effects()).isEmpty();
             assertThat(state()).isEqualTo(SessionState.ACTIVE);
+
+            advance(1);
+            assertThat(effects(Effect.Lost.class)).hasSize(1);
+            assertThat(session().isFinished()).isTrue();
+        }
+
+        @Test
+        void aKeepAliveAboveTheCapIsSupervisedAtTheCap() {
+            configure(config().withMaxKeepAlive(600));
+            connect(false, 7_200);
+
+            advance(900_000);
+
+            assertThat(effects(Effect.Lost.class)).singleElement().asString().contains("capped");
+            assertThat(session().isFinished()).isTrue();
         }
 
         @Test

@@ -1,0 +1,48 @@
+package io.sngate.gateway;
+
+import io.sngate.gateway.transport.LinkAddress;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Who may connect, from where, and what each device may do: the gateway's reading of the
+ * devices file. Immutable; a reload (SIGHUP) swaps the whole object, so one packet is judged by
+ * one version of the file.
+ */
+interface DeviceRules {
+
+    /** Broker credentials of one device, sent upstream in transparent mode. */
+    record Credentials(Optional<String> username, Optional<byte[]> password) {
+    }
+
+    /** No devices file: anyone may connect from anywhere and do anything. */
+    DeviceRules ANONYMOUS = new DeviceRules() {
+    };
+
+    /** True when the file names this client id (exactly or by pattern). */
+    default boolean listed(String clientId) {
+        return false;
+    }
+
+    /** True unless the device's entry pins it to addresses and {@code address} is not one of them. */
+    default boolean addressAllowed(String clientId, LinkAddress address) {
+        return true;
+    }
+
+    default boolean mayPublish(String clientId, String topic) {
+        return true;
+    }
+
+    default boolean maySubscribe(String clientId, String filter) {
+        return true;
+    }
+
+    /** The device's own predefined topic ids, beside the gateway's. */
+    default Map<Integer, String> predefined(String clientId) {
+        return Map.of();
+    }
+
+    default Optional<Credentials> credentials(String clientId) {
+        return Optional.empty();
+    }
+}

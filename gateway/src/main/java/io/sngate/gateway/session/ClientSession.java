@@ -490,6 +490,15 @@ public final class ClientSession {
         out.accept(new Effect.SendToDevice(ack));
     }
 
+    /**
+     * QoS 1/2 PUBLISH and PUBREL are outside the budget: one is in flight at a time and a device
+     * that never answers is lost after N_RETRY resends, so what a forged address can draw with
+     * them is bounded already, and a silent device still gets its resends.
+     */
+    private static boolean selfLimiting(MqttSn12Message message) {
+        return message instanceof PubRel || message instanceof Publish publish && publish.qos() != QoS.AT_MOST_ONCE;
+    }
+
     /** Until when a device may still be retrying a request it sent at {@code now}. */
     private long retryWindowEnd(long now) {
         return now + config.retryMillis() * (config.maxRetries() + 1L);
@@ -1003,14 +1012,16 @@ public final class ClientSession {
             type = TopicIdType.NORMAL;
             topicId = id.getAsInt();
         }
-        // A REGISTER goes first when the device does not know the id, and, as a challenge, while
-        // the device has not yet shown that it receives at its address (see sendInitiated).
-        int registerId = type == TopicIdType.NORMAL && !registry.isKnownToDevice(topicId) ? topicId : 0;
-        if (registerId == 0 && !proven) {
-            registerId = type == TopicIdType.NORMAL ? topicId : registry.idFor(delivery.topic()).orElse(0);
-        }
         int size = MqttSn12Codec.INSTANCE.encodedLength(new Publish(false, delivery.qos(), delivery.retain(), type,
                 topicId, 0, delivery.payload()));
+        // A REGISTER goes first when the device does not know the id, and, as a challenge, when
+        // this PUBLISH would take an address that has not shown it receives past its budget
+        // (see sendInitiated): its REGACK proves the address.
+        int registerId = type == TopicIdType.NORMAL && !registry.isKnownToDevice(topicId) ? topicId : 0;
+        if (registerId == 0 && !proven && !challengeSent && delivery.qos() == QoS.AT_MOST_ONCE
+                && unprovenBytes + size > config.unprovenSendBytes()) {
+            registerId = type == TopicIdType.NORMAL ? topicId : registry.idFor(delivery.topic()).orElse(0);
+        }
         if (registerId != 0) {
             // the REGISTER that must go first has to fit the link as well (spec 8.4)
             size = Math.max(size, MqttSn12Codec.INSTANCE.encodedLength(
@@ -1043,10 +1054,13 @@ public final class ClientSession {
      * random value), its source address may be forged: a few bytes of CONNECT and SUBSCRIBE would
      * otherwise turn the gateway into a reflector that sends every matching message to a victim.
      * So until then at most {@link SessionConfig#unprovenSendBytes} bytes go out, besides the
-     * first REGISTER, which is the challenge every delivery starts with while unproven.
+     * first REGISTER: the challenge that a delivery which would exceed the budget starts with
+     * (or the registration a new topic needs anyway). Small exchanges keep their usual packets
+     * (a SUBACK's topic id is used without a REGISTER), and a QoS 1/2 delivery proves the
+     * address with its PUBACK or PUBREC.
      */
     private void sendInitiated(MqttSn12Message message, String topic, Consumer<Effect> out) {
-        if (!proven) {
+        if (!proven && !selfLimiting(message)) {
             int size = MqttSn12Codec.INSTANCE.encodedLength(message);
             if (message instanceof Register && !challengeSent) {
                 challengeSent = true;

@@ -24,6 +24,7 @@ import io.sngate.codec.v12.WillMsgUpd;
 import io.sngate.codec.v12.WillTopicUpd;
 import io.sngate.gateway.Metrics;
 import io.sngate.hw.config.GatewaySettings;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -201,7 +202,10 @@ class BadInputTest {
         Map<String, Long> before = metrics();
         AtomicBoolean victimDone = new AtomicBoolean();
         AtomicInteger sent = new AtomicInteger();
-        try (Device victim = gw.device("bad-flood-victim"); RawUdp flooder = new RawUdp(gw.udpPort())) {
+        // The flooder is another host (127.0.0.2): its packets create no session and use up that
+        // host's strict budget, not the one the other tests' devices on 127.0.0.1 connect with.
+        try (Device victim = gw.device("bad-flood-victim");
+             RawUdp flooder = new RawUdp(gw.udpPort(), InetAddress.getByName("127.0.0.2"))) {
             victim.connected(true, 60);
             int topicId = victim.register(t);
             byte[] ping = encode(PingReq.PLAIN);

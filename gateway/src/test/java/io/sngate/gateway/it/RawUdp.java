@@ -17,8 +17,13 @@ final class RawUdp implements AutoCloseable {
     private final InetSocketAddress gateway;
 
     RawUdp(int gatewayPort) {
+        this(gatewayPort, InetAddress.getLoopbackAddress());
+    }
+
+    /** A socket bound to {@code local}, e.g. 127.0.0.2: another host as far as the gateway's per-IP limits go. */
+    RawUdp(int gatewayPort, InetAddress local) {
         try {
-            socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            socket = new DatagramSocket(new InetSocketAddress(local, 0));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

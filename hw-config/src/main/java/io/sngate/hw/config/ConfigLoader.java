@@ -1,5 +1,7 @@
 package io.sngate.hw.config;
 
+import io.sngate.hw.config.devices.DevicesFile;
+import io.sngate.hw.config.devices.DevicesFileLoader;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
@@ -176,12 +178,31 @@ public final class ConfigLoader {
     }
 
     private static GatewayConfig finish(Map<Setting<?>, Object> values, HardwareConfig hardware) throws ConfigError {
-        GatewayConfig draft = new GatewayConfig(values, Optional.empty(), Map.of(), HardwareConfig.NONE);
+        GatewayConfig draft = new GatewayConfig(values, Optional.empty(), PredefinedTopicsFile.Contents.EMPTY,
+                DevicesFile.EMPTY, HardwareConfig.NONE);
         Optional<GatewayConfig.BrokerAddress> broker = parseBroker(draft.get(GatewaySettings.BROKER_URI));
         String predefinedFile = draft.get(GatewaySettings.PREDEFINED_FILE);
-        Map<Integer, String> predefined = predefinedFile.isBlank() ? Map.of()
-                : PredefinedTopicsFile.load(GatewaySettings.PREDEFINED_FILE.path(), Path.of(predefinedFile));
-        return new GatewayConfig(values, broker, predefined, hardware);
+        PredefinedTopicsFile.Contents predefined = predefinedFile.isBlank() ? PredefinedTopicsFile.Contents.EMPTY
+                : PredefinedTopicsFile.loadAll(GatewaySettings.PREDEFINED_FILE.path(), Path.of(predefinedFile));
+        return new GatewayConfig(values, broker, predefined, loadDevices(draft), hardware);
+    }
+
+    /** The devices file, read now so that a bad one stops the start with its file, line and reason. */
+    private static DevicesFile loadDevices(GatewayConfig draft) throws ConfigError {
+        String file = draft.get(GatewaySettings.DEVICES_FILE);
+        if (file.isBlank()) {
+            if (draft.get(GatewaySettings.DEVICES_REQUIRE_LISTED)) {
+                // Nobody is listed without a file: every CONNECT would be refused.
+                throw new ConfigError(GatewaySettings.DEVICES_REQUIRE_LISTED.path(),
+                        "is true but devices.file is not set, so no client could connect");
+            }
+            return DevicesFile.EMPTY;
+        }
+        try {
+            return DevicesFileLoader.load(Path.of(file.strip()));
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ConfigError(GatewaySettings.DEVICES_FILE.path(), "'" + file + "' is not a path: " + e.getReason());
+        }
     }
 
     private static Optional<GatewayConfig.BrokerAddress> parseBroker(String uri) throws ConfigError {

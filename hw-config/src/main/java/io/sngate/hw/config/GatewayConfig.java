@@ -1,5 +1,6 @@
 package io.sngate.hw.config;
 
+import io.sngate.hw.config.devices.DevicesFile;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
@@ -7,7 +8,7 @@ import java.util.Optional;
 /**
  * A validated gateway configuration: every {@link GatewaySettings} key has a typed value
  * (its default unless the YAML file or a flag said otherwise), plus what was derived from
- * them (the broker address, the predefined topics read from their file).
+ * them (the broker address, the predefined topics read from their file, the devices file).
  */
 public final class GatewayConfig {
 
@@ -20,14 +21,16 @@ public final class GatewayConfig {
 
     private final Map<Setting<?>, Object> values;
     private final Optional<BrokerAddress> broker;
-    private final Map<Integer, String> predefinedTopics;
+    private final PredefinedTopicsFile.Contents predefined;
+    private final DevicesFile devices;
     private final HardwareConfig hardware;
 
-    GatewayConfig(Map<Setting<?>, Object> values, Optional<BrokerAddress> broker, Map<Integer, String> predefinedTopics,
-            HardwareConfig hardware) {
+    GatewayConfig(Map<Setting<?>, Object> values, Optional<BrokerAddress> broker, PredefinedTopicsFile.Contents predefined,
+            DevicesFile devices, HardwareConfig hardware) {
         this.values = Collections.unmodifiableMap(values);
         this.broker = broker;
-        this.predefinedTopics = Collections.unmodifiableMap(predefinedTopics);
+        this.predefined = predefined;
+        this.devices = devices;
         this.hardware = hardware;
     }
 
@@ -42,8 +45,23 @@ public final class GatewayConfig {
         return broker;
     }
 
+    /** Predefined topic ids every client knows (from {@code predefined.file}). */
     public Map<Integer, String> predefinedTopics() {
-        return predefinedTopics;
+        return predefined.gatewayWide();
+    }
+
+    /**
+     * Predefined topic ids of single clients, by client id (Paho-style lines of
+     * {@code predefined.file}). For its client, such an id wins over the same id in
+     * {@link #predefinedTopics()}.
+     */
+    public Map<String, Map<Integer, String>> perClientPredefinedTopics() {
+        return predefined.perClient();
+    }
+
+    /** Who may connect, as what ({@code devices.file}); {@link DevicesFile#EMPTY} when no file is set. */
+    public DevicesFile devices() {
+        return devices;
     }
 
     /** Serial lines, XBee radios and GPIO ({@link HardwareConfig#NONE} for a UDP-only gateway). */
@@ -53,7 +71,7 @@ public final class GatewayConfig {
 
     /** This configuration with other hardware (tests and embedding code use it). */
     public GatewayConfig withHardware(HardwareConfig other) {
-        return new GatewayConfig(values, broker, predefinedTopics, other);
+        return new GatewayConfig(values, broker, predefined, devices, other);
     }
 
     /** This configuration with one value replaced (tests and embedding code use it). */

@@ -3,8 +3,12 @@ package io.sngate.hw.config;
 import java.util.Collection;
 import java.util.function.Function;
 
-/** The "did you mean" part of an unknown-key error: the closest known key, if one is close. */
-final class Suggestions {
+/**
+ * The "did you mean" part of an unknown-key error: the closest known key, if one is close.
+ * Public for the readers of other configuration files ({@code devices}), so every file answers a
+ * typo the same way.
+ */
+public final class Suggestions {
 
     /** More edits than this and a suggestion would confuse more than help. */
     private static final int MAX_DISTANCE = 2;
@@ -16,7 +20,7 @@ final class Suggestions {
      * {@code " (did you mean 'KEY'?)"} for the candidate nearest to {@code typed}, shown through
      * {@code display}; empty when none is near.
      */
-    static String didYouMean(String typed, Collection<String> candidates, Function<String, String> display) {
+    public static String didYouMean(String typed, Collection<String> candidates, Function<String, String> display) {
         String best = null;
         int bestDistance = MAX_DISTANCE + 1;
         for (String candidate : candidates) {

@@ -151,4 +151,61 @@ class ConfigLoaderTest {
         Path readme = Path.of("..", "README.md");
         assertThat(Files.readString(readme)).contains(GatewaySettings.exampleYaml());
     }
+
+    @Test
+    void withoutADevicesFileNobodyIsListedAndEverythingIsAllowed() throws ConfigError {
+        GatewayConfig config = ConfigLoader.fromArgs(List.of());
+        assertThat(config.devices()).isSameAs(io.sngate.hw.config.devices.DevicesFile.EMPTY);
+        assertThat(config.perClientPredefinedTopics()).isEmpty();
+    }
+
+    @Test
+    void theDevicesFileIsLoadedAtStart() throws Exception {
+        Path devices = dir.resolve("devices.yaml");
+        Files.writeString(devices, "devices:\n  - client-id: sensor-1\n    publish: [\"plant/%c/#\"]\n");
+        GatewayConfig config = ConfigLoader.fromYaml(yaml("devices:\n  file: " + devices + "\n  require-listed: true\n"));
+        assertThat(config.devices().listed("sensor-1")).isTrue();
+        assertThat(config.devices().entryFor("sensor-1").mayPublish("sensor-1", "plant/sensor-1/t")).isTrue();
+        assertThat(config.get(GatewaySettings.DEVICES_REQUIRE_LISTED)).isTrue();
+        // Carried along when hardware or one value changes.
+        assertThat(config.withHardware(HardwareConfig.NONE).devices().listed("sensor-1")).isTrue();
+        assertThat(config.with(GatewaySettings.UDP_PORT, 2000).devices().listed("sensor-1")).isTrue();
+    }
+
+    @Test
+    void aPahoClientListWorksAsTheDevicesFile() throws Exception {
+        Path clients = dir.resolve("clients.conf");
+        Files.writeString(clients, "Client01,192.0.2.6:12001\n");
+        GatewayConfig config = ConfigLoader.fromYaml(yaml("devices:\n  file: " + clients + "\n"));
+        assertThat(config.devices().entryFor("Client01").pinned()).isTrue();
+    }
+
+    @Test
+    void aBadDevicesFileStopsTheStartWithFileLineAndReason() throws Exception {
+        Path devices = dir.resolve("devices.yaml");
+        Files.writeString(devices, "devices:\n  - client-id: a\n    addresses: [\"10.0.0.0/40\"]\n");
+        assertThatThrownBy(() -> ConfigLoader.fromYaml(yaml("devices:\n  file: " + devices + "\n")))
+                .isInstanceOf(ConfigError.class)
+                .hasMessage("devices.file: " + devices + " line 3: devices[0].addresses[0]: "
+                        + "the prefix length must be from 0 to 32, not 40");
+        assertThatThrownBy(() -> ConfigLoader.fromYaml(yaml("devices:\n  file: " + dir.resolve("none.yaml") + "\n")))
+                .hasMessage("devices.file: cannot read " + dir.resolve("none.yaml") + ": no such file");
+    }
+
+    @Test
+    void requiringListedClientsNeedsAList() throws Exception {
+        assertThatThrownBy(() -> ConfigLoader.fromYaml(yaml("devices:\n  require-listed: true\n")))
+                .isInstanceOf(ConfigError.class)
+                .hasMessage("devices.require-listed: is true but devices.file is not set, so no client could connect");
+    }
+
+    @Test
+    void perClientPredefinedTopicsComeFromPahoLines() throws Exception {
+        Path predefined = dir.resolve("predefinedTopic.conf");
+        Files.writeString(predefined, "*,all/hello,1\nClient01,c1/data,2\n3,plain/line\n");
+        GatewayConfig config = ConfigLoader.fromArgs(List.of("--predefined", predefined.toString()));
+        assertThat(config.predefinedTopics()).containsOnly(java.util.Map.entry(1, "all/hello"), java.util.Map.entry(3, "plain/line"));
+        assertThat(config.perClientPredefinedTopics()).containsOnlyKeys("Client01");
+        assertThat(config.perClientPredefinedTopics().get("Client01")).containsOnly(java.util.Map.entry(2, "c1/data"));
+    }
 }

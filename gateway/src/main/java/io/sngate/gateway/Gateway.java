@@ -18,7 +18,10 @@ import io.sngate.gateway.upstream.AggregatingUpstream;
 import io.sngate.gateway.upstream.BrokerReachability;
 import io.sngate.gateway.upstream.TransparentUpstream;
 import io.sngate.gateway.upstream.UpstreamSettings;
+import io.sngate.hw.config.ConfigError;
 import io.sngate.hw.config.GatewayConfig;
+import io.sngate.hw.config.devices.DevicesFile;
+import io.sngate.hw.config.devices.DevicesFileLoader;
 import io.sngate.hw.config.GatewayMode;
 import io.sngate.hw.config.GatewaySettings;
 import io.sngate.hw.config.HardwareConfig;
@@ -129,6 +132,7 @@ public final class Gateway implements AutoCloseable {
         dispatcher = new Dispatcher(options, GatewayOptions.sessionConfig(config),
                 new PredefinedTopics(config.predefinedTopics()), loops, upstreams, links(), this::packetLimit,
                 metrics, warnings, clock);
+        dispatcher.rules(new DevicesFileRules(config.devices(), config.perClientPredefinedTopics()));
         udp = new UdpTransport(loops, config.get(GatewaySettings.UDP_BIND), config.get(GatewaySettings.UDP_PORT),
                 broadcastAddress(), options.maxPacketSize(), metrics, warnings);
         startGpio(config.hardware(), upstreamSettings);
@@ -295,6 +299,32 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads the devices file again (SIGHUP) and applies it to the next packets: sessions keep
+     * running, and their next REGISTER, PUBLISH or SUBSCRIBE is judged by the new file. A file
+     * that does not load is logged with its line and reason; the one in force stays.
+     *
+     * @return true when the file was reloaded
+     */
+    public boolean reloadDevices() {
+        String file = config.get(GatewaySettings.DEVICES_FILE);
+        if (file.isBlank()) {
+            LOG.info("SIGHUP: no devices.file configured, nothing to reload");
+            return false;
+        }
+        try {
+            DevicesFile devices = DevicesFileLoader.load(Path.of(file));
+            dispatcher.rules(new DevicesFileRules(devices, config.perClientPredefinedTopics()));
+            metrics.count(Metrics.DEVICES_RELOADED);
+            LOG.info("devices file {} reloaded: {} entries", file, devices.entries().size());
+            return true;
+        } catch (ConfigError e) {
+            metrics.count(Metrics.DEVICES_RELOAD_FAILED);
+            LOG.error("devices file not reloaded, the previous one stays in force: {}", e.getMessage());
+            return false;
+        }
+    }
+
     /** The one line a supervisor or script waits for. */
     public String readyLine() {
         return "sngate gateway ready udp=" + udp.localPort() + " broker=" + upstreams.brokerUri()
@@ -309,7 +339,8 @@ public final class Gateway implements AutoCloseable {
         return metrics;
     }
 
-    int sessionCount() {
+    /** Sessions the gateway keeps now (connected, asleep, or disconnected and persistent). */
+    public int sessionCount() {
         return dispatcher.sessionCount();
     }
 

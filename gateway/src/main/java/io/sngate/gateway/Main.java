@@ -68,6 +68,7 @@ public final class Main {
             gateway.close();
             stopped.countDown();
         }, "sngate-shutdown"));
+        reloadDevicesOnHangUp(gateway);
         out.println(gateway.readyLine());
         out.flush();
         try {
@@ -76,6 +77,18 @@ public final class Main {
             Thread.currentThread().interrupt();
         }
         return EXIT_OK;
+    }
+
+    /**
+     * SIGHUP reloads the devices file, as daemons do with their configuration: a bad file is
+     * logged with its line and the reason, and the previous one stays in force.
+     */
+    private static void reloadDevicesOnHangUp(Gateway gateway) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> gateway.reloadDevices());
+        } catch (IllegalArgumentException e) {
+            // No SIGHUP on this platform (Windows): the devices file is read at start only.
+        }
     }
 
     static String usage() {

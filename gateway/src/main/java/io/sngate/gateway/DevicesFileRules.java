@@ -1,0 +1,72 @@
+package io.sngate.gateway;
+
+import io.sngate.gateway.transport.LinkAddress;
+import io.sngate.hw.config.devices.DeviceEntry;
+import io.sngate.hw.config.devices.DevicesFile;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@link DeviceRules} read from a devices file (and the per-client lines of the predefined
+ * topics file). A device behind a forwarder is judged by the forwarder's address: that is the
+ * address its packets come from and the one a devices file can name.
+ */
+final class DevicesFileRules implements DeviceRules {
+
+    private final DevicesFile file;
+    private final Map<String, Map<Integer, String>> perClientPredefined;
+
+    DevicesFileRules(DevicesFile file, Map<String, Map<Integer, String>> perClientPredefined) {
+        this.file = file;
+        this.perClientPredefined = perClientPredefined;
+    }
+
+    @Override
+    public boolean listed(String clientId) {
+        return file.listed(clientId);
+    }
+
+    @Override
+    public boolean addressAllowed(String clientId, LinkAddress address) {
+        DeviceEntry entry = file.entryFor(clientId);
+        if (!entry.pinned()) {
+            return true;
+        }
+        LinkAddress source = address instanceof LinkAddress.Forwarded forwarded ? forwarded.forwarder() : address;
+        return source instanceof LinkAddress.Udp udp ? entry.allows(udp.socket()) : entry.allowsLink(source.toString());
+    }
+
+    @Override
+    public boolean mayPublish(String clientId, String topic) {
+        return file.entryFor(clientId).mayPublish(clientId, topic);
+    }
+
+    @Override
+    public boolean maySubscribe(String clientId, String filter) {
+        return file.entryFor(clientId).maySubscribe(clientId, filter);
+    }
+
+    @Override
+    public Map<Integer, String> predefined(String clientId) {
+        Map<Integer, String> fromFile = file.entryFor(clientId).predefined();
+        Map<Integer, String> fromPaho = perClientPredefined.getOrDefault(clientId, Map.of());
+        if (fromPaho.isEmpty()) {
+            return fromFile;
+        }
+        Map<Integer, String> merged = new HashMap<>(fromPaho);
+        merged.putAll(fromFile);
+        return merged;
+    }
+
+    @Override
+    public Optional<Credentials> credentials(String clientId) {
+        DeviceEntry entry = file.entryFor(clientId);
+        if (entry.username().isEmpty() && entry.password().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Credentials(entry.username(),
+                entry.password().map(password -> password.getBytes(StandardCharsets.UTF_8))));
+    }
+}

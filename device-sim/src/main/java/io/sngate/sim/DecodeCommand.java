@@ -3,12 +3,19 @@ package io.sngate.sim;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.DecodeException;
 import io.sngate.codec.MqttSnCodec;
+import io.sngate.codec.QoS;
+import io.sngate.codec.v12.Connect;
+import io.sngate.codec.v12.MqttSn12Message;
+import io.sngate.codec.v12.Subscribe;
+import io.sngate.codec.v12.TopicRef;
+import io.sngate.codec.v12.Unsubscribe;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -68,6 +75,35 @@ final class DecodeCommand {
     }
 
     private static String describe(byte[] packet) throws DecodeException {
-        return MqttSnCodec.v12().decode(packet).toString();
+        MqttSn12Message message = MqttSnCodec.v12().decode(packet);
+        List<String> outside = outsideTheSpec(message);
+        // The codec decodes these because real clients send them; whoever reads a capture should still
+        // see at a glance that the device is off the spec. '#' keeps the line valid input for "decode -".
+        return outside.isEmpty() ? message.toString()
+                : message + "  # outside MQTT-SN 1.2: " + String.join(", ", outside);
+    }
+
+    /** What in a decoded packet MQTT-SN 1.2 does not provide for. */
+    private static List<String> outsideTheSpec(MqttSn12Message message) {
+        List<String> notes = new ArrayList<>();
+        if (message instanceof Connect connect && connect.clientId().isEmpty()) {
+            notes.add("empty client id");
+        }
+        if (message instanceof Subscribe subscribe) {
+            if (subscribe.qos() == QoS.MINUS_ONE) {
+                notes.add("QoS -1 in SUBSCRIBE");
+            }
+            addReserved(subscribe.topic(), notes);
+        }
+        if (message instanceof Unsubscribe unsubscribe) {
+            addReserved(unsubscribe.topic(), notes);
+        }
+        return notes;
+    }
+
+    private static void addReserved(TopicRef topic, List<String> notes) {
+        if (topic instanceof TopicRef.Reserved reserved) {
+            notes.add("reserved topic id type 0b11 (" + reserved.field().length() + " byte(s) after MsgId)");
+        }
     }
 }

@@ -305,7 +305,8 @@ public final class ClientCore {
             case PINGRESP -> onPingResp(now, out);
             case DISCONNECT -> onDisconnect(now, out);
             default -> {
-                // WILLTOPICRESP/WILLMSGRESP and the like need no action
+                // WILLTOPICRESP/WILLMSGRESP and the like need no action; SUBSCRIBE/UNSUBSCRIBE (any
+                // TopicRef, TopicRef.Reserved included) are a client's packets, unsupported here
             }
         }
     }
@@ -368,6 +369,8 @@ public final class ClientCore {
             case NORMAL -> nameById.get(publish.topicId());
             case PREDEFINED -> config.predefinedTopics().get(publish.topicId());
             case SHORT -> ShortTopicName.decode(publish.topicId());
+            // A Publish cannot hold it (the codec refuses 0b11 in PUBLISH); if one ever did, it names no topic.
+            case RESERVED -> null;
         };
         if (topic == null) {
             // The spec's answer to an id we do not know: the gateway will register it again.

@@ -19,9 +19,9 @@ public final class DecodeException extends Exception {
         LENGTH_MISMATCH,
         /** A packet or frame type that is reserved or unknown. */
         UNKNOWN_TYPE,
-        /** A reserved value in a field (topic id type 0b11, return code 0x04..0xFF, ...). */
+        /** A reserved value in a field (topic id type 0b11 in PUBLISH, return code 0x04..0xFF, ...). */
         RESERVED_VALUE,
-        /** A field whose value is not allowed here (empty client id, QoS -1 in SUBSCRIBE, ...). */
+        /** A field whose value is not allowed here (empty topic name in REGISTER, will QoS -1, ...). */
         INVALID_FIELD,
         /** A frame checksum that does not match its content. */
         BAD_CHECKSUM,

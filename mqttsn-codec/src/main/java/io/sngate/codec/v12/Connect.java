@@ -6,7 +6,9 @@ import io.sngate.codec.ProtocolVersion;
 /**
  * CONNECT. {@code protocolId} is kept as received (1.2 defines only 0x01) so that a gateway
  * can answer another value with "not supported" instead of failing to decode. The client id
- * is exact bytes and may be longer than the spec's 23.
+ * is exact bytes and may be longer than the spec's 23. It may also be empty
+ * ({@link Bytes#EMPTY}): 1.2 does not provide for that, but real clients send it, and a
+ * gateway must answer them (accept with an id of its own or refuse) rather than stay silent.
  */
 public record Connect(boolean will, boolean cleanSession, int protocolId, int keepAlive, Bytes clientId)
         implements MqttSn12Message {
@@ -17,9 +19,6 @@ public record Connect(boolean will, boolean cleanSession, int protocolId, int ke
         Check.uint8("protocolId", protocolId);
         Check.uint16("keepAlive", keepAlive);
         Check.notNull("clientId", clientId);
-        if (clientId.isEmpty()) {
-            throw new IllegalArgumentException("clientId must not be empty");
-        }
     }
 
     /** A 1.2 CONNECT with the standard protocol id. */

@@ -16,7 +16,15 @@ import java.util.OptionalInt;
  *       so a datagram carries exactly one packet);</li>
  *   <li>both length forms are accepted, including the 3-byte form for small packets;</li>
  *   <li>flag bits a packet does not use are ignored, as 1.2 asks;</li>
- *   <li>reserved message types, topic id type 0b11 and return codes 0x04..0xFF are errors.</li>
+ *   <li>errors: reserved message types (and the forwarder encapsulation 0xFE, which is a
+ *       framing), return codes 0x04..0xFF, topic id type 0b11 in PUBLISH, QoS -1 in WILLTOPIC
+ *       and WILLTOPICUPD, an empty topic name in REGISTER, SUBSCRIBE and UNSUBSCRIBE, a predefined
+ *       id or short name that is not exactly 2 bytes, a packet shorter than its fixed fields, a
+ *       fixed-size packet of another size, a DISCONNECT body of other than 0 or 2 bytes;</li>
+ *   <li>not errors, because real clients send them and a gateway must answer rather than stay
+ *       silent: CONNECT with an empty client id ({@link Connect#clientId()} is then empty),
+ *       SUBSCRIBE with QoS bits 0b11 ({@link QoS#MINUS_ONE}), and SUBSCRIBE or UNSUBSCRIBE with
+ *       topic id type 0b11 ({@link TopicRef.Reserved}, holding the raw rest of the packet).</li>
  * </ul>
  * Encoding is canonical: the 1-byte length form whenever the packet fits 255 bytes, unused
  * flag bits 0. So encoding a decoded canonical packet gives back the same bytes, and for any
@@ -163,20 +171,15 @@ public final class MqttSn12Codec implements MqttSnCodec<MqttSn12Message> {
             case SUBSCRIBE -> {
                 body.atLeast(3, "MsgId");
                 int flags = body.u8();
-                QoS qos = QoS.fromBits(flags >>> QOS_SHIFT);
-                if (qos == QoS.MINUS_ONE) {
-                    throw body.error("Flags.QoS", -1, Reason.INVALID_FIELD, "QoS -1 cannot be subscribed");
-                }
-                TopicIdType topicIdType = body.topicIdType(flags);
                 int msgId = body.u16();
-                yield new Subscribe((flags & DUP) != 0, qos, msgId, decodeTopicRef(body, topicIdType));
+                yield new Subscribe((flags & DUP) != 0, QoS.fromBits(flags >>> QOS_SHIFT), msgId,
+                        decodeTopicRef(body, flags));
             }
             case UNSUBSCRIBE -> {
                 body.atLeast(3, "MsgId");
                 int flags = body.u8();
-                TopicIdType topicIdType = body.topicIdType(flags);
                 int msgId = body.u16();
-                yield new Unsubscribe(msgId, decodeTopicRef(body, topicIdType));
+                yield new Unsubscribe(msgId, decodeTopicRef(body, flags));
             }
             case SUBACK -> {
                 body.exactly(6);
@@ -204,7 +207,7 @@ public final class MqttSn12Codec implements MqttSnCodec<MqttSn12Message> {
         int flags = body.u8();
         int protocolId = body.u8();
         int keepAlive = body.u16();
-        Bytes clientId = body.nonEmptyRest("ClientId", "client id is empty");
+        Bytes clientId = body.rest();
         return new Connect((flags & WILL) != 0, (flags & CLEAN_SESSION) != 0, protocolId, keepAlive, clientId);
     }
 
@@ -243,7 +246,12 @@ public final class MqttSn12Codec implements MqttSnCodec<MqttSn12Message> {
         return body.returnCode();
     }
 
-    private static TopicRef decodeTopicRef(Body body, TopicIdType topicIdType) throws DecodeException {
+    /** The topic of a SUBSCRIBE or UNSUBSCRIBE whose flags byte is {@code flags}; the cursor is after MsgId. */
+    private static TopicRef decodeTopicRef(Body body, int flags) throws DecodeException {
+        TopicIdType topicIdType = TopicIdType.fromBits(flags);
+        if (topicIdType == null) {
+            return new TopicRef.Reserved(body.rest()); // 1.2 gives 0b11 no shape: keep the bytes as they came
+        }
         if (topicIdType == TopicIdType.NORMAL) {
             return new TopicRef.Name(body.nonEmptyRest("TopicName", "topic name is empty"));
         }
@@ -499,7 +507,13 @@ public final class MqttSn12Codec implements MqttSnCodec<MqttSn12Message> {
     }
 
     private static int topicRefLength(TopicRef topic) {
-        return topic instanceof TopicRef.Name name ? name.name().length() : 2;
+        if (topic instanceof TopicRef.Name name) {
+            return name.name().length();
+        }
+        if (topic instanceof TopicRef.Reserved reserved) {
+            return reserved.field().length();
+        }
+        return 2;
     }
 
     private static int putWillTopic(byte[] out, int p, QoS qos, boolean retain, Bytes willTopic) {
@@ -517,7 +531,13 @@ public final class MqttSn12Codec implements MqttSnCodec<MqttSn12Message> {
         if (topic instanceof TopicRef.Predefined predefined) {
             return put16(out, p, predefined.topicId());
         }
-        return put16(out, p, ((TopicRef.ShortName) topic).value());
+        if (topic instanceof TopicRef.ShortName shortName) {
+            return put16(out, p, shortName.value());
+        }
+        if (topic instanceof TopicRef.Reserved reserved) {
+            return put(out, p, reserved.field());
+        }
+        throw new AssertionError("TopicRef is sealed: " + topic);
     }
 
     private static int put16(byte[] out, int p, int value) {

@@ -3,8 +3,12 @@ package io.sngate.codec.v12;
 import io.sngate.codec.Bytes;
 
 /**
- * What SUBSCRIBE and UNSUBSCRIBE name: a topic name or filter, a predefined id, or a short
- * name. Which one travels is the flags' TopicIdType, so the type follows from the variant.
+ * What SUBSCRIBE and UNSUBSCRIBE name: a topic name or filter, a predefined id, a short
+ * name, or, for the reserved TopicIdType 0b11, the raw bytes that followed. Which one travels
+ * is the flags' TopicIdType, so the type follows from the variant.
+ *
+ * <p>Code that handles these with an {@code instanceof} chain must give {@link Reserved} a
+ * branch of its own (typically: answer "not supported") rather than cast in a final else.
  */
 public sealed interface TopicRef {
 
@@ -61,6 +65,22 @@ public sealed interface TopicRef {
         @Override
         public TopicIdType topicIdType() {
             return TopicIdType.SHORT;
+        }
+    }
+
+    /**
+     * TopicIdType 0b11, which 1.2 reserves: {@code field} is everything after the MsgId, kept
+     * exactly (possibly empty) because 1.2 gives it no shape. Decoded rather than refused so that
+     * a gateway can answer such a SUBSCRIBE or UNSUBSCRIBE; the codec encodes it back unchanged.
+     */
+    record Reserved(Bytes field) implements TopicRef {
+        public Reserved {
+            Check.notNull("field", field);
+        }
+
+        @Override
+        public TopicIdType topicIdType() {
+            return TopicIdType.RESERVED;
         }
     }
 }

@@ -1,8 +1,11 @@
 package io.sngate.codec.v12;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.sngate.codec.Bytes;
 import io.sngate.codec.DecodeException;
+import io.sngate.codec.DecodeException.Reason;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -33,6 +36,9 @@ class CodecPropertiesTest {
 
     /** Below this many tries a property cannot be expected to meet all 27 types. */
     private static final int TRIES_FOR_TYPE_COVERAGE = 27 * 20;
+
+    /** Below this many tries a property cannot be expected to meet all four TopicRef variants. */
+    private static final int TRIES_FOR_VARIANT_COVERAGE = 4 * 20;
 
     /** The MsgType codes of the 27 packet types. */
     private static final List<Integer> PACKET_CODES =
@@ -170,7 +176,85 @@ class CodecPropertiesTest {
         Statistics.label("outcome").collect(decoded != null ? "decoded" : "rejected");
     }
 
+    // ================================================================== (e) what real clients send
+
+    /**
+     * SUBSCRIBE (every QoS, -1 included) and UNSUBSCRIBE with every {@link TopicRef} variant
+     * ({@link TopicRef.Reserved} included) round-trip byte for byte.
+     */
+    @Property
+    void everySubscriptionRoundTrips(@ForAll("subscriptions") MqttSn12Message message) {
+        TopicRef topic = topicOf(message);
+        Statistics.label("topic").collect(topic.getClass().getSimpleName());
+        if (message instanceof Subscribe subscribe) {
+            Statistics.label("qos").collect(subscribe.qos());
+        }
+
+        byte[] encoded = encode(message);
+        assertThat(encoded).hasSize(CODEC.encodedLength(message));
+        MqttSn12Message decoded = decodeValid(encoded, message);
+        assertThat(decoded).isEqualTo(message);
+        assertThat(encode(decoded)).isEqualTo(encoded);
+
+        BiPredicate<Integer, Integer> reached = (count, all) -> all < TRIES_FOR_VARIANT_COVERAGE || count > 0;
+        Statistics.label("topic").coverage(coverage -> {
+            for (String variant : List.of("Name", "Predefined", "ShortName", "Reserved")) {
+                coverage.check(variant).count(reached);
+            }
+        });
+    }
+
+    /**
+     * Any SUBSCRIBE or UNSUBSCRIBE with its topic id type bits turned to 0b11 decodes to the same
+     * packet with a {@link TopicRef.Reserved} holding exactly the bytes after MsgId, and encodes
+     * back to the same bytes.
+     */
+    @Property
+    void subscriptionsWithTopicIdType0b11DecodeToReserved(@ForAll("subscriptions") MqttSn12Message message) {
+        byte[] wire = encode(message);
+        int flagsAt = wire.length <= 0xFF ? 2 : 4;
+        wire[flagsAt] |= 0b11;
+        TopicRef.Reserved reserved = new TopicRef.Reserved(Bytes.copyOf(wire, flagsAt + 3, wire.length - flagsAt - 3));
+        MqttSn12Message expected = message instanceof Subscribe s
+                ? new Subscribe(s.dup(), s.qos(), s.msgId(), reserved)
+                : new Unsubscribe(((Unsubscribe) message).msgId(), reserved);
+
+        MqttSn12Message decoded = decodeValid(wire, message);
+        assertThat(decoded).isEqualTo(expected);
+        assertThat(topicOf(decoded).topicIdType()).isEqualTo(TopicIdType.RESERVED);
+        assertThat(encode(decoded)).isEqualTo(wire);
+    }
+
+    /** Any PUBLISH with its topic id type bits turned to 0b11 is still refused, at the flags byte. */
+    @Property
+    void publishWithTopicIdType0b11IsRefused(@ForAll("publishes") Publish publish) {
+        byte[] wire = encode(publish);
+        int flagsAt = wire.length <= 0xFF ? 2 : 4;
+        wire[flagsAt] |= 0b11;
+        Throwable thrown = catchThrowable(() -> CODEC.decode(wire));
+        assertThat(thrown).as("decode of %s with topic id type 0b11", publish).isInstanceOf(DecodeException.class);
+        DecodeException e = (DecodeException) thrown;
+        assertThat(e.packet()).isEqualTo("PUBLISH");
+        assertThat(e.field()).isEqualTo("Flags.TopicIdType");
+        assertThat(e.reason()).isEqualTo(Reason.RESERVED_VALUE);
+        assertThat(e.offset()).isEqualTo(flagsAt);
+    }
+
+    private static TopicRef topicOf(MqttSn12Message subscription) {
+        return subscription instanceof Subscribe s ? s.topic() : ((Unsubscribe) subscription).topic();
+    }
+
     // ================================================================== generators
+
+    @Provide
+    Arbitrary<MqttSn12Message> subscriptions() {
+        return Arbitraries.<MqttSn12Message>oneOf(Packets12.subscribe(), Packets12.unsubscribe());
+    }
+
+    @Provide
+    Arbitrary<Publish> publishes() {
+        return Packets12.publish();
+    }
 
     @Provide
     Arbitrary<MqttSn12Message> packets() {

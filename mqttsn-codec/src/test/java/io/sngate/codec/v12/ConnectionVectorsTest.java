@@ -52,6 +52,14 @@ class ConnectionVectorsTest extends AbstractVectorsTest {
                         new Connect(false, true, 1, 60, hex("FF FE C3 28"))),
                 vector("client id with 0x00 and 0x80", "08 04 04 01 00 3C 00 80",
                         new Connect(false, true, 1, 60, hex("00 80"))),
+                // An empty client id (the body ends after Duration): 1.2 does not provide for it, but
+                // clients send it and the gateway must answer, so it decodes (it was INVALID_FIELD).
+                vector("empty client id", "06 04 04 01 00 3C", new Connect(false, true, 1, 60, Bytes.EMPTY)),
+                vector("empty client id (String constructor)", "06 04 04 01 00 3C", new Connect(false, true, 60, "")),
+                vector("empty client id, Will, keep-alive 0", "06 04 08 01 00 00",
+                        new Connect(true, false, 1, 0, Bytes.EMPTY)),
+                vector("empty client id, protocol id 0x02 kept", "06 04 0C 02 FF FF",
+                        new Connect(true, true, 0x02, 0xFFFF, Bytes.EMPTY)),
                 // Length forms: 249-byte id -> 255 bytes (largest 1-byte form); 250 -> 258 (3-byte form);
                 // 300 -> 308 = 0x0134 (3-byte form).
                 vector("249-byte client id, 255 bytes, 1-byte length", "FF 04 04 01 00 3C " + id249,
@@ -72,7 +80,11 @@ class ConnectionVectorsTest extends AbstractVectorsTest {
                 nonCanonical("unused flag bits ignored (0xF3, no flags used)", "08 04 F3 01 00 3C 63 31",
                         new Connect(false, false, 60, "c1"), "08 04 00 01 00 3C 63 31"),
                 nonCanonical("unused flag bits ignored (0x8B = DUP + Will + 0b11)", "08 04 8B 01 00 3C 63 31",
-                        new Connect(true, false, 60, "c1"), "08 04 08 01 00 3C 63 31"));
+                        new Connect(true, false, 60, "c1"), "08 04 08 01 00 3C 63 31"),
+                nonCanonical("empty client id, 3-byte length form", "01 00 08 04 04 01 00 3C",
+                        new Connect(false, true, 1, 60, Bytes.EMPTY), "06 04 04 01 00 3C"),
+                nonCanonical("empty client id, unused flag bits ignored", "06 04 F7 01 00 3C",
+                        new Connect(false, true, 1, 60, Bytes.EMPTY), "06 04 04 01 00 3C"));
     }
 
     @ParameterizedTest(name = "CONNECT {0}")
@@ -93,6 +105,16 @@ class ConnectionVectorsTest extends AbstractVectorsTest {
         Connect connect = (Connect) CODEC.decode(Bytes.fromHex("0A 04 04 01 00 3C FF FE C3 28").toArray());
         assertThat(connect.clientId().toArray()).containsExactly(0xFF, 0xFE, 0xC3, 0x28);
         assertThat(connect.protocolId()).isEqualTo(Connect.PROTOCOL_ID).isEqualTo(0x01);
+    }
+
+    @Test
+    void connectWithEmptyClientIdDecodesToEmptyBytes() throws DecodeException {
+        Connect connect = (Connect) CODEC.decode(Bytes.fromHex("06 04 04 01 00 3C").toArray());
+        assertThat(connect.clientId()).isEqualTo(Bytes.EMPTY);
+        assertThat(connect.clientId().isEmpty()).isTrue();
+        assertThat(connect.keepAlive()).isEqualTo(60);
+        assertThat(connect.cleanSession()).isTrue();
+        assertThat(CODEC.encode(connect)).containsExactly(0x06, 0x04, 0x04, 0x01, 0x00, 0x3C);
     }
 
     @Test

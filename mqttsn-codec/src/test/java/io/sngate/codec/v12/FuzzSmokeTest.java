@@ -390,12 +390,12 @@ class FuzzSmokeTest {
             case REGISTER -> new Register(u16(r), u16(r), field(r, 1));
             case REGACK -> new RegAck(u16(r), u16(r), returnCode(r));
             case PUBLISH -> new Publish(r.nextBoolean(), qos(r), r.nextBoolean(),
-                    TopicIdType.values()[r.nextInt(3)], u16(r), u16(r), field(r, 0));
+                    PUBLISH_TOPIC_ID_TYPES[r.nextInt(PUBLISH_TOPIC_ID_TYPES.length)], u16(r), u16(r), field(r, 0));
             case PUBACK -> new PubAck(u16(r), u16(r), returnCode(r));
             case PUBCOMP -> new PubComp(u16(r));
             case PUBREC -> new PubRec(u16(r));
             case PUBREL -> new PubRel(u16(r));
-            case SUBSCRIBE -> new Subscribe(r.nextBoolean(), willQos(r), u16(r), topicRef(r));
+            case SUBSCRIBE -> new Subscribe(r.nextBoolean(), qos(r), u16(r), topicRef(r));
             case SUBACK -> new SubAck(qos(r), u16(r), u16(r), returnCode(r));
             case UNSUBSCRIBE -> new Unsubscribe(u16(r), topicRef(r));
             case UNSUBACK -> new UnsubAck(u16(r));
@@ -410,6 +410,10 @@ class FuzzSmokeTest {
             case ENCAPSULATED -> throw new AssertionError("not a packet type");
         };
     }
+
+    /** Not {@link TopicIdType#values()}: RESERVED is for TopicRef.Reserved only and a Publish refuses it. */
+    private static final TopicIdType[] PUBLISH_TOPIC_ID_TYPES =
+            {TopicIdType.NORMAL, TopicIdType.PREDEFINED, TopicIdType.SHORT};
 
     private static final int[] UINT8_EDGES = {0x00, 0x01, 0x7F, 0x80, 0xFE, 0xFF};
     private static final int[] UINT16_EDGES = {0x0000, 0x0001, 0x00FF, 0x0100, 0x7FFF, 0x8000, 0xFFFE, 0xFFFF};
@@ -435,10 +439,11 @@ class FuzzSmokeTest {
     }
 
     private static TopicRef topicRef(SplittableRandom r) {
-        return switch (r.nextInt(3)) {
+        return switch (r.nextInt(4)) {
             case 0 -> new TopicRef.Name(field(r, 1));
             case 1 -> new TopicRef.Predefined(u16(r));
-            default -> new TopicRef.ShortName(u16(r));
+            case 2 -> new TopicRef.ShortName(u16(r));
+            default -> new TopicRef.Reserved(field(r, 0));
         };
     }
 

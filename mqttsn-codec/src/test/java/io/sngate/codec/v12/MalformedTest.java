@@ -109,17 +109,14 @@ class MalformedTest {
 
     static Stream<Arguments> reservedValues() {
         List<Arguments> rows = new ArrayList<>();
-        // TopicIdType 0b11.
+        // TopicIdType 0b11 in PUBLISH. (SUBSCRIBE and UNSUBSCRIBE with 0b11 decode to TopicRef.Reserved:
+        // SubscriptionVectorsTest.)
         rows.add(bad("PUBLISH topic id type 0b11", "09 0C 23 00 01 00 02 68 69", "PUBLISH", "Flags.TopicIdType",
                 RESERVED_VALUE, "0b11"));
         rows.add(bad("PUBLISH topic id type 0b11 with all flags", "09 0C FF 00 01 00 02 68 69", "PUBLISH",
                 "Flags.TopicIdType", RESERVED_VALUE, "0b11"));
-        rows.add(bad("SUBSCRIBE topic id type 0b11", "07 12 23 00 01 00 64", "SUBSCRIBE", "Flags.TopicIdType",
-                RESERVED_VALUE, "0b11"));
-        rows.add(bad("SUBSCRIBE topic id type 0b11 with a name", "08 12 03 00 01 61 2F 62", "SUBSCRIBE",
+        rows.add(bad("PUBLISH topic id type 0b11, QoS -1, no payload", "07 0C 63 00 01 00 00", "PUBLISH",
                 "Flags.TopicIdType", RESERVED_VALUE, "0b11"));
-        rows.add(bad("UNSUBSCRIBE topic id type 0b11", "07 14 03 00 01 00 64", "UNSUBSCRIBE", "Flags.TopicIdType",
-                RESERVED_VALUE, "0b11"));
         // Return codes 0x04..0xFF in every packet with a ReturnCode.
         for (int rc : new int[] {0x04, 0x05, 0x80, 0xFF}) {
             String code = String.format("%02X", rc);
@@ -145,16 +142,11 @@ class MalformedTest {
 
     static Stream<Arguments> fields() {
         return Stream.of(
-                // CONNECT
-                bad("CONNECT empty client id", "06 04 04 01 00 3C", "CONNECT", "ClientId", INVALID_FIELD,
-                        "client id is empty"),
+                // CONNECT (an empty client id decodes: ConnectionVectorsTest)
                 bad("CONNECT body of 3 bytes", "05 04 04 01 00", "CONNECT", "Duration", TRUNCATED, "5 bytes"),
                 bad("CONNECT body of 1 byte", "03 04 04", "CONNECT", "Duration", TRUNCATED, "ends before Duration"),
                 bad("CONNECT no body", "02 04", "CONNECT", "Duration", TRUNCATED, "ends before Duration"),
-                // QoS -1 where it means nothing
-                bad("SUBSCRIBE QoS -1", "08 12 60 00 01 61 2F 62", "SUBSCRIBE", "Flags.QoS", INVALID_FIELD, "QoS -1"),
-                bad("SUBSCRIBE QoS -1 DUP predefined", "07 12 E1 00 01 00 64", "SUBSCRIBE", "Flags.QoS",
-                        INVALID_FIELD, "QoS -1"),
+                // QoS -1 where it means nothing (SUBSCRIBE with QoS -1 decodes: SubscriptionVectorsTest)
                 bad("WILLTOPIC QoS -1", "06 07 60 77 2F 74", "WILLTOPIC", "Flags.QoS", INVALID_FIELD, "QoS -1"),
                 bad("WILLTOPIC QoS -1 retain", "06 07 70 77 2F 74", "WILLTOPIC", "Flags.QoS", INVALID_FIELD, "QoS -1"),
                 bad("WILLTOPICUPD QoS -1", "06 1A 60 77 2F 74", "WILLTOPICUPD", "Flags.QoS", INVALID_FIELD, "QoS -1"),
@@ -181,6 +173,17 @@ class MalformedTest {
                 bad("SUBSCRIBE short name of 3 bytes", "08 12 02 00 01 61 62 63", "SUBSCRIBE", "ShortTopicName",
                         LENGTH_MISMATCH, "ShortTopicName takes 2 bytes, packet has 3"),
                 bad("SUBSCRIBE body of 2 bytes", "04 12 00 00", "SUBSCRIBE", "MsgId", TRUNCATED, "ends before MsgId"),
+                // QoS -1 and topic id type 0b11 decode, but every other SUBSCRIBE check still holds.
+                bad("SUBSCRIBE QoS -1 empty topic name", "05 12 60 00 01", "SUBSCRIBE", "TopicName", INVALID_FIELD,
+                        "topic name is empty"),
+                bad("SUBSCRIBE QoS -1 predefined id of 1 byte", "06 12 61 00 01 64", "SUBSCRIBE", "TopicId", TRUNCATED,
+                        "packet has 1"),
+                bad("SUBSCRIBE QoS -1 short name of 3 bytes", "08 12 62 00 01 61 62 63", "SUBSCRIBE", "ShortTopicName",
+                        LENGTH_MISMATCH, "packet has 3"),
+                bad("SUBSCRIBE topic id type 0b11, body of 2 bytes", "04 12 23 00", "SUBSCRIBE", "MsgId", TRUNCATED,
+                        "ends before MsgId"),
+                bad("SUBSCRIBE topic id type 0b11, flags only", "03 12 E3", "SUBSCRIBE", "MsgId", TRUNCATED,
+                        "ends before MsgId"),
                 // UNSUBSCRIBE
                 bad("UNSUBSCRIBE empty topic name", "05 14 00 00 01", "UNSUBSCRIBE", "TopicName", INVALID_FIELD,
                         "topic name is empty"),
@@ -191,6 +194,8 @@ class MalformedTest {
                 bad("UNSUBSCRIBE short name of 3 bytes", "08 14 02 00 01 61 62 63", "UNSUBSCRIBE", "ShortTopicName",
                         LENGTH_MISMATCH, "packet has 3"),
                 bad("UNSUBSCRIBE body of 1 byte", "03 14 00", "UNSUBSCRIBE", "MsgId", TRUNCATED, "ends before MsgId"),
+                bad("UNSUBSCRIBE topic id type 0b11, body of 2 bytes", "04 14 03 00", "UNSUBSCRIBE", "MsgId",
+                        TRUNCATED, "ends before MsgId"),
                 // GWINFO
                 bad("GWINFO without GwId", "02 02", "GWINFO", "GwId", TRUNCATED, "ends before GwId"),
                 // DISCONNECT: 0 or 2 body bytes only
@@ -305,19 +310,17 @@ class MalformedTest {
                 Arguments.of("PUBLISH TopicIdType", "09 0C 23 00 01 00 02 68 69", "Flags.TopicIdType", 2),
                 Arguments.of("PUBLISH TopicIdType, 3-byte form", "01 00 0B 0C 23 00 01 00 02 68 69",
                         "Flags.TopicIdType", 4),
-                Arguments.of("SUBSCRIBE TopicIdType", "07 12 23 00 01 00 64", "Flags.TopicIdType", 2),
-                Arguments.of("UNSUBSCRIBE TopicIdType", "07 14 03 00 01 00 64", "Flags.TopicIdType", 2),
+                Arguments.of("PUBLISH TopicIdType, QoS -1", "07 0C 63 00 01 00 00", "Flags.TopicIdType", 2),
                 Arguments.of("WILLTOPIC QoS -1", "06 07 60 77 2F 74", "Flags.QoS", 2),
                 Arguments.of("WILLTOPICUPD QoS -1", "06 1A 60 77 2F 74", "Flags.QoS", 2),
-                // SUBSCRIBE's Flags byte is at offset 2 like every other Flags byte.
-                Arguments.of("SUBSCRIBE QoS -1", "08 12 60 00 01 61 2F 62", "Flags.QoS", 2),
+                // A QoS -1 SUBSCRIBE is decoded; its other fields are still checked at their own offsets.
+                Arguments.of("SUBSCRIBE QoS -1, TopicId of 1 byte", "06 12 61 00 01 64", "TopicId", 5),
                 Arguments.of("CONNACK ReturnCode", "03 05 04", "ReturnCode", 2),
                 Arguments.of("REGACK ReturnCode", "07 0B 00 01 00 01 04", "ReturnCode", 6),
                 Arguments.of("PUBACK ReturnCode", "07 0D 00 01 00 01 FF", "ReturnCode", 6),
                 Arguments.of("SUBACK ReturnCode", "08 13 20 00 01 00 01 04", "ReturnCode", 7),
                 Arguments.of("WILLTOPICRESP ReturnCode", "03 1B 04", "ReturnCode", 2),
                 Arguments.of("WILLMSGRESP ReturnCode", "03 1D FF", "ReturnCode", 2),
-                Arguments.of("CONNECT ClientId (empty, at the end)", "06 04 04 01 00 3C", "ClientId", 6),
                 Arguments.of("SUBSCRIBE TopicId of 1 byte", "06 12 01 00 01 64", "TopicId", 5),
                 Arguments.of("DISCONNECT Duration", "03 18 00", "Duration", 2));
     }
@@ -352,6 +355,22 @@ class MalformedTest {
                 // A defined type with an empty body may still be malformed, but never as UNKNOWN_TYPE.
                 assertThat(((DecodeException) thrown).reason()).as("type 0x%02X", code).isNotEqualTo(UNKNOWN_TYPE);
             }
+        }
+    }
+
+    /**
+     * Topic id type 0b11 stays an error in PUBLISH whatever the other flags say (DUP, every QoS
+     * including -1, retain, the unused bits): only SUBSCRIBE and UNSUBSCRIBE accept it.
+     */
+    @Test
+    void publishWithTopicIdType0b11IsRefusedWithEveryOtherFlag() {
+        for (int high = 0; high < 0x40; high++) {
+            int flags = high << 2 | 0b11;
+            DecodeException e = decodeFailure(String.format("09 0C %02X 00 01 00 02 68 69", flags));
+            assertThat(e.packet()).isEqualTo("PUBLISH");
+            assertThat(e.field()).as("flags 0x%02X", flags).isEqualTo("Flags.TopicIdType");
+            assertThat(e.reason()).as("flags 0x%02X", flags).isEqualTo(RESERVED_VALUE);
+            assertThat(e.offset()).isEqualTo(2);
         }
     }
 

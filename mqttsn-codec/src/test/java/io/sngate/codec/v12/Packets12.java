@@ -30,8 +30,9 @@ import net.jqwik.api.Tuple;
  * <ul>
  *   <li>uint8 and uint16 fields uniformly over 0..255 / 0..65535, with the edges (0, 1, 0x7F/0x80,
  *       0xFF/0x100, 0x7FFF/0x8000, max-1, max) as jqwik edge cases;</li>
- *   <li>every QoS (including -1 where a packet may carry it), every flag, every
- *       {@link TopicIdType} and {@link TopicRef} variant, every {@link ReturnCode};</li>
+ *   <li>every QoS (including -1 where a packet may carry it: PUBLISH, SUBSCRIBE, SUBACK), every
+ *       flag, every {@link TopicRef} variant ({@link TopicRef.Reserved} too), every
+ *       {@link TopicIdType} a PUBLISH can carry, every {@link ReturnCode};</li>
  *   <li>variable-length fields (payloads, topic names, client ids, will fields, gateway
  *       addresses) that are empty where the packet allows it, short, a few hundred bytes long,
  *       right around the switch from the 1-byte to the 3-byte length form, and now and then
@@ -192,9 +193,12 @@ public final class Packets12 {
         return uint16().map(PubRel::new);
     }
 
-    /** Requested QoS 0..2 (QoS -1 cannot be subscribed), DUP either way, every {@link TopicRef} variant. */
+    /**
+     * Every requested QoS (-1 too: clients send it, the codec keeps it), DUP either way, every
+     * {@link TopicRef} variant.
+     */
     public static Arbitrary<Subscribe> subscribe() {
-        return Combinators.combine(Arbitraries.of(true, false), willQos(), uint16(), topicRef()).as(Subscribe::new);
+        return Combinators.combine(Arbitraries.of(true, false), qos(), uint16(), topicRef()).as(Subscribe::new);
     }
 
     /** Granted QoS of all four values: some gateways put 0b11 in rejections. */
@@ -274,20 +278,25 @@ public final class Packets12 {
         return Arbitraries.of(QoS.AT_MOST_ONCE, QoS.AT_LEAST_ONCE, QoS.EXACTLY_ONCE);
     }
 
+    /** The three a PUBLISH can carry: {@link TopicIdType#RESERVED} belongs to {@link TopicRef.Reserved} only. */
     public static Arbitrary<TopicIdType> topicIdType() {
-        return Arbitraries.of(TopicIdType.class);
+        return Arbitraries.of(TopicIdType.NORMAL, TopicIdType.PREDEFINED, TopicIdType.SHORT);
     }
 
     public static Arbitrary<ReturnCode> returnCode() {
         return Arbitraries.of(ReturnCode.class);
     }
 
-    /** A topic name or filter (never empty, any bytes), a predefined id, or a short name (any two bytes). */
+    /**
+     * A topic name or filter (never empty, any bytes), a predefined id, a short name (any two bytes),
+     * or the raw field of topic id type 0b11 (any bytes, empty too).
+     */
     public static Arbitrary<TopicRef> topicRef() {
         return Arbitraries.oneOf(List.of(
                 variableField(3, 1).map(TopicRef.Name::new),
                 uint16().map(TopicRef.Predefined::new),
-                uint16().map(TopicRef.ShortName::new)));
+                uint16().map(TopicRef.ShortName::new),
+                variableField(3, 0).map(TopicRef.Reserved::new)));
     }
 
     /** A CONNECT client id: 1 byte up to the longest a CONNECT can carry, often a few hundred bytes. */

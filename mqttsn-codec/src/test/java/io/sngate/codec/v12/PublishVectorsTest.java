@@ -168,6 +168,26 @@ class PublishVectorsTest extends AbstractVectorsTest {
         assertThat(ShortTopicName.decode(publish.topicId())).isEqualTo("ab");
     }
 
+    /**
+     * TopicIdType.RESERVED exists for SUBSCRIBE/UNSUBSCRIBE only: a PUBLISH holding it would encode to
+     * bytes the codec refuses, so the record refuses it, and the constants a PUBLISH can carry keep
+     * their bits, ordinals and {@code fromBits} mapping (0b11 still maps to null).
+     */
+    @Test
+    void publishCannotCarryTheReservedTopicIdType() {
+        assertThatThrownBy(() -> new Publish(false, QoS.AT_MOST_ONCE, false, TopicIdType.RESERVED, 1, 0, HI_BYTES))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0b11");
+        assertThat(TopicIdType.fromBits(0b11)).isNull();
+        assertThat(TopicIdType.fromBits(0xFF)).isNull();
+        for (TopicIdType type : new TopicIdType[] {TopicIdType.NORMAL, TopicIdType.PREDEFINED, TopicIdType.SHORT}) {
+            assertThat(TopicIdType.fromBits(type.bits())).isSameAs(type);
+            assertThat(type.ordinal()).isEqualTo(type.bits());
+        }
+        assertThat(TopicIdType.RESERVED.bits()).isEqualTo(0b11);
+        assertThat(TopicIdType.values()).containsExactly(TopicIdType.NORMAL, TopicIdType.PREDEFINED, TopicIdType.SHORT,
+                TopicIdType.RESERVED);
+    }
+
     // ------------------------------------------------------------------ PUBACK / PUBREC / PUBREL / PUBCOMP
 
     static Stream<Arguments> acks() {

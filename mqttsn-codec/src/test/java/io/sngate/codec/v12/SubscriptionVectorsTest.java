@@ -1,6 +1,7 @@
 package io.sngate.codec.v12;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
 import io.sngate.codec.Bytes;
 import io.sngate.codec.DecodeException;
@@ -77,13 +78,49 @@ class SubscriptionVectorsTest extends AbstractVectorsTest {
                         new Subscribe(false, QoS.AT_LEAST_ONCE, 1, TopicRef.name("s".repeat(251)))));
     }
 
+    /**
+     * SUBSCRIBE with QoS bits 0b11 (QoS -1) and with topic id type 0b11: both were DecodeExceptions;
+     * real clients send them and the gateway must answer, so they decode to {@link QoS#MINUS_ONE} and
+     * {@link TopicRef.Reserved} (the raw rest of the packet after MsgId) and encode back to the same bytes.
+     */
+    static Stream<Arguments> subscribeFormerlyRefused() {
+        return Stream.of(
+                vector("QoS -1 name \"a/b\" = 0x60", "08 12 60 00 01 61 2F 62",
+                        new Subscribe(false, QoS.MINUS_ONE, 1, TopicRef.name("a/b"))),
+                vector("QoS -1 DUP predefined 100 = 0xE1", "07 12 E1 00 01 00 64",
+                        new Subscribe(true, QoS.MINUS_ONE, 1, TopicRef.predefined(100))),
+                vector("QoS -1 short \"ab\" = 0x62", "07 12 62 00 01 61 62",
+                        new Subscribe(false, QoS.MINUS_ONE, 1, TopicRef.shortName("ab"))),
+                vector("QoS -1 wildcard \"#\"", "06 12 60 00 02 23",
+                        new Subscribe(false, QoS.MINUS_ONE, 2, TopicRef.name("#"))),
+                vector("topic id type 0b11, QoS 1, two bytes = 0x23", "07 12 23 00 01 00 64",
+                        new Subscribe(false, QoS.AT_LEAST_ONCE, 1, new TopicRef.Reserved(hex("00 64")))),
+                vector("topic id type 0b11 with a name = 0x03", "08 12 03 00 01 61 2F 62",
+                        new Subscribe(false, QoS.AT_MOST_ONCE, 1, new TopicRef.Reserved(hex("61 2F 62")))),
+                vector("topic id type 0b11, nothing after MsgId", "05 12 43 00 09",
+                        new Subscribe(false, QoS.EXACTLY_ONCE, 9, new TopicRef.Reserved(Bytes.EMPTY))),
+                vector("topic id type 0b11, one byte after MsgId", "06 12 03 00 01 64",
+                        new Subscribe(false, QoS.AT_MOST_ONCE, 1, new TopicRef.Reserved(hex("64")))),
+                vector("topic id type 0b11 and QoS -1 and DUP = 0xE3", "07 12 E3 FF FF 00 00",
+                        new Subscribe(true, QoS.MINUS_ONE, 0xFFFF, new TopicRef.Reserved(hex("00 00")))),
+                vector("topic id type 0b11, 250 bytes, 255 bytes", "FF 12 23 00 01 " + patternHex(250),
+                        new Subscribe(false, QoS.AT_LEAST_ONCE, 1, new TopicRef.Reserved(Bytes.wrap(pattern(250))))),
+                vector("topic id type 0b11, 251 bytes, 3-byte length 0x0102", "01 01 02 12 23 00 01 " + patternHex(251),
+                        new Subscribe(false, QoS.AT_LEAST_ONCE, 1, new TopicRef.Reserved(Bytes.wrap(pattern(251))))));
+    }
+
     static Stream<Arguments> subscribeNonCanonical() {
         return Stream.of(
                 nonCanonical("3-byte length form", "01 00 09 12 21 00 01 00 64",
                         new Subscribe(false, QoS.AT_LEAST_ONCE, 1, TopicRef.predefined(100)), "07 12 21 00 01 00 64"),
                 // Retain (0x10), Will (0x08), CleanSession (0x04) are not used by SUBSCRIBE.
                 nonCanonical("unused flag bits ignored", "08 12 3C 00 01 61 2F 62",
-                        new Subscribe(false, QoS.AT_LEAST_ONCE, 1, TopicRef.name("a/b")), "08 12 20 00 01 61 2F 62"));
+                        new Subscribe(false, QoS.AT_LEAST_ONCE, 1, TopicRef.name("a/b")), "08 12 20 00 01 61 2F 62"),
+                nonCanonical("all flag bits set: DUP, QoS -1, topic id type 0b11", "07 12 FF 00 01 00 64",
+                        new Subscribe(true, QoS.MINUS_ONE, 1, new TopicRef.Reserved(hex("00 64"))),
+                        "07 12 E3 00 01 00 64"),
+                nonCanonical("topic id type 0b11, 3-byte length form", "01 00 07 12 03 00 01",
+                        new Subscribe(false, QoS.AT_MOST_ONCE, 1, new TopicRef.Reserved(Bytes.EMPTY)), "05 12 03 00 01"));
     }
 
     @ParameterizedTest(name = "SUBSCRIBE {0}: {1}")
@@ -95,6 +132,13 @@ class SubscriptionVectorsTest extends AbstractVectorsTest {
     @ParameterizedTest(name = "SUBSCRIBE {0}")
     @MethodSource("subscribe")
     void subscribeVectors(String name, String hex, MqttSn12Message message) throws DecodeException {
+        assertVector(hex, message);
+    }
+
+    @ParameterizedTest(name = "SUBSCRIBE {0}: {1}")
+    @MethodSource("subscribeFormerlyRefused")
+    void subscribeWithQosMinusOneOrReservedTopicIdTypeDecodes(String name, String hex, MqttSn12Message message)
+            throws DecodeException {
         assertVector(hex, message);
     }
 
@@ -111,6 +155,39 @@ class SubscriptionVectorsTest extends AbstractVectorsTest {
         assertThat(subscribe.topic()).isInstanceOf(TopicRef.ShortName.class);
         assertThat(((TopicRef.ShortName) subscribe.topic()).text()).isEqualTo("ab");
         assertThat(subscribe.topic().topicIdType()).isEqualTo(TopicIdType.SHORT);
+    }
+
+    @Test
+    void subscribeReservedTopicIdTypeKeepsTheRawField() throws DecodeException {
+        Subscribe subscribe = (Subscribe) CODEC.decode(Bytes.fromHex("08 12 03 00 01 61 2F 62").toArray());
+        assertThat(subscribe.topic()).isEqualTo(new TopicRef.Reserved(Bytes.utf8("a/b")));
+        assertThat(subscribe.topic().topicIdType()).isEqualTo(TopicIdType.RESERVED);
+        assertThat(subscribe.topic().topicIdType().bits()).isEqualTo(0b11);
+        assertThat(subscribe.qos()).isEqualTo(QoS.AT_MOST_ONCE);
+    }
+
+    /**
+     * Every flags byte: SUBSCRIBE decodes with the QoS of bits 6-5 (-1 included) and, for topic id type
+     * 0b11, a {@link TopicRef.Reserved} holding the two bytes after MsgId; it re-encodes with only the
+     * bits SUBSCRIBE uses (DUP, QoS, TopicIdType).
+     */
+    @Test
+    void subscribeDecodesWithEveryFlagsByte() throws DecodeException {
+        for (int flags = 0; flags <= 0xFF; flags++) {
+            byte[] wire = Bytes.fromHex(String.format("07 12 %02X 00 01 61 62", flags)).toArray();
+            Subscribe subscribe = (Subscribe) CODEC.decode(wire);
+            assertThat(subscribe.dup()).as("flags 0x%02X", flags).isEqualTo((flags & DUP) != 0);
+            assertThat(subscribe.qos()).as("flags 0x%02X", flags).isEqualTo(QoS.fromBits(flags >>> 5));
+            TopicRef expected = switch (flags & 0b11) {
+                case 0b00 -> TopicRef.name("ab");
+                case 0b01 -> TopicRef.predefined(0x6162);
+                case 0b10 -> TopicRef.shortName("ab");
+                default -> new TopicRef.Reserved(hex("61 62"));
+            };
+            assertThat(subscribe.topic()).as("flags 0x%02X", flags).isEqualTo(expected);
+            assertThat(Bytes.wrap(CODEC.encode(subscribe)).toHex()).as("flags 0x%02X", flags)
+                    .isEqualTo(Bytes.fromHex(String.format("07 12 %02X 00 01 61 62", flags & 0xE3)).toHex());
+        }
     }
 
     // ------------------------------------------------------------------ SUBACK
@@ -167,7 +244,16 @@ class SubscriptionVectorsTest extends AbstractVectorsTest {
                 vector("by short name \"ab\"", "07 14 02 00 04 61 62", new Unsubscribe(4, TopicRef.shortName("ab"))),
                 vector("msg id 0xFFFF", "07 14 01 FF FF 12 34", new Unsubscribe(0xFFFF, TopicRef.predefined(0x1234))),
                 vector("300-byte name, 3-byte length 0x0133", "01 01 33 14 00 00 05 " + repeatHex('u', 300),
-                        new Unsubscribe(5, TopicRef.name("u".repeat(300)))));
+                        new Unsubscribe(5, TopicRef.name("u".repeat(300)))),
+                // Topic id type 0b11 was a DecodeException; it decodes to TopicRef.Reserved so the gateway can answer.
+                vector("topic id type 0b11, two bytes", "07 14 03 00 01 00 64",
+                        new Unsubscribe(1, new TopicRef.Reserved(hex("00 64")))),
+                vector("topic id type 0b11 with a name", "08 14 03 00 06 73 2F 23",
+                        new Unsubscribe(6, new TopicRef.Reserved(Bytes.utf8("s/#")))),
+                vector("topic id type 0b11, nothing after MsgId", "05 14 03 00 07",
+                        new Unsubscribe(7, new TopicRef.Reserved(Bytes.EMPTY))),
+                vector("topic id type 0b11, 300 bytes, 3-byte length 0x0133", "01 01 33 14 03 00 08 " + patternHex(300),
+                        new Unsubscribe(8, new TopicRef.Reserved(Bytes.wrap(pattern(300))))));
     }
 
     static Stream<Arguments> unsubscribeNonCanonical() {
@@ -176,7 +262,9 @@ class SubscriptionVectorsTest extends AbstractVectorsTest {
                 nonCanonical("DUP, QoS, Retain bits ignored", "07 14 F1 00 03 00 64",
                         new Unsubscribe(3, TopicRef.predefined(100)), "07 14 01 00 03 00 64"),
                 nonCanonical("3-byte length form", "01 00 09 14 02 00 04 61 62",
-                        new Unsubscribe(4, TopicRef.shortName("ab")), "07 14 02 00 04 61 62"));
+                        new Unsubscribe(4, TopicRef.shortName("ab")), "07 14 02 00 04 61 62"),
+                nonCanonical("topic id type 0b11, every other flag set", "07 14 FF 00 01 00 64",
+                        new Unsubscribe(1, new TopicRef.Reserved(hex("00 64"))), "07 14 03 00 01 00 64"));
     }
 
     static Stream<Arguments> unsubAck() {
@@ -204,6 +292,11 @@ class SubscriptionVectorsTest extends AbstractVectorsTest {
     @MethodSource("unsubAck")
     void unsubAckVectors(String name, String hex, MqttSn12Message message) throws DecodeException {
         assertVector(hex, message);
+    }
+
+    @Test
+    void reservedTopicRefRefusesNull() {
+        assertThatNullPointerException().isThrownBy(() -> new TopicRef.Reserved(null));
     }
 
     @Test

@@ -600,6 +600,7 @@ public final class ClientSession {
             case SHORT -> Topics.decodeUtf8(Bytes.wrap(new byte[] {
                     (byte) (publish.topicId() >>> 8), (byte) publish.topicId()}))
                     .filter(Topics::isValidName).orElse(null);
+            case RESERVED -> null; // the codec never decodes a PUBLISH with TopicIdType 0b11
         };
     }
 
@@ -666,6 +667,13 @@ public final class ClientSession {
             }
             filter = name.get();
             topicId = predefinedRef.topicId();
+        } else if (ref instanceof TopicRef.Reserved) {
+            // TopicIdType 0b11 names nothing: refuse it rather than stay silent (the device waits).
+            out.accept(new Effect.Discard(Counters.INVALID_TOPIC, "reserved",
+                    "SUBSCRIBE with the reserved TopicIdType 0b11"));
+            out.accept(new Effect.SendToDevice(
+                    new SubAck(QoS.AT_MOST_ONCE, 0, subscribe.msgId(), ReturnCode.REJECTED_NOT_SUPPORTED)));
+            return;
         } else {
             TopicRef.ShortName shortName = (TopicRef.ShortName) ref;
             Optional<String> name = Topics.decodeUtf8(Bytes.wrap(new byte[] {
@@ -715,8 +723,10 @@ public final class ClientSession {
             filter = Topics.decodeUtf8(name.name()).filter(Topics::isValidFilter);
         } else if (ref instanceof TopicRef.Predefined predefinedRef) {
             filter = predefined.name(predefinedRef.topicId());
+        } else if (ref instanceof TopicRef.ShortName shortName) {
+            filter = Optional.of(shortName.text());
         } else {
-            filter = Optional.of(((TopicRef.ShortName) ref).text());
+            filter = Optional.empty(); // TopicIdType 0b11: nothing can be subscribed under it
         }
         if (filter.isEmpty()) {
             // Nothing can be subscribed under that name, so it is unsubscribed already.

@@ -251,6 +251,7 @@ final class Device implements AutoCloseable {
             case NORMAL -> topicIds.get(publish.topicId());
             case PREDEFINED -> TestGateway.PREDEFINED.get(publish.topicId());
             case SHORT -> ShortTopicName.decode(publish.topicId());
+            case RESERVED -> throw new AssertionError("a PUBLISH never carries TopicIdType 0b11");
         };
     }
 

@@ -129,8 +129,9 @@ public final class PredefinedTopicsFile {
             if (id < 1 || id > 0xFFFE) {
                 throw new ConfigError(key, where + ": topic id " + id + " must be from 1 to 65534");
             }
-            if (topic.isEmpty() || topic.contains("+") || topic.contains("#")) {
-                throw new ConfigError(key, where + ": '" + topic + "' is not a topic name (empty or wildcard)");
+            java.util.Optional<String> problem = io.sngate.codec.TopicNames.nameProblem(topic);
+            if (problem.isPresent()) {
+                throw new ConfigError(key, where + ": '" + printable(topic) + "' is not a topic name: " + problem.get());
             }
             if (byId.containsKey(id)) {
                 throw new ConfigError(key, where + ": topic id " + id + " is defined twice" + scope);
@@ -141,5 +142,18 @@ public final class PredefinedTopicsFile {
             }
             byId.put(id, topic);
         }
+    }
+
+    /** The topic as it can be shown in a message: control characters escaped. */
+    private static String printable(String text) {
+        StringBuilder shown = new StringBuilder();
+        text.codePoints().forEach(c -> {
+            if (Character.isISOControl(c) || !Character.isDefined(c) || c >= 0xFFFE && (c & 0xFFFE) == 0xFFFE) {
+                shown.append(String.format("\\u%04X", c));
+            } else {
+                shown.appendCodePoint(c);
+            }
+        });
+        return shown.toString();
     }
 }

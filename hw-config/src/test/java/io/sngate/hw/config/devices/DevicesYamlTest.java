@@ -227,10 +227,10 @@ class DevicesYamlTest {
         failsAt("devices:\n  - client-id: a\n    predefined: {65535: a/b}\n", 3, "topic id 65535 must be from 1 to 65534");
         failsAt("devices:\n  - client-id: a\n    predefined: {x: a/b}\n", 3, "topic id 'x' is not a number");
         failsAt("devices:\n  - client-id: a\n    predefined:\n      1: a/+\n", 4,
-                "devices[0].predefined.1: 'a/+' is not a topic name: a topic name cannot hold the wildcards");
-        failsAt("devices:\n  - client-id: a\n    predefined: {1: \"\"}\n", 3, "is not a topic name: a topic cannot be empty");
+                "devices[0].predefined.1: 'a/+' is not a topic name: wildcard '+' in a topic name");
+        failsAt("devices:\n  - client-id: a\n    predefined: {1: \"\"}\n", 3, "is not a topic name: empty");
         failsAt("devices:\n  - client-id: a\n    predefined: {1: \"a\\x01b\"}\n", 3,
-                "'a\\u0001b' is not a topic name: a topic cannot hold the control character U+0001"); // shown escaped
+                "'a\\u0001b' is not a topic name: contains control character U+0001"); // shown escaped
         failsAt("devices:\n  - client-id: a\n    predefined: {1: \"a\\uFFFF\"}\n", 3, "non-character U+FFFF");
         failsAt("devices:\n  - client-id: a\n    predefined:\n      1: a\n      2: a\n", 5, "topic 'a' already has id 1");
         failsAt("devices:\n  - client-id: a\n    predefined:\n      1: a\n      01: b\n", 5, "topic id 1 is defined twice");

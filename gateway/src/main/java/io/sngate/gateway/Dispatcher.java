@@ -76,7 +76,8 @@ final class Dispatcher implements Transport.Receiver {
         this.metrics = metrics;
         this.warnings = warnings;
         this.clock = clock;
-        this.floodGuard = new FloodGuard(options.maxNewPacketsPerSecondPerIp(), Math.max(1024, options.maxClients() * 2));
+        this.floodGuard = new FloodGuard(options.maxNewPacketsPerSecondPerIp(), options.maxPacketsPerSecondPerSession(),
+                Math.max(1024, options.maxClients() * 2));
     }
 
     /** Receives one packet from a transport. */
@@ -89,21 +90,16 @@ final class Dispatcher implements Transport.Receiver {
                     + options.maxPacketSize() + " (limits.max-packet-size; " + Metrics.DROPPED_OVERSIZED + ")");
             return;
         }
-        if (!floodGuard.allow(from, clock.getAsLong())) {
-            metrics.count(Metrics.DROPPED_FLOOD);
-            warnings.warn("flood", () -> "packets from " + from + " beyond " + options.maxNewPacketsPerSecondPerIp()
-                    + "/s dropped (" + Metrics.DROPPED_FLOOD + ")");
-            return;
-        }
         LinkAddress address = from;
         byte[] inner = packet;
+        MqttSn12Message message;
         try {
             if (ForwarderEncapsulation.isEncapsulated(packet, 0, packet.length)) {
                 Encapsulated frame = ForwarderEncapsulation.decode(packet, 0, packet.length);
                 address = new LinkAddress.Forwarded(from, frame.wirelessNodeId());
                 inner = frame.innerPacket().toArray();
             }
-            route(address, MqttSn12Codec.INSTANCE.decode(inner));
+            message = MqttSn12Codec.INSTANCE.decode(inner);
         } catch (DecodeException e) {
             String counter = Metrics.MALFORMED_PREFIX + e.reason().name().toLowerCase();
             metrics.count(counter);
@@ -112,7 +108,49 @@ final class Dispatcher implements Transport.Receiver {
             }
             warnings.warn("malformed", () -> "malformed packet from " + from + " dropped: " + e.getMessage() + " ("
                     + counter + ")");
+            return;
         }
+        if (withinFloodBudget(address, message)) {
+            route(address, message);
+        }
+    }
+
+    /**
+     * The flood guard: what creates state (or an answer without a session) is held to the strict
+     * budget of its source IP; the rest of an established session's packets to that session's
+     * generous budget. Malformed packets are not charged: they are counted and dropped unanswered
+     * (the work is done), and garbage must not use up a source's budget for its valid CONNECTs.
+     */
+    private boolean withinFloodBudget(LinkAddress address, MqttSn12Message message) {
+        long now = clock.getAsLong();
+        if (createsState(message) || !byAddress.containsKey(address)) {
+            if (floodGuard.allowNew(address, now)) {
+                return true;
+            }
+            metrics.count(Metrics.DROPPED_FLOOD);
+            metrics.count(Metrics.DROPPED_FLOOD_NEW);
+            warnings.warn("flood", () -> message.typeName() + " from " + address + " dropped: source "
+                    + FloodGuard.sourceKey(address) + " beyond " + options.maxNewPacketsPerSecondPerIp()
+                    + " new-state packets/s (" + Metrics.DROPPED_FLOOD_NEW + ")");
+            return false;
+        }
+        if (floodGuard.allowSession(address, now)) {
+            return true;
+        }
+        metrics.count(Metrics.DROPPED_FLOOD);
+        metrics.count(Metrics.DROPPED_FLOOD_SESSION);
+        warnings.warn("flood", () -> message.typeName() + " from " + address + " dropped: session beyond "
+                + options.maxPacketsPerSecondPerSession() + " packets/s (" + Metrics.DROPPED_FLOOD_SESSION + ")");
+        return false;
+    }
+
+    private static boolean createsState(MqttSn12Message message) {
+        return switch (message.type()) {
+            case CONNECT, SEARCHGW -> true;
+            case PUBLISH -> ((Publish) message).qos() == QoS.MINUS_ONE;
+            case PINGREQ -> ((PingReq) message).hasClientId();
+            default -> false;
+        };
     }
 
     private void route(LinkAddress from, MqttSn12Message message) {

@@ -114,10 +114,8 @@ final class Dispatcher implements Transport.Receiver {
             }
             message = MqttSn12Codec.INSTANCE.decode(inner);
         } catch (DecodeException e) {
-            if (!floodGuard.allowNew(address, clock.getAsLong())) {
-                flooded(address, true);
-                return;
-            }
+            // Not charged to the flood guard: garbage is dropped anyway, and must not use up the
+            // budget a source's valid CONNECTs need.
             String counter = Metrics.MALFORMED_PREFIX + e.reason().name().toLowerCase();
             metrics.count(counter);
             if (LOG.isDebugEnabled()) {

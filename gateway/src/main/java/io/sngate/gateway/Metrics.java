@@ -16,6 +16,10 @@ public final class Metrics {
     public static final String SENT_PACKETS = "sent_packets";
     public static final String DROPPED_OVERSIZED = "dropped.oversized";
     public static final String DROPPED_FLOOD = "dropped.flood";
+    /** Dropped beyond the strict budget of a source IP (CONNECT, SEARCHGW, QoS -1, no session). */
+    public static final String DROPPED_FLOOD_NEW = "dropped.flood_new";
+    /** Dropped beyond the generous budget of an established session. */
+    public static final String DROPPED_FLOOD_SESSION = "dropped.flood_session";
     public static final String DROPPED_NO_SESSION = "dropped.no_session";
     public static final String DROPPED_NOT_FOR_GATEWAY = "dropped.not_for_gateway";
     public static final String DROPPED_TRANSPORT_CLOSED = "dropped.transport_closed";
@@ -28,8 +32,6 @@ public final class Metrics {
     public static final String CONNECT_REFUSED_CLIENT_ID = "connect_refused.client_id";
     public static final String CLIENTS_LOST = "clients_lost";
     public static final String QOS_MINUS_ONE_PUBLISHED = "qos_minus_one_published";
-    public static final String DROPPED_FLOOD_NEW = "dropped.flood_new";
-    public static final String DROPPED_FLOOD_SESSION = "dropped.flood_session";
     public static final String CONNECT_REFUSED_PER_IP = "connect_refused.per_source_ip";
     public static final String CONNECT_REFUSED_NOT_LISTED = "connect_refused.not_listed";
     public static final String CONNECT_REFUSED_ADDRESS = "connect_refused.address_not_allowed";

@@ -3,10 +3,10 @@ package io.sngate.sim.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sngate.gateway.Gateway;
+import io.sngate.gateway.Metrics;
 import io.sngate.gateway.testing.Mosquitto;
 import io.sngate.hw.config.ConfigLoader;
 import io.sngate.hw.config.GatewayConfig;
-import io.sngate.hw.config.GatewaySettings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -25,9 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 
 /**
- * Every bench mode end to end at a tiny scale, against our gateway and a real mosquitto: the
- * accounting adds up (QoS 1: everything sent is acknowledged and received, once), and the
- * JSON, CSV, SVG and PNG files are written and parse. No timing is asserted.
+ * Every bench mode end to end at a tiny scale, against our gateway (default settings, flood
+ * guard included) and a real mosquitto: the accounting adds up (QoS 1: everything sent is
+ * acknowledged and received, once), and the JSON, CSV, SVG and PNG files are written and parse.
+ * QoS 1 as fast as acknowledged with 20 and 200 clients on one host stays within the flood
+ * guard's budgets. No timing is asserted.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class BenchEndToEndTest {
@@ -41,9 +43,9 @@ class BenchEndToEndTest {
     @BeforeAll
     static void start() throws Exception {
         broker = Mosquitto.start();
+        // The gateway's default settings, flood guard included: the bench must fit its budgets.
         GatewayConfig config = ConfigLoader.fromArgs(List.of("--port", "0", "--broker", broker.uri(),
-                        "--advertise", "0"))
-                .with(GatewaySettings.MAX_NEW_PACKETS_PER_SECOND, 1_000_000);
+                "--advertise", "0"));
         gateway = Gateway.start(config);
     }
 
@@ -133,6 +135,48 @@ class BenchEndToEndTest {
             assertThat(line.split(",", -1)).hasSize(columns);
         }
         assertWellFormedSvg(svgFile);
+    }
+
+    @Test
+    void qos1With20ClientsAsFastAsAcknowledgedIsNeverFloodDropped() throws Exception {
+        qos1AsFastAsAcknowledgedWithinTheFloodBudgets(20);
+    }
+
+    @Test
+    void qos1With200ClientsOnOneHostIsNeverFloodDropped() throws Exception {
+        qos1AsFastAsAcknowledgedWithinTheFloodBudgets(200);
+    }
+
+    /**
+     * {@code clients} devices on 127.0.0.1, each with one QoS 1 publish in flight, as fast as the
+     * gateway acknowledges: their CONNECTs fit the strict per-IP budget, their publishes each
+     * session's own budget, so the flood guard drops nothing and every message is acknowledged
+     * and received once. T_RETRY stays at its 10 s default: a dropped publish is not resent
+     * within the run and its drain, and shows as unacknowledged, not as a late duplicate.
+     */
+    void qos1AsFastAsAcknowledgedWithinTheFloodBudgets(int clients) throws Exception {
+        Path jsonFile = dir.resolve("qos1-" + clients + ".json");
+        long floodBefore = gateway.metrics().get(Metrics.DROPPED_FLOOD);
+        Run run = bench(List.of("qos1", "-h", "127.0.0.1", "-p", Integer.toString(gateway.udpPort()),
+                "--broker", broker.uri(), "--clients", Integer.toString(clients), "--duration", "2",
+                "--warmup", "0", "--drain", "5", "--no-ceiling", "--json", jsonFile.toString()));
+        assertThat(run.exit()).as(run.out() + run.err()).isZero();
+        Map<String, Object> report = json(jsonFile);
+        assertThat(MiniJson.object(report.get("parameters"))).containsEntry("clients", (double) clients)
+                .containsEntry("rate", 0.0);
+        assertThat(MiniJson.array(report.get("notes"))).as(run.out())
+                .noneMatch(n -> String.valueOf(n).contains("did not connect"))
+                .noneMatch(n -> String.valueOf(n).contains("lost the gateway"));
+        Map<String, Object> r = onlyResult(report);
+        assertThat(count(r, "sent")).as(run.out()).isPositive();
+        assertThat(count(r, "acknowledged")).as(run.out()).isEqualTo(count(r, "sent"));
+        assertThat(count(r, "received")).as(run.out()).isEqualTo(count(r, "sent"));
+        assertThat(count(r, "lost")).isZero();
+        assertThat(count(r, "duplicates")).isZero();
+        assertThat(count(r, "failed")).isZero();
+        assertThat(count(r, "in_flight_at_end")).isZero();
+        assertThat(gateway.metrics().get(Metrics.DROPPED_FLOOD) - floodBefore).as("gateway: %s",
+                gateway.metrics().snapshot()).isZero();
     }
 
     @Test

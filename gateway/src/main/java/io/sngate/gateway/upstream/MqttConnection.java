@@ -61,6 +61,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,6 +87,39 @@ import org.slf4j.LoggerFactory;
  * re-sent (MQTT 5 §4.4), then {@link Listener#onReconnected} is called. A reconnection the broker
  * refuses for good (e.g. not authorised) or a session taken over by another client ends the
  * connection with {@link Listener#onConnectFailed onConnectFailed(false, ...)}.
+ *
+ * <p>The backoff starts afresh only after the loss of a connection that lasted
+ * {@link #HEALTHY_AFTER_NANOS 10 s} (on the injected clock), not at every CONNACK: a broker
+ * that ends each connection right after CONNACK, or right after our first packets, meets
+ * delays growing up to the cap. Time is the proof of health rather than an acknowledgement,
+ * because a broker over a rate or quota limit acknowledges some messages and then disconnects.
+ *
+ * <h2>Requests the broker refuses</h2>
+ * A refusal in an acknowledgement (PUBACK, PUBREC or PUBCOMP reason code &gt;= 0x80, a SUBACK or
+ * UNSUBACK failure) fails that request with {@code REFUSED}; it is never sent again. A broker may
+ * instead end the connection over a packet (mosquitto 2.0 answers a PUBLISH whose topic holds
+ * U+0001, U+007F or U+FFFF with DISCONNECT 0x81 and closes; when more of our packets are still
+ * unread the close becomes a TCP reset, which can overtake the DISCONNECT). Re-sending every
+ * unanswered request after the reconnection, as MQTT asks, would then end the next connection the
+ * same way, forever. So the way the broker ends a connection is taken as evidence against the
+ * requests that were written on it and not answered:
+ * <ul>
+ * <li>A DISCONNECT whose reason code {@link #blamesAPacket blames a packet} (0x81 malformed, 0x90
+ * topic name invalid...) makes each of them a <em>suspect</em>. A close without DISCONNECT (FIN or
+ * reset) makes a request a suspect the second time it happens to it: a broker restarting also
+ * just closes, and a single one must not slow anything down.
+ * <li>After a reconnection with suspects in flight, the re-sends go <em>one at a time</em>: each
+ * waits for its answer before the next goes, and nothing new (not even QoS 0) is sent meanwhile.
+ * Ordinary, windowed sending resumes once every re-sent request is answered.
+ * <li>A request written alone this way is the culprit when the broker ends the connection for a
+ * packet reason, or abruptly when it is already a suspect: nothing else of ours can be what the
+ * broker refused. It fails with {@code REFUSED} (the device gets return code 0x03), is counted
+ * ({@link #disconnectCulprits()}) and is never sent again.
+ * </ul>
+ * The innocent requests outstanding with a culprit are re-sent and answered as usual (QoS 1 may
+ * arrive twice, as MQTT allows). One refused request costs two lost connections when the broker
+ * says why and three when it just closes; the requests re-sent one at a time are at most the
+ * broker's Receive Maximum plus the subscriptions that were in flight.
  *
  * <h2>Bounds and no silent drops</h2>
  * Requests that cannot be sent now (no connection, the broker's Receive Maximum reached, TCP
@@ -204,6 +238,24 @@ public final class MqttConnection {
     /** How long a broker may take to close the connection after our DISCONNECT. */
     static final long DISCONNECT_LINGER_MILLIS = 2000;
 
+    /**
+     * How long a connection must have lasted for its loss to start the reconnection backoff
+     * afresh. A broker that does not want us (a refused packet, a quota, a misconfiguration)
+     * ends the connection within milliseconds of CONNACK or of our first packets, so a
+     * connection that lived this long was a working one and was lost to an ordinary outage.
+     */
+    static final long HEALTHY_AFTER_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    /** What the way the broker ended a connection says about the requests outstanding on it. */
+    private enum Evidence {
+        /** Nothing: we ended it, or the broker's reason is not about a packet. */
+        NONE,
+        /** The broker closed TCP without DISCONNECT: a refused packet or an ordinary outage. */
+        ABRUPT,
+        /** A DISCONNECT whose reason code blames a packet we sent. */
+        PACKET
+    }
+
     private static final int PUBLISH = 0;
     private static final int SUBSCRIBE = 1;
     private static final int UNSUBSCRIBE = 2;
@@ -218,6 +270,12 @@ public final class MqttConnection {
         final boolean retain;
         int packetId;
         boolean pubrecReceived;
+        /** The network connection ({@link #connectionNumber}) this request was last written on. */
+        long writtenOn;
+        /** Outstanding at abrupt closes (no DISCONNECT) so far; two make it a suspect. */
+        int abruptCloses;
+        /** May be what the broker ends connections over: re-sent alone until answered or blamed. */
+        boolean suspect;
 
         Request(int kind, long token, String topic, byte[] payload, int qos, boolean retain) {
             this.kind = kind;
@@ -255,6 +313,7 @@ public final class MqttConnection {
     private final ReconnectBackoff backoff;
     private final LongSupplier nanoClock;
     private final Class<? extends SocketChannel> channelType;
+    private final LongConsumer reconnectDelayObserver;
     private final Promise<Void> closed;
 
     private ConnectOptions options;
@@ -294,6 +353,16 @@ public final class MqttConnection {
     private final ArrayDeque<Request> resend = new ArrayDeque<>();
     /** Whether the PUBLISHes in {@link #resend} go with DUP (the broker kept the session). */
     private boolean resendDup;
+    /** Counts CONNACKs: tells the requests written on the current network connection. */
+    private long connectionNumber;
+    /** When the current network connection got its CONNACK ({@link #nanoClock}). */
+    private long connectedAtNanos;
+    /** Re-sending one request at a time until no suspect is left (see the class comment). */
+    private boolean probing;
+    /** While {@link #probing}: the one request written and not yet answered, or null. */
+    private Request probe;
+    /** What the broker's way of ending the current channel tells; null until it ends. */
+    private Evidence closeEvidence;
     private int inFlightPublishes;
     private int nextPacketId = 1;
 
@@ -308,6 +377,9 @@ public final class MqttConnection {
     private volatile long messagesOut;
     private volatile long publishesCompleted;
     private volatile long requestsRefused;
+    private volatile long refusedByBroker;
+    private volatile long disconnectCulprits;
+    private volatile long connectAttempts;
     private volatile long requestsRejectedCongestion;
     private volatile long requestsFailedOnClose;
     private volatile long reconnects;
@@ -338,6 +410,7 @@ public final class MqttConnection {
         this.backoff = b.backoff;
         this.nanoClock = b.nanoClock;
         this.channelType = b.channelType;
+        this.reconnectDelayObserver = b.reconnectDelayObserver;
         this.closed = loop.newPromise();
     }
 
@@ -356,6 +429,7 @@ public final class MqttConnection {
         private ReconnectBackoff backoff = ReconnectBackoff.defaults();
         private LongSupplier nanoClock = System::nanoTime;
         private Class<? extends SocketChannel> channelType = NioSocketChannel.class;
+        private LongConsumer reconnectDelayObserver = delay -> { };
 
         private Builder(EventLoop loop, String host, int port, ConnectOptions options, Listener listener) {
             this.loop = Objects.requireNonNull(loop, "loop");
@@ -382,6 +456,12 @@ public final class MqttConnection {
         /** The channel class matching the loop's transport; NIO by default. */
         public Builder channelType(Class<? extends SocketChannel> value) {
             this.channelType = Objects.requireNonNull(value, "channelType");
+            return this;
+        }
+
+        /** Test hook: hears the delay of every reconnection scheduled, in milliseconds, on the loop. */
+        Builder reconnectDelayObserver(LongConsumer value) {
+            this.reconnectDelayObserver = Objects.requireNonNull(value, "reconnectDelayObserver");
             return this;
         }
 
@@ -650,6 +730,29 @@ public final class MqttConnection {
         return requestsRefused;
     }
 
+    /**
+     * Requests the broker refused, each failed with REFUSED and never sent again: a PUBACK,
+     * PUBREC or PUBCOMP reason code of 0x80 or more, a failed SUBACK or UNSUBACK, or a
+     * {@link #disconnectCulprits() culprit} of the broker ending connections. Part of
+     * {@link #requestsRefused()}.
+     */
+    public long refusedByBroker() {
+        return refusedByBroker;
+    }
+
+    /**
+     * Requests found to be why the broker kept ending the connection (part of
+     * {@link #refusedByBroker()}); see the class comment.
+     */
+    public long disconnectCulprits() {
+        return disconnectCulprits;
+    }
+
+    /** TCP connections attempted: the first, every reconnection and every will update. */
+    public long connectAttempts() {
+        return connectAttempts;
+    }
+
     /** Requests failed at once because the queue was full or the connection was over: CONGESTION. */
     public long requestsRejectedCongestion() {
         return requestsRejectedCongestion;
@@ -711,6 +814,23 @@ public final class MqttConnection {
         return "MqttConnection[" + options.clientId() + " -> " + host + ":" + port + ", " + state + "]";
     }
 
+    /**
+     * Test hook: {@link #publish} without the local topic check, as if a name the broker refuses
+     * had passed it; what happens next must not depend on that check.
+     */
+    void publishUncheckedForTest(long token, String topic, byte[] payload, int qos, boolean retain) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> publishUncheckedForTest(token, topic, payload, qos, retain));
+            return;
+        }
+        apiDepth++;
+        try {
+            submit(new Request(PUBLISH, token, topic, payload, qos, retain));
+        } finally {
+            apiDepth--;
+        }
+    }
+
     /** Test hook: drops the TCP connection without DISCONNECT, as a network failure would. */
     void dropConnectionForTest() {
         if (!loop.inEventLoop()) {
@@ -728,10 +848,12 @@ public final class MqttConnection {
     private void attemptConnect() {
         reconnectTimer = null;
         state = State.CONNECTING;
+        connectAttempts++;
         refusalRetryable = null;
         terminalClose = false;
         willChangedDuringConnect = false;
         closeDetail = null;
+        closeEvidence = null;
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis());
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
@@ -832,7 +954,10 @@ public final class MqttConnection {
 
         boolean first = !everConnected;
         everConnected = true;
-        reconnectAttempt = 0;
+        // reconnectAttempt is not reset here: a broker that ends every connection right after
+        // CONNACK must meet a growing backoff. forgiveIfHealthy() resets it when a connection ends.
+        connectionNumber++;
+        connectedAtNanos = nanoClock.getAsLong();
         state = State.CONNECTED;
         boolean wasLost = lossReported;
         lossReported = false;
@@ -877,20 +1002,33 @@ public final class MqttConnection {
         };
     }
 
-    /** After a reconnection: unacknowledged PUBLISH with DUP, pending PUBREL, SUBSCRIBE/UNSUBSCRIBE again. */
+    /**
+     * After a reconnection: unacknowledged PUBLISH with DUP, pending PUBREL, SUBSCRIBE/UNSUBSCRIBE
+     * again, sent by {@link #drain()}; one at a time while any of them is a suspect.
+     */
     private void retransmitInFlight(boolean sessionPresent) {
         resend.clear();
+        probing = false;
+        probe = null;
+        int suspects = 0;
         for (Request r : inFlight.values()) {
             if (!sessionPresent && r.pubrecReceived) {
                 // The broker lost the QoS 2 state: only a new PUBLISH gets the message there.
                 r.pubrecReceived = false;
+            }
+            if (r.suspect) {
+                suspects++;
             }
             resend.add(r);
         }
         // The send quota starts afresh with each network connection (MQTT 5 §4.9).
         inFlightPublishes = 0;
         resendDup = sessionPresent;
-        sendResends();
+        if (suspects > 0) {
+            probing = true;
+            LOG.info("upstream {}: {} of {} re-sent requests may be what the broker refuses: re-sending them one"
+                    + " at a time", options.clientId(), suspects, inFlight.size());
+        }
     }
 
     private void sendResends() {
@@ -907,14 +1045,44 @@ public final class MqttConnection {
                 inFlightPublishes++;
             }
             resend.poll();
-            retransmissions++;
-            switch (r.kind) {
-                case PUBLISH -> write(r.pubrecReceived
-                        ? pubReply(MqttMessageType.PUBREL, r.packetId, (byte) 0)
-                        : publishMessage(r, resendDup));
-                case SUBSCRIBE -> write(subscribeMessage(r));
-                default -> write(unsubscribeMessage(r));
+            resendOne(r);
+        }
+    }
+
+    /**
+     * While probing, the next re-send goes only once the one before it is answered, so that a
+     * broker ending the connection can only be ending it over that one.
+     */
+    private void probeNext() {
+        if (probe != null && inFlight.get(probe.packetId) == probe) {
+            return;
+        }
+        probe = null;
+        while (!resend.isEmpty()) {
+            Request r = resend.poll();
+            if (inFlight.get(r.packetId) != r) {
+                continue; // answered meanwhile
             }
+            if (r.countsAgainstReceiveMaximum()) {
+                inFlightPublishes++;
+            }
+            resendOne(r);
+            probe = r;
+            return;
+        }
+        probing = false;
+        LOG.info("upstream {}: every re-sent request answered; sending as usual again", options.clientId());
+    }
+
+    private void resendOne(Request r) {
+        retransmissions++;
+        r.writtenOn = connectionNumber;
+        switch (r.kind) {
+            case PUBLISH -> write(r.pubrecReceived
+                    ? pubReply(MqttMessageType.PUBREL, r.packetId, (byte) 0)
+                    : publishMessage(r, resendDup));
+            case SUBSCRIBE -> write(subscribeMessage(r));
+            default -> write(unsubscribeMessage(r));
         }
     }
 
@@ -977,6 +1145,10 @@ public final class MqttConnection {
         cancel(connackTimer);
         connackTimer = null;
         pingOutstanding = false;
+        // No reason of ours and no DISCONNECT: the broker closed (FIN), or reset, the connection.
+        Evidence evidence = closeEvidence != null ? closeEvidence
+                : closeDetail == null ? Evidence.ABRUPT : Evidence.NONE;
+        closeEvidence = null;
         String detail = closeDetail != null ? closeDetail : "connection closed by the broker";
         closeDetail = null;
         switch (state) {
@@ -985,8 +1157,9 @@ public final class MqttConnection {
                 Boolean refusal = refusalRetryable;
                 attemptFailed(refusal == null || refusal, detail);
             }
-            case CONNECTED -> connectionLost(detail);
+            case CONNECTED -> connectionLost(detail, evidence);
             case UPDATING_WILL -> {
+                forgiveIfHealthy();
                 forgetQos1Deliveries();
                 attemptConnect();
             }
@@ -1018,23 +1191,80 @@ public final class MqttConnection {
         scheduleReconnect(detail);
     }
 
-    private void connectionLost(String detail) {
+    private void connectionLost(String detail, Evidence evidence) {
         connectionsLost++;
         lossReported = true;
+        forgiveIfHealthy();
         forgetQos1Deliveries();
-        resend.clear();
         LOG.info("upstream {}: connection lost: {}", options.clientId(), detail);
         emit(() -> listener.onConnectionLost(detail));
         if (terminalClose) {
+            resend.clear();
             finish(detail);
             emit(() -> listener.onConnectFailed(false, detail));
             return;
         }
+        weigh(evidence, detail);
+        resend.clear();
+        probing = false;
+        probe = null;
         scheduleReconnect(detail);
+    }
+
+    /** A connection that lasted starts the backoff afresh; see {@link #HEALTHY_AFTER_NANOS}. */
+    private void forgiveIfHealthy() {
+        if (nanoClock.getAsLong() - connectedAtNanos >= HEALTHY_AFTER_NANOS) {
+            reconnectAttempt = 0;
+        }
+    }
+
+    /**
+     * Applies what the end of a connection says to the requests that were outstanding on it
+     * (see the class comment): the lone probe is the culprit; in ordinary sending, what was
+     * outstanding becomes a suspect (at once after a DISCONNECT blaming a packet, at the second
+     * abrupt close).
+     */
+    private void weigh(Evidence evidence, String detail) {
+        if (evidence == Evidence.NONE) {
+            return;
+        }
+        if (probing) {
+            Request r = probe;
+            if (r == null || inFlight.get(r.packetId) != r) {
+                return;
+            }
+            if (evidence == Evidence.PACKET || r.suspect) {
+                inFlight.remove(r.packetId);
+                disconnectCulprits++;
+                refusedByBroker(r, "the broker ends the connection over it (last: " + detail
+                        + ", with nothing else outstanding)");
+            } else {
+                strike(r);
+            }
+            return;
+        }
+        for (Request r : inFlight.values()) {
+            if (r.writtenOn != connectionNumber) {
+                continue; // waiting to be re-sent: the broker never saw it on this connection
+            }
+            if (evidence == Evidence.PACKET) {
+                r.suspect = true;
+            } else {
+                strike(r);
+            }
+        }
+    }
+
+    private static void strike(Request r) {
+        r.abruptCloses++;
+        if (r.abruptCloses >= 2) {
+            r.suspect = true;
+        }
     }
 
     private void scheduleReconnect(String detail) {
         long delay = backoff.delayMillis(reconnectAttempt++);
+        reconnectDelayObserver.accept(delay);
         state = State.RECONNECT_WAIT;
         LOG.debug("upstream {}: reconnecting in {} ms (attempt {}, last: {})", options.clientId(), delay,
                 reconnectAttempt, detail);
@@ -1124,6 +1354,8 @@ public final class MqttConnection {
         inFlight.clear();
         queue.clear();
         resend.clear();
+        probing = false;
+        probe = null;
         inFlightPublishes = 0;
         for (Request r : failed) {
             requestsFailedOnClose++;
@@ -1163,7 +1395,8 @@ public final class MqttConnection {
     }
 
     private boolean canSendNow(Request r) {
-        if (state != State.CONNECTED || channel == null || !channel.isWritable()) {
+        // While probing nothing new goes, QoS 0 included: it could be what the broker refuses.
+        if (state != State.CONNECTED || probing || channel == null || !channel.isWritable()) {
             return false;
         }
         if (r.kind == PUBLISH && r.qos == 0) {
@@ -1179,6 +1412,12 @@ public final class MqttConnection {
     private void drain() {
         if (state != State.CONNECTED) {
             return;
+        }
+        if (probing) {
+            probeNext();
+            if (probing) {
+                return;
+            }
         }
         if (!resend.isEmpty()) {
             sendResends();
@@ -1206,6 +1445,7 @@ public final class MqttConnection {
             inFlightPublishes++;
         }
         r.packetId = allocatePacketId();
+        r.writtenOn = connectionNumber;
         inFlight.put(r.packetId, r);
         switch (r.kind) {
             case PUBLISH -> write(publishMessage(r, false));
@@ -1246,6 +1486,11 @@ public final class MqttConnection {
         DISCARD_LOG.warn("upstream {}: {} '{}' rejected with CONGESTION: {}", options.clientId(), kindName(r), r.topic,
                 why);
         complete(r, Optional.of(DeliveryFailure.CONGESTION), Optional.empty());
+    }
+
+    private void refusedByBroker(Request r, String why) {
+        refusedByBroker++;
+        refuse(r, why);
     }
 
     private void refuse(Request r, String why) {
@@ -1427,7 +1672,7 @@ public final class MqttConnection {
     private void publishDone(Request r, int reason) {
         inFlightPublishes = Math.max(0, inFlightPublishes - 1);
         if (reason >= 0x80) {
-            refuse(r, String.format("broker answered 0x%02X", reason));
+            refusedByBroker(r, String.format("broker answered 0x%02X", reason));
         } else {
             publishesCompleted++;
             long token = r.token;
@@ -1449,7 +1694,7 @@ public final class MqttConnection {
         if (code <= 2) {
             complete(r, Optional.empty(), Optional.of(code));
         } else {
-            refuse(r, String.format("broker answered 0x%02X", code));
+            refusedByBroker(r, String.format("broker answered 0x%02X", code));
         }
         drain();
     }
@@ -1462,7 +1707,14 @@ public final class MqttConnection {
             return;
         }
         inFlight.remove(packetId);
-        complete(r, Optional.empty(), Optional.empty());
+        List<Short> codes = msg.payload() == null ? List.of() : msg.payload().unsubscribeReasonCodes();
+        int code = codes.isEmpty() ? 0 : codes.get(0) & 0xFF;
+        if (code >= 0x80) {
+            // The caller hears onUnsubscribed either way (MQTT-SN has no failure to report for it).
+            refusedByBroker(r, String.format("broker answered 0x%02X", code));
+        } else {
+            complete(r, Optional.empty(), Optional.empty());
+        }
         drain();
     }
 
@@ -1474,8 +1726,38 @@ public final class MqttConnection {
         if (reason == (SESSION_TAKEN_OVER & 0xFF)) {
             terminalClose = true;
         }
+        if (closeDetail == null) {
+            closeEvidence = blamesAPacket(reason) ? Evidence.PACKET : Evidence.NONE;
+        }
         closeChannel(ch, String.format("broker sent DISCONNECT 0x%02X%s", reason,
                 reasonString == null ? "" : " (" + reasonString + ")"));
+    }
+
+    /**
+     * Whether a DISCONNECT reason code says the broker refused a packet we sent (MQTT 5
+     * §3.14.2.1). Only these make what was outstanding a suspect: each names something wrong with
+     * one packet, which sending it again cannot fix. Left out on purpose: 0x80 (unspecified), 0x89
+     * and 0x8B (busy, shutting down), 0x8D (keep-alive), 0x8E (taken over, ends the connection),
+     * 0x98, 0x9C, 0x9D, 0x9F, 0xA0 (administrative or connection-wide), and the volume limits 0x93
+     * (receive maximum exceeded: about how many were in flight, which we bound by the CONNACK),
+     * 0x96 (message rate too high) and 0x97 (quota exceeded): a limit crossed by many packets
+     * would blame whichever one came last, and the backoff is the answer to those.
+     */
+    static boolean blamesAPacket(int reason) {
+        return switch (reason) {
+            // malformed packet, protocol error: mosquitto sends 0x81 for a topic that is not
+            // valid UTF-8 or holds a control character or a non-character (U+0001, U+007F, U+FFFF)
+            case 0x81, 0x82 -> true;
+            // implementation specific error: "the packet received is valid but cannot be
+            // processed by this implementation"
+            case 0x83 -> true;
+            // not authorized, topic filter invalid, topic name invalid, topic alias invalid,
+            // packet too large, payload format invalid, retain / QoS not supported
+            case 0x87, 0x8F, 0x90, 0x94, 0x95, 0x99, 0x9A, 0x9B -> true;
+            // shared subscriptions, subscription identifiers, wildcard subscriptions not supported
+            case 0x9E, 0xA1, 0xA2 -> true;
+            default -> false;
+        };
     }
 
     private void onIdle(Channel ch, IdleStateEvent event) {
@@ -1633,6 +1915,11 @@ public final class MqttConnection {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             if (ctx.channel() == channel) {
+                if (closeDetail == null) {
+                    // Typically a reset by the broker: mosquitto closing on a refused packet while
+                    // more of ours are unread resets the connection, and its DISCONNECT may be lost.
+                    closeEvidence = Evidence.ABRUPT;
+                }
                 closeChannel(ctx.channel(), "I/O error: " + describe(cause));
             } else {
                 ctx.close();

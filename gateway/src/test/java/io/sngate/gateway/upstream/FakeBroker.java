@@ -4,6 +4,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -59,6 +60,9 @@ final class FakeBroker implements AutoCloseable {
     private volatile boolean sessionPresent;
     private volatile boolean autoAckQos1;
     private volatile boolean answerPings = true;
+    /** The DISCONNECT reason sent right after CONNACK, while {@link #connectionsToEnd} lasts. */
+    private volatile int disconnectAfterConnack;
+    private final AtomicInteger connectionsToEnd = new AtomicInteger();
 
     FakeBroker() throws InterruptedException {
         server = new ServerBootstrap()
@@ -96,6 +100,13 @@ final class FakeBroker implements AutoCloseable {
 
     FakeBroker answerPings(boolean value) {
         answerPings = value;
+        return this;
+    }
+
+    /** Ends the next {@code count} connections right after their CONNACK with DISCONNECT {@code reason}. */
+    FakeBroker disconnectAfterConnack(int reason, int count) {
+        disconnectAfterConnack = reason;
+        connectionsToEnd.set(count);
         return this;
     }
 
@@ -156,6 +167,18 @@ final class FakeBroker implements AutoCloseable {
                 new MqttPublishVariableHeader(topic, packetId), Unpooled.wrappedBuffer(payload)));
     }
 
+    void unsubAck(int packetId, int reason) {
+        send(MqttMessageBuilders.unsubAck().packetId(packetId).addReasonCode((short) reason).build());
+    }
+
+    /** Sends DISCONNECT with {@code reason}, then closes the client's TCP connection. */
+    void disconnect(int reason) {
+        Channel ch = client;
+        ch.writeAndFlush(MqttMessageBuilders.disconnect().reasonCode((byte) reason).build())
+                .addListener(ChannelFutureListener.CLOSE);
+        ch.closeFuture().syncUninterruptibly();
+    }
+
     /** Drops the client's TCP connection. */
     void dropClient() {
         Channel ch = client;
@@ -191,6 +214,11 @@ final class FakeBroker implements AutoCloseable {
                             new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
                             new MqttConnAckVariableHeader(MqttConnectReturnCode.CONNECTION_ACCEPTED,
                                     sessionPresent, connAckProperties)));
+                    if (connectionsToEnd.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                        ctx.writeAndFlush(MqttMessageBuilders.disconnect()
+                                        .reasonCode((byte) disconnectAfterConnack).build())
+                                .addListener(ChannelFutureListener.CLOSE);
+                    }
                 }
                 case PINGREQ -> {
                     if (answerPings) {

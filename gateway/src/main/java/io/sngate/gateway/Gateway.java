@@ -309,8 +309,14 @@ public final class Gateway implements AutoCloseable {
         return metrics;
     }
 
-    int sessionCount() {
+    /** Sessions the gateway holds now, whatever their state (for tests and inspection). */
+    public int sessionCount() {
         return dispatcher.sessionCount();
+    }
+
+    /** Sessions counted per source for limits.max-sessions-per-source-ip, for tests: empty once every session ended. */
+    public Map<Object, Integer> sessionsPerSource() {
+        return dispatcher.sessionsPerSource();
     }
 
     Dispatcher dispatcher() {

@@ -344,6 +344,11 @@ public final class Gateway implements AutoCloseable {
         return dispatcher.sessionCount();
     }
 
+    /** Sessions counted per source for limits.max-sessions-per-source-ip, for tests: empty once every session ended. */
+    public Map<Object, Integer> sessionsPerSource() {
+        return dispatcher.sessionsPerSource();
+    }
+
     Dispatcher dispatcher() {
         return dispatcher;
     }

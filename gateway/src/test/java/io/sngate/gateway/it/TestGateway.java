@@ -135,6 +135,16 @@ final class TestGateway implements AutoCloseable {
         return gateway.metrics().get(name);
     }
 
+    /** Sessions the gateway holds now, whatever their state. */
+    int sessionCount() {
+        return gateway.sessionCount();
+    }
+
+    /** Sessions counted per source IP for limits.max-sessions-per-source-ip. */
+    Map<Object, Integer> sessionsPerSource() {
+        return gateway.sessionsPerSource();
+    }
+
     /** A scripted device (its own UDP socket) that talks to this gateway. */
     Device device(String clientId) {
         return new Device(udpPort(), clientId);

@@ -41,6 +41,8 @@ class SessionHarness {
 
     private SessionConfig config = SessionConfig.DEFAULTS;
     private PredefinedTopics predefined = PredefinedTopics.NONE;
+    private SessionPolicy policy = SessionPolicy.ALLOW_ALL;
+    private int firstMsgId = 1;
     private ClientSession session;
     private long now = START;
     private final List<Effect> effects = new ArrayList<>();
@@ -65,6 +67,22 @@ class SessionHarness {
         configure(config, new PredefinedTopics(topics));
     }
 
+    /** What the device may publish and subscribe to (the devices file); only before the first input. */
+    void policy(SessionPolicy newPolicy) {
+        if (session != null) {
+            throw new IllegalStateException("set the policy before the first input");
+        }
+        this.policy = newPolicy;
+    }
+
+    /** The first message id the gateway uses towards the device; only before the first input. */
+    void firstMsgId(int msgId) {
+        if (session != null) {
+            throw new IllegalStateException("set the first msg id before the first input");
+        }
+        this.firstMsgId = msgId;
+    }
+
     static SessionConfig config(int maxTopics, int maxQueued, int maxInflightUpstream, int maxPacketSize) {
         SessionConfig d = SessionConfig.DEFAULTS;
         return new SessionConfig(d.retryMillis(), d.maxRetries(), d.keepAliveFactor(), maxTopics, maxQueued,
@@ -74,7 +92,7 @@ class SessionHarness {
 
     ClientSession session() {
         if (session == null) {
-            session = new ClientSession(CLIENT_ID, config, predefined);
+            session = new ClientSession(CLIENT_ID, config, predefined, policy, firstMsgId);
         }
         return session;
     }
@@ -98,6 +116,18 @@ class SessionHarness {
     void linkDeliveryFailed() {
         effects.clear();
         session().onLinkDeliveryFailed(now, this::collect);
+    }
+
+    /** The device is now at another link address (it woke or reconnected from a new one). */
+    void addressChanged() {
+        effects.clear();
+        session().onAddressChanged();
+    }
+
+    /** A device with another client id connected from this session's address. */
+    void addressTaken(String byClientId) {
+        effects.clear();
+        session().onAddressTaken(byClientId, now, this::collect);
     }
 
     void upstream(UpstreamEvent event) {
@@ -160,6 +190,11 @@ class SessionHarness {
     /** The counters of the Discard effects of the last input. */
     List<String> counters() {
         return effects(Effect.Discard.class).stream().map(Effect.Discard::counter).toList();
+    }
+
+    /** The counters of the Count effects of the last input. */
+    List<String> counted() {
+        return effects(Effect.Count.class).stream().map(Effect.Count::counter).toList();
     }
 
     /** The single Publish effect of the last input. */

@@ -318,7 +318,7 @@ final class Dispatcher implements Transport.Receiver {
         LinkAddress previous = host.address();
         if (!previous.equals(address)) {
             byAddress.remove(previous, host);
-            host.moveTo(address);
+            host.moveTo(address, 1 + random.nextInt(0xFFFF));
             countSource(host, address);
         }
         byAddress.put(address, host);

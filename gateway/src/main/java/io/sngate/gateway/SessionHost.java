@@ -78,9 +78,9 @@ final class SessionHost {
     }
 
     /** The device is now at {@code newAddress}; it has to show again that it receives there. */
-    void moveTo(LinkAddress newAddress) {
+    void moveTo(LinkAddress newAddress, int nextMsgId) {
         address = newAddress;
-        loop.execute(session::onAddressChanged);
+        loop.execute(() -> session.onAddressChanged(nextMsgId));
     }
 
     /** Another device took this session's address: the session ends as a lost one; any thread. */

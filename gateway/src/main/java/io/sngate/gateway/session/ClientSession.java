@@ -193,7 +193,12 @@ public final class ClientSession {
      * The device is now at another link address (it woke or reconnected from a new one): that
      * address has yet to show it receives, and a CONNECT from it is never a copy of the last one.
      */
-    public void onAddressChanged() {
+    public void onAddressChanged(int nextMsgId) {
+        if (nextMsgId < 1 || nextMsgId > 0xFFFF) {
+            throw new IllegalArgumentException("nextMsgId must be from 1 to 65535");
+        }
+        // Ids already used at the old address are known there: the new one gets unguessable ones.
+        this.nextMsgId = nextMsgId;
         proven = !config.requiresProof();
         unprovenBytes = 0;
         challengeSent = false;
@@ -645,6 +650,10 @@ public final class ClientSession {
                 return;
             }
             filter = text.get();
+            if (!policy.maySubscribe(filter)) {
+                deniedSubscribe(filter, subscribe, out);
+                return;
+            }
             refusedTopics.remove(filter); // subscribing again by name lifts an earlier refusal
             if (!Topics.hasWildcard(filter)) {
                 OptionalInt id = registry.idFor(filter);
@@ -688,16 +697,20 @@ public final class ClientSession {
             filter = name.get();
         }
         if (!policy.maySubscribe(filter)) {
-            out.accept(new Effect.Discard(Counters.DENIED, filter, "SUBSCRIBE denied: the devices file does not let "
-                    + "this client subscribe there"));
-            out.accept(new Effect.SendToDevice(
-                    new SubAck(QoS.AT_MOST_ONCE, 0, subscribe.msgId(), ReturnCode.REJECTED_NOT_SUPPORTED)));
+            deniedSubscribe(filter, subscribe, out);
             return;
         }
         long token = nextToken++;
         subscribesByToken.put(token, new PendingSubscription(subscribe.msgId(), filter, requested,
                 ref.topicIdType(), topicId, ref));
         out.accept(new Effect.Subscribe(token, filter, requested));
+    }
+
+    private void deniedSubscribe(String filter, Subscribe subscribe, Consumer<Effect> out) {
+        out.accept(new Effect.Discard(Counters.DENIED, filter, "SUBSCRIBE denied: the devices file does not let "
+                + "this client subscribe there"));
+        out.accept(new Effect.SendToDevice(
+                new SubAck(QoS.AT_MOST_ONCE, 0, subscribe.msgId(), ReturnCode.REJECTED_NOT_SUPPORTED)));
     }
 
     private boolean isPending(int msgId, TopicRef ref) {
@@ -855,6 +868,13 @@ public final class ClientSession {
             return;
         }
         proven = true;
+        if (regAck.returnCode() != ReturnCode.ACCEPTED && current.challengeOnly) {
+            // The REGISTER only asked the device to show it receives; the PUBLISH needs no
+            // registration (a predefined or short id, or an id the device knows), so it goes out.
+            current.retries = 0;
+            sendPublish(current, now, false, out);
+            return;
+        }
         if (regAck.returnCode() != ReturnCode.ACCEPTED) {
             // The device refuses this topic (spec §6.10): as if it unsubscribed from the name.
             refusedTopics.add(current.delivery.topic());
@@ -1028,9 +1048,11 @@ public final class ClientSession {
         // this PUBLISH would take an address that has not shown it receives past its budget
         // (see sendInitiated): its REGACK proves the address.
         int registerId = type == TopicIdType.NORMAL && !registry.isKnownToDevice(topicId) ? topicId : 0;
+        boolean challengeOnly = false;
         if (registerId == 0 && !proven && !challengeSent && delivery.qos() == QoS.AT_MOST_ONCE
                 && unprovenBytes + size > config.unprovenSendBytes()) {
             registerId = type == TopicIdType.NORMAL ? topicId : registry.idFor(delivery.topic()).orElse(0);
+            challengeOnly = registerId != 0;
         }
         if (registerId != 0) {
             // the REGISTER that must go first has to fit the link as well (spec 8.4)
@@ -1045,6 +1067,7 @@ public final class ClientSession {
         }
         Outgoing outgoing = new Outgoing(delivery, type, topicId);
         outgoing.registerId = registerId;
+        outgoing.challengeOnly = challengeOnly;
         if (delivery.qos() != QoS.AT_MOST_ONCE || registerId != 0) {
             inflight = outgoing;
         }
@@ -1073,7 +1096,10 @@ public final class ClientSession {
         if (!proven && !selfLimiting(message)) {
             int size = MqttSn12Codec.INSTANCE.encodedLength(message);
             if (message instanceof Register && !challengeSent) {
+                // Sent whatever its size, or a device with long topic names could never prove
+                // itself; its resends come out of what is left of the budget.
                 challengeSent = true;
+                unprovenBytes += size;
             } else if (unprovenBytes + size > config.unprovenSendBytes()) {
                 out.accept(new Effect.Discard(Counters.UNPROVEN_WITHHELD, topic, message.typeName() + " of " + size
                         + " bytes not sent: the device has not answered a message id of the gateway yet"
@@ -1239,6 +1265,14 @@ public final class ClientSession {
             case DISCONNECTED -> expired = true;
             case LOST -> {
             }
+            case AWAITING_WILL_TOPIC, AWAITING_WILL_MESSAGE -> {
+                // No connection is open yet (a previous one was closed before the will exchange):
+                // nothing to close, and no will of a connection that ended cleanly to publish.
+                state = SessionState.DISCONNECTED;
+                setupDeadline = Long.MAX_VALUE;
+                expired = true;
+                out.accept(new Effect.Lost("its address was taken by client " + byClientId + " during the will exchange"));
+            }
             default -> lose("its address was taken by client " + byClientId, out);
         }
     }
@@ -1246,9 +1280,12 @@ public final class ClientSession {
     /** The device is gone without a DISCONNECT: its will is published (spec §6.14). */
     private void lose(String why, Consumer<Effect> out) {
         state = SessionState.LOST;
+        boolean wasOpen = upstreamOpen;
         upstreamOpen = false;
         out.accept(new Effect.Lost(why));
-        out.accept(new Effect.Disconnect(true, cleanSession));
+        if (wasOpen) {
+            out.accept(new Effect.Disconnect(true, cleanSession));
+        }
         if (cleanSession) {
             clearSession(out);
         }
@@ -1291,6 +1328,8 @@ public final class ClientSession {
         final int topicId;
         /** The normal topic id REGISTERed before the PUBLISH, or 0 when none is. */
         int registerId;
+        /** The REGISTER only challenges the address: the PUBLISH does not need it. */
+        boolean challengeOnly;
         Phase phase;
         int msgId;
         int retries;

@@ -118,10 +118,17 @@ class SessionHarness {
         session().onLinkDeliveryFailed(now, this::collect);
     }
 
+    /** The first message id the session draws at a new address in {@link #addressChanged()}. */
+    static final int MSG_ID_AFTER_MOVE = 23_456;
+
     /** The device is now at another link address (it woke or reconnected from a new one). */
     void addressChanged() {
+        addressChanged(MSG_ID_AFTER_MOVE);
+    }
+
+    void addressChanged(int nextMsgId) {
         effects.clear();
-        session().onAddressChanged();
+        session().onAddressChanged(nextMsgId);
     }
 
     /** A device with another client id connected from this session's address. */

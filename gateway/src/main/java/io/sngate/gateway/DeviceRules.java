@@ -37,6 +37,16 @@ interface DeviceRules {
         return true;
     }
 
+    /**
+     * True when a QoS -1 PUBLISH (which names no client) from {@code from} may go to {@code topic}.
+     * With a devices file: from an address a pinned entry with the QoS -1 flag allows, on a topic
+     * that entry may publish to; from anywhere else only when unlisted clients are admitted and
+     * the default entry lets everyone publish there.
+     */
+    default boolean mayPublishWithoutSession(LinkAddress from, String topic, boolean requireListed) {
+        return true;
+    }
+
     /** The device's own predefined topic ids, beside the gateway's. */
     default Map<Integer, String> predefined(String clientId) {
         return Map.of();

@@ -1,6 +1,7 @@
 package io.sngate.gateway;
 
 import io.sngate.gateway.transport.LinkAddress;
+import io.sngate.hw.config.devices.ClientIdMatcher;
 import io.sngate.hw.config.devices.DeviceEntry;
 import io.sngate.hw.config.devices.DevicesFile;
 import java.nio.charset.StandardCharsets;
@@ -31,11 +32,25 @@ final class DevicesFileRules implements DeviceRules {
     @Override
     public boolean addressAllowed(String clientId, LinkAddress address) {
         DeviceEntry entry = file.entryFor(clientId);
-        if (!entry.pinned()) {
-            return true;
-        }
+        return !entry.pinned() || allows(entry, address);
+    }
+
+    private static boolean allows(DeviceEntry entry, LinkAddress address) {
         LinkAddress source = address instanceof LinkAddress.Forwarded forwarded ? forwarded.forwarder() : address;
         return source instanceof LinkAddress.Udp udp ? entry.allows(udp.socket()) : entry.allowsLink(source.toString());
+    }
+
+    @Override
+    public boolean mayPublishWithoutSession(LinkAddress from, String topic, boolean requireListed) {
+        for (DeviceEntry entry : file.entries()) {
+            if (entry.pinned() && entry.flags().contains(DeviceEntry.QOS_MINUS_ONE_FLAG) && allows(entry, from)) {
+                String clientId = entry.match() instanceof ClientIdMatcher.Exact exact ? exact.clientId() : "";
+                if (entry.mayPublish(clientId, topic)) {
+                    return true;
+                }
+            }
+        }
+        return !requireListed && file.defaultEntry().mayPublish("", topic);
     }
 
     @Override

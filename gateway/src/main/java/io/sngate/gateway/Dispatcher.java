@@ -445,6 +445,13 @@ final class Dispatcher implements Transport.Receiver {
                     + publish.topicId() + " dropped: only known predefined ids and short names can be used");
             return;
         }
+        if (!rules.mayPublishWithoutSession(from, topic, options.requireListed())) {
+            metrics.count(Metrics.DROPPED_QOS_MINUS_ONE);
+            String refused = topic;
+            warnings.warn("qos-1", () -> "QoS -1 PUBLISH from " + from + " to '" + refused + "' dropped: the devices "
+                    + "file lets no QoS -1 device at that address publish there (" + Metrics.DROPPED_QOS_MINUS_ONE + ")");
+            return;
+        }
         metrics.count(Metrics.QOS_MINUS_ONE_PUBLISHED);
         upstreams.publishWithoutSession(topic, publish.data(), publish.retain());
     }

@@ -13,6 +13,7 @@ import io.sngate.codec.v12.ConnAck;
 import io.sngate.codec.v12.Connect;
 import io.sngate.codec.v12.Disconnect;
 import io.sngate.codec.v12.MqttSn12Codec;
+import io.sngate.gateway.Metrics;
 import io.sngate.codec.v12.MqttSn12Message;
 import io.sngate.codec.v12.PingReq;
 import io.sngate.codec.v12.PingResp;
@@ -529,6 +530,38 @@ class DevicesFileEndToEndTest {
     TestGateway gateway(Path devicesFile, boolean requireListed) throws Exception {
         return TestGateway.on(mosquitto.broker, c -> c.with(GatewaySettings.DEVICES_FILE, devicesFile.toString())
                 .with(GatewaySettings.DEVICES_REQUIRE_LISTED, requireListed));
+    }
+
+    @Test
+    void qosMinusOneIsTakenOnlyFromAPinnedAddressWhoseEntryAllowsIt(@TempDir Path dir) throws Exception {
+        // QoS -1 names no client: with require-listed, only an address a pinned QoS -1 entry
+        // allows may publish, and only where that entry may publish.
+        String topic = TestGateway.PREDEFINED.get(100);
+        Path devices = write(dir.resolve("devices.yaml"), """
+                devices:
+                  - client-id: beacon
+                    addresses: ["127.0.0.2"]
+                    qos-minus-one: true
+                    publish: ["it/predefined/qos-minus-one"]
+                """);
+        try (TestGateway gw = gateway(devices, true);
+             Observer paho = gw.observer("dev-qos-1-paho");
+             Endpoint beacon = new Endpoint("127.0.0.2", "beacon").toGateway(gw.udpPort());
+             Endpoint stranger = new Endpoint("127.0.0.1", "stranger").toGateway(gw.udpPort())) {
+            paho.subscribe(topic, 0);
+            long dropped = gw.metric(Metrics.DROPPED_QOS_MINUS_ONE);
+
+            stranger.send(new Publish(false, QoS.MINUS_ONE, false, TopicIdType.PREDEFINED, 100, 0, Bytes.utf8("forged")));
+            awaitMetric(gw, Metrics.DROPPED_QOS_MINUS_ONE, dropped + 1);
+            // A short topic the entry may not publish to is refused from the pinned address too.
+            beacon.send(Publish.toShortName("zz", QoS.MINUS_ONE, false, 0, Bytes.utf8("elsewhere")));
+            awaitMetric(gw, Metrics.DROPPED_QOS_MINUS_ONE, dropped + 2);
+
+            beacon.send(new Publish(false, QoS.MINUS_ONE, false, TopicIdType.PREDEFINED, 100, 0, Bytes.utf8("beacon")));
+            assertThat(paho.awaitFirst(topic).text()).isEqualTo("beacon");
+            assertThat(paho.texts(topic)).containsExactly("beacon");
+            assertThat(paho.texts("zz")).isEmpty();
+        }
     }
 
     static Path write(Path file, String text) throws IOException {

@@ -32,6 +32,12 @@ public record DeviceEntry(ClientIdMatcher match, List<AddressRange> addresses, O
         Optional<List<String>> subscribe, Set<String> flags, String origin) {
 
     /** What applies to a client id nothing else matches when the file says nothing: everything allowed. */
+    /**
+     * The flag of a device that may send QoS -1 publishes (which carry no client id) from its
+     * pinned addresses: Paho's {@code QoS-1} option, or {@code qos-minus-one: true} in YAML.
+     */
+    public static final String QOS_MINUS_ONE_FLAG = "QoS-1";
+
     public static final DeviceEntry ALLOW_ALL = new DeviceEntry(ClientIdMatcher.pattern("*"), List.of(),
             Optional.empty(), Optional.empty(), Map.of(), Optional.empty(), Optional.empty(), Set.of(), "built-in default");
 

@@ -47,11 +47,12 @@ final class DevicesYaml {
     static final String PREDEFINED = "predefined";
     static final String PUBLISH = "publish";
     static final String SUBSCRIBE = "subscribe";
+    static final String QOS_MINUS_ONE = "qos-minus-one";
 
     static final List<String> ROOT_KEYS = List.of(DEFAULT, DEVICES);
     /** What the default entry may say: everything but which client ids it is about. */
     static final List<String> DEFAULT_KEYS = List.of(ADDRESSES, USERNAME, PASSWORD, PASSWORD_FILE, PREDEFINED, PUBLISH,
-            SUBSCRIBE);
+            SUBSCRIBE, QOS_MINUS_ONE);
     static final List<String> DEVICE_KEYS = Stream.concat(Stream.of(CLIENT_ID, CLIENT_ID_PATTERN),
             DEFAULT_KEYS.stream()).toList();
 
@@ -145,7 +146,9 @@ final class DevicesYaml {
         Optional<List<String>> publish = permissions(keys.get(PUBLISH), path + "." + PUBLISH);
         Optional<List<String>> subscribe = permissions(keys.get(SUBSCRIBE), path + "." + SUBSCRIBE);
         String origin = device ? source + " line " + line(node) : source + " line " + defaultLine + " (" + DEFAULT + ")";
-        return new DeviceEntry(match, addresses, username, password, predefined, publish, subscribe, Set.of(), origin);
+        Set<String> flags = keys.containsKey(QOS_MINUS_ONE) && bool(keys.get(QOS_MINUS_ONE), path + "." + QOS_MINUS_ONE)
+                ? Set.of(DeviceEntry.QOS_MINUS_ONE_FLAG) : Set.of();
+        return new DeviceEntry(match, addresses, username, password, predefined, publish, subscribe, flags, origin);
     }
 
     private ClientIdMatcher matcher(Node node, String path, Map<String, Node> keys) throws ConfigError {
@@ -337,6 +340,15 @@ final class DevicesYaml {
             throw error(node, path, "cannot be empty");
         }
         return value;
+    }
+
+    private boolean bool(Node node, String path) throws ConfigError {
+        String value = scalar(node, path).strip().toLowerCase(java.util.Locale.ROOT);
+        return switch (value) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw error(node, path, "must be true or false, not '" + value + "'");
+        };
     }
 
     private static boolean isNull(Node node) {

@@ -221,6 +221,22 @@ class DevicesYamlTest {
     }
 
     @Test
+    void qosMinusOneMarksADeviceThatMaySendQosMinusOne() throws Exception {
+        DevicesFile devices = load("""
+                devices:
+                  - client-id: beacon
+                    addresses: ["192.0.2.7"]
+                    qos-minus-one: true
+                  - client-id: plain
+                    qos-minus-one: no
+                """);
+        assertThat(devices.entryFor("beacon").flags()).containsExactly(DeviceEntry.QOS_MINUS_ONE_FLAG);
+        assertThat(devices.entryFor("plain").flags()).isEmpty();
+        failsAt("devices:\n  - client-id: a\n    qos-minus-one: sometimes\n", 3,
+                "devices[0].qos-minus-one: must be true or false, not 'sometimes'");
+    }
+
+    @Test
     void predefinedErrors() {
         failsAt("devices:\n  - client-id: a\n    predefined:\n      0: a/b\n", 4,
                 "devices[0].predefined.0: topic id 0 must be from 1 to 65534");

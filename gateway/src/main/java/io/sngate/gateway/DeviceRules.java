@@ -1,6 +1,7 @@
 package io.sngate.gateway;
 
 import io.sngate.gateway.transport.LinkAddress;
+import io.sngate.gateway.upstream.DeviceCredentials;
 import java.util.Map;
 import java.util.Optional;
 
@@ -10,10 +11,6 @@ import java.util.Optional;
  * one version of the file.
  */
 interface DeviceRules {
-
-    /** Broker credentials of one device, sent upstream in transparent mode. */
-    record Credentials(Optional<String> username, Optional<byte[]> password) {
-    }
 
     /** No devices file: anyone may connect from anywhere and do anything. */
     DeviceRules ANONYMOUS = new DeviceRules() {
@@ -52,7 +49,8 @@ interface DeviceRules {
         return Map.of();
     }
 
-    default Optional<Credentials> credentials(String clientId) {
+    /** The device's own broker credentials (transparent mode), if the file gives it any. */
+    default Optional<DeviceCredentials> credentials(String clientId) {
         return Optional.empty();
     }
 }

@@ -1,6 +1,7 @@
 package io.sngate.gateway;
 
 import io.sngate.gateway.transport.LinkAddress;
+import io.sngate.gateway.upstream.DeviceCredentials;
 import io.sngate.hw.config.devices.ClientIdMatcher;
 import io.sngate.hw.config.devices.DeviceEntry;
 import io.sngate.hw.config.devices.DevicesFile;
@@ -76,12 +77,12 @@ final class DevicesFileRules implements DeviceRules {
     }
 
     @Override
-    public Optional<Credentials> credentials(String clientId) {
+    public Optional<DeviceCredentials> credentials(String clientId) {
         DeviceEntry entry = file.entryFor(clientId);
         if (entry.username().isEmpty() && entry.password().isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Credentials(entry.username(),
+        return Optional.of(new DeviceCredentials(entry.username(),
                 entry.password().map(password -> password.getBytes(StandardCharsets.UTF_8))));
     }
 }

@@ -479,6 +479,11 @@ final class Dispatcher implements Transport.Receiver {
         }
     }
 
+    /** A device's own broker credentials under the devices file in force. */
+    java.util.Optional<io.sngate.gateway.upstream.DeviceCredentials> credentials(String clientId) {
+        return rules.credentials(clientId);
+    }
+
     /** Applies a (re)loaded devices file to the next packets. */
     void rules(DeviceRules newRules) {
         this.rules = newRules;

@@ -127,7 +127,8 @@ public final class Gateway implements AutoCloseable {
         UpstreamSettings upstreamSettings = UpstreamSettings.from(config, brokerHost, brokerPort);
         upstreams = config.get(GatewaySettings.MODE) == GatewayMode.AGGREGATING
                 ? AggregatingUpstream.start(loops, upstreamSettings, metrics)
-                : new TransparentUpstream(loops, upstreamSettings, metrics);
+                : new TransparentUpstream(loops, upstreamSettings, metrics,
+                        clientId -> dispatcher.credentials(clientId));
         WarnLimiter warnings = new WarnLimiter(10_000, clock);
         dispatcher = new Dispatcher(options, GatewayOptions.sessionConfig(config),
                 new PredefinedTopics(config.predefinedTopics()), loops, upstreams, links(), this::packetLimit,

@@ -29,12 +29,20 @@ public final class TransparentUpstream implements SessionUpstream.Factory {
     private final EventLoopGroup loops;
     private final UpstreamSettings settings;
     private final Metrics metrics;
+    private final DeviceCredentials.Lookup credentials;
     private MqttConnection withoutSession;
 
     public TransparentUpstream(EventLoopGroup loops, UpstreamSettings settings, Metrics metrics) {
+        this(loops, settings, metrics, DeviceCredentials.Lookup.NONE);
+    }
+
+    /** @param credentials each device's own broker credentials, looked up at each of its connections */
+    public TransparentUpstream(EventLoopGroup loops, UpstreamSettings settings, Metrics metrics,
+                               DeviceCredentials.Lookup credentials) {
         this.loops = loops;
         this.settings = settings;
         this.metrics = metrics;
+        this.credentials = credentials;
     }
 
     @Override
@@ -97,7 +105,12 @@ public final class TransparentUpstream implements SessionUpstream.Factory {
             if (connection != null) {
                 connection.close(); // the session's own restart: keep the broker session, no will
             }
-            ConnectOptions options = settings.options(clientId)
+            ConnectOptions options = settings.options(clientId);
+            Optional<DeviceCredentials> own = credentials.apply(clientId);
+            if (own.isPresent()) {
+                options = options.withCredentials(own.get().username(), own.get().password());
+            }
+            options = options
                     .withCleanStart(request.cleanStart())
                     .withSessionExpirySeconds(request.sessionExpirySeconds())
                     .withReceiveMaximum(Math.max(1, Math.min(65_535, request.receiveMaximum())))

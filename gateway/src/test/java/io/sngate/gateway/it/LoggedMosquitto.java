@@ -27,13 +27,20 @@ final class LoggedMosquitto implements AutoCloseable {
     }
 
     static LoggedMosquitto start() {
+        return start(List.of());
+    }
+
+    /** A broker with more configuration lines (e.g. authentication), logging to its own file. */
+    static LoggedMosquitto start(List<String> extraConfig) {
         Path logFile;
         try {
             logFile = Files.createTempFile("sngate-it-mosquitto-", ".log");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new LoggedMosquitto(Mosquitto.start(List.of("log_dest file " + logFile.toAbsolutePath())), logFile);
+        List<String> config = new java.util.ArrayList<>(extraConfig);
+        config.add("log_dest file " + logFile.toAbsolutePath());
+        return new LoggedMosquitto(Mosquitto.start(config), logFile);
     }
 
     String uri() {

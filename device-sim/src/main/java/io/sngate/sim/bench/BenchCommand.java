@@ -107,6 +107,11 @@ public final class BenchCommand {
         if (gateway.isUnresolved()) {
             throw new Failure("cannot resolve the gateway host " + o.host());
         }
+        if (o.source().isPresent() && o.mode() != BenchOptions.Mode.CEILING
+                && o.source().get().addresses().get(0).getClass() != gateway.getAddress().getClass()) {
+            throw new Failure("--source " + o.source().get().text() + " and the gateway " + o.host() + " ("
+                    + gateway.getAddress().getHostAddress() + ") are not of the same IP version");
+        }
         Payload payload = new Payload(o.payloadSize(), o.seed());
         String clientIds = "sb" + runId + "-";
         if (o.mode() == BenchOptions.Mode.CONNECT) {
@@ -155,6 +160,7 @@ public final class BenchCommand {
             out.printf(Locale.ROOT, "opening %d device sockets on %d runtimes ...%n", o.clients(),
                     Math.min(o.runtimes(), o.clients()));
             devices.open();
+            printSourceLine(report, o.clients());
             out.printf(Locale.ROOT, "%d clients CONNECT + REGISTER %s%n", o.clients(),
                     o.rate() > 0 ? "at " + BenchOptions.number(o.rate()) + " per second" : "all at once");
             out.flush();
@@ -189,6 +195,15 @@ public final class BenchCommand {
             }
         }
         report.notes.forEach(n -> out.println("note: " + n));
+    }
+
+    /** With several --source addresses, how the devices were spread over them. */
+    private void printSourceLine(BenchReport report, int devices) {
+        String line = report.sourceLine(devices);
+        if (line != null) {
+            out.println(line);
+            out.flush();
+        }
     }
 
     // ------------------------------------------------------------------ ceiling
@@ -238,6 +253,7 @@ public final class BenchCommand {
         try (SnDevices devices = new SnDevices(o, gateway, payload, 0, o.clients(), clientIds,
                 i -> Subscribers.topic(runId, o.subscribers(), i))) {
             devices.open();
+            printSourceLine(report, o.clients());
             SnDevices.ConnectReport connected = devices.connect(SETUP_CONNECT_RATE, o.connectTimeoutSeconds());
             if (connected.connected() == 0) {
                 throw new Failure("no device could connect to the gateway at " + o.host() + ":" + o.port() + ": "

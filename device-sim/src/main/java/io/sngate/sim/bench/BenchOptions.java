@@ -22,7 +22,7 @@ record BenchOptions(Mode mode, String host, int port, String broker, int clients
                     double retrySeconds,
                     int maxRetries, int keepAlive, Optional<Path> json, Optional<Path> csv, Optional<Path> plot,
                     long seed, boolean noCeiling, double ceilingSeconds, double warmupSeconds, double holdSeconds,
-                    double connectTimeoutSeconds, Optional<String> source) {
+                    double connectTimeoutSeconds, Optional<SourceAddresses> source) {
 
     enum Mode {
         QOS0, QOS1, LATENCY, CONNECT, CEILING;
@@ -89,9 +89,14 @@ record BenchOptions(Mode mode, String host, int port, String broker, int clients
               --hold SECONDS        connect: keep the clients connected this long after the storm,
                                     to read the gateway's memory (see docs/benchmarks.md)
               --timeout SECONDS     connect: give up waiting for CONNACK/REGACK (default: from the retries)
-              --source ADDRESS      local address of the device sockets (default: the loopback address
-                                    when the gateway is on loopback, else any); several bench processes
-                                    on 127.0.0.2, 127.0.0.3, ... get past one address's ephemeral ports
+              --source ADDRESSES    local addresses of the device sockets (default: the loopback address
+                                    when the gateway is on loopback, else any): one address, a list
+                                    127.0.0.1,127.0.0.2, an IPv4 range 127.0.0.1-127.0.0.20 (or 127.0.0.1-20),
+                                    a CIDR block 127.0.1.0/24 (its host addresses), or a list of those;
+                                    at most 65536 addresses; IPv6 only as single addresses or lists.
+                                    Device i binds to address i mod N. A gateway limits sessions and
+                                    CONNECTs per source IP (sngate: 1000 and 1000/s), and an address has
+                                    ~28 000 ephemeral ports: 10 000 clients fit on 127.0.0.1-20 (500 each)
             """;
 
     private static final Set<String> WITH_VALUE = Set.of("-h", "-p", "--broker", "--clients", "--rate", "--step",
@@ -217,13 +222,9 @@ record BenchOptions(Mode mode, String host, int port, String broker, int clients
             throw new UsageError("--hold is for connect");
         }
         double timeout = p.decimal("--timeout", retry * (maxRetries + 1) + 5, 0.1, 86_400);
-        Optional<String> source = Optional.ofNullable(values.get("--source"));
-        if (source.isPresent()) {
-            try {
-                java.net.InetAddress.getByName(source.get());
-            } catch (java.net.UnknownHostException e) {
-                throw new UsageError("--source " + source.get() + ": not an address");
-            }
+        Optional<SourceAddresses> source = Optional.empty();
+        if (values.containsKey("--source")) {
+            source = Optional.of(SourceAddresses.parse(values.get("--source")));
         }
         return new BenchOptions(mode, host, port, broker, clients, rate, sweep, rateStep, maxRate, refine, duration,
                 drain, payloadSize, qos, 1, runtimes, subscribers, subscribeQos, retry, maxRetries, keepAlive, json,
@@ -274,7 +275,7 @@ record BenchOptions(Mode mode, String host, int port, String broker, int clients
                 words.addAll(List.of("--hold", number(holdSeconds)));
             }
         }
-        source.ifPresent(a -> words.addAll(List.of("--source", a)));
+        source.ifPresent(a -> words.addAll(List.of("--source", a.text())));
         json.ifPresent(f -> words.addAll(List.of("--json", f.toString())));
         csv.ifPresent(f -> words.addAll(List.of("--csv", f.toString())));
         plot.ifPresent(f -> words.addAll(List.of("--plot", f.toString())));

@@ -51,6 +51,25 @@ final class BenchReport {
                 ceiling.generateRate(), ceiling.broker().receivedRate(), 0.9 * ceiling.limit());
     }
 
+    /**
+     * Over how many source addresses ({@code --source}) the {@code devices} were spread, e.g.
+     * "300 devices spread over 3 source addresses (--source 127.0.0.1-127.0.0.3), 100 per address";
+     * null when they all share one.
+     */
+    String sourceLine(int devices) {
+        if (options.source().isEmpty() || options.source().get().size() < 2 || devices < 2) {
+            return null;
+        }
+        SourceAddresses source = options.source().get();
+        int used = Math.min(devices, source.size());
+        int fewest = devices / source.size();
+        int most = (devices + source.size() - 1) / source.size();
+        String per = fewest == most || fewest == 0 ? most + " per address" : fewest + " or " + most + " per address";
+        return String.format(Locale.ROOT, "%d devices spread over %s source addresses (--source %s), %s",
+                devices, used == source.size() ? Integer.toString(used) : used + " of the " + source.size(),
+                source.text(), per);
+    }
+
     String connectTable() {
         SnDevices.ConnectReport c = connect;
         StringBuilder text = new StringBuilder();
@@ -133,6 +152,8 @@ final class BenchReport {
         p.put("max_retries", options.maxRetries());
         p.put("keep_alive_s", options.keepAlive());
         p.put("seed", options.seed());
+        p.put("source", options.source().map(SourceAddresses::text).orElse(null));
+        p.put("source_addresses", options.source().map(SourceAddresses::size).orElse(1));
         p.put("ceiling", !options.noCeiling() && options.publishes() || options.mode() == BenchOptions.Mode.CEILING);
         p.put("ceiling_duration_s", options.ceilingSeconds());
         return p;

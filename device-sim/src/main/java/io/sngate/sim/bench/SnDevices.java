@@ -360,13 +360,21 @@ final class SnDevices implements AutoCloseable {
         }
 
         Device newDevice(int index) {
+            // --source: device i on address i mod N
+            java.net.InetAddress local = options.source().isPresent() ? options.source().get().forDevice(index)
+                    : target.getAddress().isLoopbackAddress() ? target.getAddress() : null;
             try {
                 DatagramChannel channel = DatagramChannel.open(target.getAddress() instanceof Inet6Address
                         ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
-                java.net.InetAddress local = options.source().isPresent()
-                        ? java.net.InetAddress.getByName(options.source().get())
-                        : target.getAddress().isLoopbackAddress() ? target.getAddress() : null;
-                channel.bind(new InetSocketAddress(local, 0));
+                try {
+                    channel.bind(new InetSocketAddress(local, 0));
+                } catch (IOException e) {
+                    channel.close();
+                    throw new UncheckedIOException("cannot bind the UDP socket of device " + index + " to "
+                            + (local == null ? "any address" : local.getHostAddress()) + ": " + e.getMessage()
+                            + " (an address not on this host, or all its ephemeral ports taken: spread the"
+                            + " devices over more --source addresses)", e);
+                }
                 channel.connect(target);
                 ClientConfig config = ClientConfig.defaults(clientIdPrefix + index)
                         .withKeepAlive(options.keepAlive())

@@ -197,8 +197,13 @@ public final class ClientSession {
         if (nextMsgId < 1 || nextMsgId > 0xFFFF) {
             throw new IllegalArgumentException("nextMsgId must be from 1 to 65535");
         }
-        // Ids already used at the old address are known there: the new one gets unguessable ones.
+        // Ids already used at the old address are known there: the new one gets unguessable ones,
+        // including a REGISTER still in flight (a REGISTER may be resent under a new id; a
+        // PUBLISH may not: its DUP copy keeps its id, as the spec requires).
         this.nextMsgId = nextMsgId;
+        if (inflight != null && inflight.phase == Phase.REGACK) {
+            inflight.msgId = nextMsgId();
+        }
         proven = !config.requiresProof();
         unprovenBytes = 0;
         challengeSent = false;

@@ -767,6 +767,28 @@ class ReflectionBoundTest extends SessionHarness {
         }
 
         @Test
+        void aChallengeInFlightWhenTheAddressChangesIsResentUnderAFreshIdThatAloneProves() {
+            configure(config().withUnprovenSendBytes(BUDGET).withRetry(RETRY, 10));
+            firstMsgId(FIRST_ID);
+            connect(true, 600);
+            int id = subscribe("room/temp");
+            message(1, "room/temp", "x".repeat(100), QoS.AT_MOST_ONCE);
+            assertThat(sent()).containsExactly(new Register(id, FIRST_ID, "room/temp"));
+
+            // The id FIRST_ID was seen at the old address: the new one must answer another.
+            addressChanged();
+            advance(RETRY);
+            assertThat(sent()).containsExactly(new Register(id, MSG_ID_AFTER_MOVE, "room/temp"));
+            device(new RegAck(id, FIRST_ID, ReturnCode.ACCEPTED));
+            assertThat(counters()).containsExactly(UNEXPECTED_ACK);
+            assertThat(session().isProven()).isFalse();
+
+            device(new RegAck(id, MSG_ID_AFTER_MOVE, ReturnCode.ACCEPTED));
+            assertThat(session().isProven()).isTrue();
+            assertThat(sent()).singleElement().isInstanceOf(Publish.class);
+        }
+
+        @Test
         void withProofOffNoChallengeIsEverSentAndNothingIsWithheld() {
             connect();
             int id = subscribe("room/temp");

@@ -1,5 +1,6 @@
 package io.sngate.gateway;
 
+
 import io.sngate.codec.SngateVersion;
 import io.sngate.hw.config.ConfigError;
 import io.sngate.hw.config.ConfigLoader;
@@ -10,6 +11,7 @@ import io.sngate.hw.serial.SerialPorts;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar sngate-gateway.jar [options]}: starts the gateway, prints one ready line,
@@ -85,7 +87,14 @@ public final class Main {
      */
     private static void reloadDevicesOnHangUp(Gateway gateway) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> gateway.reloadDevices());
+            sun.misc.SignalHandler before =
+                    sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> gateway.reloadDevices());
+            if (before == sun.misc.SignalHandler.SIG_IGN) {
+                // The JVM keeps a shutdown signal that was ignored when it started ignored.
+                LoggerFactory.getLogger(Main.class).warn("SIGHUP is ignored in this process (started under nohup, "
+                        + "or by a parent that ignores it): the devices file cannot be reloaded with SIGHUP; start "
+                        + "the gateway without nohup (a systemd service is fine)");
+            }
         } catch (IllegalArgumentException e) {
             // No SIGHUP on this platform (Windows): the devices file is read at start only.
         }

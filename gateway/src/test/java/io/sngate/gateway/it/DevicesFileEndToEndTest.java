@@ -496,7 +496,8 @@ class DevicesFileEndToEndTest {
                         """);
                 hangUp(gateway);
                 String reloadedLine = "devices file " + devices + " reloaded";
-                await("the gateway logs '" + reloadedLine + "'").atMost(WAIT).pollInterval(Duration.ofMillis(20))
+                await("the gateway logs '" + reloadedLine + "'; its stderr so far: " + gateway.stderr)
+                        .atMost(WAIT).pollInterval(Duration.ofMillis(20))
                         .failFast("the gateway exited: " + gateway, () -> !gateway.process.isAlive())
                         .until(() -> String.join("\n", gateway.stderr).contains(reloadedLine));
                 int shared = d.register("proc/shared/x");

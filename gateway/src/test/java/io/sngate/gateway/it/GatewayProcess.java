@@ -43,7 +43,13 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     static GatewayProcess start(List<String> args) {
-        List<String> command = new ArrayList<>(List.of(
+        List<String> command = new ArrayList<>();
+        if (Path.of("/usr/bin/env").toFile().canExecute()) {
+            // A child inherits ignored signals, and something in the test JVM ignores SIGHUP:
+            // start the gateway with SIGHUP at its default, as a service manager would.
+            command.addAll(List.of("/usr/bin/env", "--default-signal=HUP"));
+        }
+        command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
                 "-cp", System.getProperty("java.class.path"),

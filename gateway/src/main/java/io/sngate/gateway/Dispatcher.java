@@ -14,6 +14,7 @@ import io.sngate.codec.v12.GwInfo;
 import io.sngate.codec.v12.MqttSn12Codec;
 import io.sngate.codec.v12.MqttSn12Message;
 import io.sngate.codec.v12.PingReq;
+import io.sngate.codec.v12.PubAck;
 import io.sngate.codec.v12.Publish;
 import io.sngate.codec.v12.SearchGw;
 import io.sngate.codec.v12.ReturnCode;
@@ -101,6 +102,7 @@ final class Dispatcher implements Transport.Receiver {
             metrics.count(Metrics.DROPPED_OVERSIZED);
             warnings.warn("oversized", () -> "packet of " + packet.length + " bytes from " + from + " dropped: above "
                     + options.maxPacketSize() + " (limits.max-packet-size; " + Metrics.DROPPED_OVERSIZED + ")");
+            onOversized(from, packet);
             return;
         }
         LinkAddress address = from;
@@ -349,6 +351,29 @@ final class Dispatcher implements Transport.Receiver {
             uncountSource(host);
         }
         byAddress.remove(host.address(), host);
+    }
+
+    /**
+     * A QoS 1/2 PUBLISH too large to take: its device would resend it until it gives up, so the
+     * session at that address answers PUBACK "rejected: not supported" (7 bytes, less than what
+     * came in). Read from the header alone; anything else oversized was counted and stays unanswered.
+     */
+    @Override
+    public void onOversized(LinkAddress from, byte[] head) {
+        boolean longForm = head.length > 0 && head[0] == 0x01;
+        int type = longForm ? 3 : 1;
+        if (head.length < type + 6 || (head[type] & 0xFF) != 0x0C) {
+            return;
+        }
+        int flags = head[type + 1] & 0xFF;
+        int qos = (flags >> 5) & 0x03;
+        if ((qos != 1 && qos != 2) || byAddress.get(from) == null) {
+            return;
+        }
+        int topicId = ((head[type + 2] & 0xFF) << 8) | (head[type + 3] & 0xFF);
+        int msgId = ((head[type + 4] & 0xFF) << 8) | (head[type + 5] & 0xFF);
+        metrics.count(Metrics.OVERSIZED_PUBLISH_REFUSED);
+        reply(from, new PubAck(topicId, msgId, ReturnCode.REJECTED_NOT_SUPPORTED));
     }
 
     /** The link could not deliver to {@code to}: the session there may retry early. */

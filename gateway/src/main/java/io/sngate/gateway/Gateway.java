@@ -197,6 +197,11 @@ public final class Gateway implements AutoCloseable {
             public void onUndeliverable(LinkAddress to) {
                 dispatcher.onUndeliverable(to);
             }
+
+            @Override
+            public void onOversized(LinkAddress from, byte[] head) {
+                dispatcher.onOversized(from, head);
+            }
         };
     }
 

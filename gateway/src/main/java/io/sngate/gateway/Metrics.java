@@ -43,6 +43,8 @@ public final class Metrics {
     public static final String TAKEOVER_REFUSED = "takeover.refused";
     /** A CONNECT with another client id came from an address that a session held: that session was detached. */
     public static final String ADDRESS_REUSED = "takeover.address_reused";
+    /** An oversized QoS 1/2 PUBLISH from a connected device, answered with PUBACK 0x03. */
+    public static final String OVERSIZED_PUBLISH_REFUSED = "oversized_publish_refused";
     public static final String DEVICES_RELOADED = "devices_file.reloaded";
     public static final String DEVICES_RELOAD_FAILED = "devices_file.reload_failed";
 

@@ -393,7 +393,19 @@ public final class ClientSession {
         upstreamOpen = true;
         long expiry = cleanSession ? config.cleanSessionExpirySeconds() : config.persistentSessionExpirySeconds();
         out.accept(new Effect.Connect(new UpstreamConnect(clientId, cleanSession, expiry, keepAliveSeconds,
-                config.maxQueued(), Optional.ofNullable(will))));
+                config.maxQueued(), Optional.ofNullable(will), upstreamMaxPacketSize(config.maxPacketSize()))));
+    }
+
+    /**
+     * The MQTT packet size above which a message can never reach a device whose link carries
+     * {@code linkLimit} bytes: its MQTT-SN PUBLISH is at least the payload plus 7 bytes, and a
+     * REGISTER of its topic must fit as well, so an MQTT PUBLISH (payload, topic, and at most a
+     * few dozen bytes of header and properties) larger than twice the limit plus 64 cannot be
+     * sent. Announced to the broker as Maximum Packet Size, so such a message stays there; one
+     * below it that still does not fit is refused by the session and counted.
+     */
+    public static int upstreamMaxPacketSize(int linkLimit) {
+        return (int) Math.min(268_435_455L, 2L * linkLimit + 64);
     }
 
     private void onActive(MqttSn12Message message, long now, Consumer<Effect> out) {

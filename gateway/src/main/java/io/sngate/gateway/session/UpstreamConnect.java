@@ -11,7 +11,9 @@ import java.util.Optional;
  *        device disconnects for good)
  * @param receiveMaximum how many unacknowledged QoS 1/2 messages the broker may send:
  *        the session's buffer bound, so past it the broker queues instead of the gateway
+ * @param maxPacketSize the MQTT 5 Maximum Packet Size to announce: the broker does not send
+ *        this device a message it could never carry (see {@link ClientSession#upstreamMaxPacketSize})
  */
 public record UpstreamConnect(String clientId, boolean cleanStart, long sessionExpirySeconds, int keepAliveSeconds,
-                              int receiveMaximum, Optional<Will> will) {
+                              int receiveMaximum, Optional<Will> will, int maxPacketSize) {
 }

@@ -18,6 +18,14 @@ public interface Transport extends AutoCloseable {
          */
         default void onUndeliverable(LinkAddress to) {
         }
+
+        /**
+         * A packet above the link's size limit arrived from {@code from} and was dropped (and
+         * counted); {@code head} holds its first bytes, enough for an MQTT-SN header, so that a
+         * device waiting for an answer can be told.
+         */
+        default void onOversized(LinkAddress from, byte[] head) {
+        }
     }
 
     /** Starts receiving; returns once the link is ready. */

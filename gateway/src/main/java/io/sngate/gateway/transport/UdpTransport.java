@@ -28,6 +28,8 @@ public final class UdpTransport implements Transport {
     private final int port;
     private final Optional<InetSocketAddress> broadcastTo;
     private final int maxPacketSize;
+    /** Bytes of an oversized datagram handed on: the longest MQTT-SN PUBLISH header. */
+    private static final int OVERSIZED_HEAD = 9;
     private final Metrics metrics;
     private final WarnLimiter warnings;
     private Channel channel;
@@ -62,6 +64,9 @@ public final class UdpTransport implements Transport {
                             warnings.warn("oversized", () -> "datagram of more than " + maxPacketSize + " bytes from "
                                     + datagram.sender() + " dropped (limits.max-packet-size; "
                                     + Metrics.DROPPED_OVERSIZED + ")");
+                            byte[] head = new byte[Math.min(OVERSIZED_HEAD, content.readableBytes())];
+                            content.getBytes(content.readerIndex(), head);
+                            receiver.onOversized(new LinkAddress.Udp(datagram.sender()), head);
                             return;
                         }
                         byte[] packet = new byte[content.readableBytes()];

@@ -114,6 +114,7 @@ public final class TransparentUpstream implements SessionUpstream.Factory {
                     .withCleanStart(request.cleanStart())
                     .withSessionExpirySeconds(request.sessionExpirySeconds())
                     .withReceiveMaximum(Math.max(1, Math.min(65_535, request.receiveMaximum())))
+                    .withMaxPacketSize(Math.max(64, request.maxPacketSize()))
                     .withWill(request.will().map(TransparentUpstream::toMqttWill));
             Events listener = new Events(this);
             MqttConnection created = MqttConnection.builder(loop, settings.host(), settings.port(), options,

@@ -15,6 +15,7 @@ import io.sngate.codec.v12.Subscribe;
 import io.sngate.codec.v12.TopicIdType;
 import io.sngate.codec.v12.TopicRef;
 import io.sngate.gateway.Metrics;
+import io.sngate.hw.config.GatewaySettings;
 import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
@@ -188,6 +189,42 @@ class DecodablePacketsAreAnsweredTest {
             d.sendRaw(Bytes.fromHex("060404010000").toArray());
             d.sendRaw(Bytes.fromHex("06040401000A").toArray());
             assertThat(d.next(ConnAck.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+        }
+    }
+
+    @Test
+    void aPublishAboveALowerPacketLimitIsRefusedAndTheBrokerKeepsWhatCouldNeverFit() throws Exception {
+        try (TestGateway small = TestGateway.start(Setup.TRANSPARENT_MOSQUITTO,
+                c -> c.with(GatewaySettings.MAX_PACKET_SIZE, 200));
+             Observer observer = small.observer("answered-small-paho");
+             Device d = small.device("answered-small-link")) {
+            d.connected(true, 60);
+            int topicId = d.register("it/answered/small-link");
+            long refused = small.metric(Metrics.OVERSIZED_PUBLISH_REFUSED);
+            // A QoS 1 PUBLISH of 300 bytes: counted, dropped, and answered so the device stops resending.
+            int msgId = d.nextMsgId();
+            d.send(new Publish(false, QoS.AT_LEAST_ONCE, false, TopicIdType.NORMAL, topicId, msgId,
+                    Bytes.copyOf(new byte[293])));
+            PubAck ack = d.next(PubAck.class);
+            assertThat(ack.msgId()).isEqualTo(msgId);
+            assertThat(ack.topicId()).isEqualTo(topicId);
+            assertThat(ack.returnCode()).isEqualTo(ReturnCode.REJECTED_NOT_SUPPORTED);
+            assertThat(small.metric(Metrics.OVERSIZED_PUBLISH_REFUSED)).isEqualTo(refused + 1);
+
+            // The other way: the device's broker session announces 2 x 200 + 64 as its Maximum
+            // Packet Size, so the broker keeps a message of 1 000 bytes; the next small one arrives.
+            String t = "it/answered/small-link/in";
+            assertThat(d.subscribe(t, QoS.AT_LEAST_ONCE).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+            long tooLarge = small.metric("session.too_large_for_device");
+            observer.publish(t, new byte[1_000], 1, false);
+            observer.publish(t, "fits", 1);
+            Publish p = d.receive();
+            assertThat(p.data().utf8()).isEqualTo("fits");
+            d.acknowledge(p);
+            assertThat(d.receivedWithin(Duration.ofMillis(300))).isEmpty();
+            assertThat(small.metric("session.too_large_for_device")).as("never reached the gateway")
+                    .isEqualTo(tooLarge);
+            d.disconnect();
         }
     }
 }

@@ -34,7 +34,8 @@ class ConnectFlowTest extends SessionHarness {
 
     private static Effect.Connect upstreamConnect(boolean clean, int keepAlive, Optional<Will> will) {
         return new Effect.Connect(new UpstreamConnect(CLIENT_ID, clean, clean ? CLEAN_EXPIRY : PERSISTENT_EXPIRY,
-                keepAlive, RECEIVE_MAXIMUM, will));
+                keepAlive, RECEIVE_MAXIMUM, will,
+                ClientSession.upstreamMaxPacketSize(SessionConfig.DEFAULTS.maxPacketSize())));
     }
 
     private void exchangeWill() {

@@ -136,7 +136,7 @@ final class Dispatcher implements Transport.Receiver {
             flooded(address, createsState);
             return;
         }
-        route(address, message);
+        route(address, message, atAddress);
     }
 
     /**
@@ -166,7 +166,8 @@ final class Dispatcher implements Transport.Receiver {
                         + "/s dropped (limits.max-packets-per-second-per-session; " + Metrics.DROPPED_FLOOD_SESSION + ")");
     }
 
-    private void route(LinkAddress from, MqttSn12Message message) {
+    /** @param atAddress the session at {@code from} when the packet was read, or null */
+    private void route(LinkAddress from, MqttSn12Message message, SessionHost atAddress) {
         switch (message.type()) {
             case CONNECT -> onConnect(from, (Connect) message);
             case SEARCHGW -> answerSearch(from, (SearchGw) message);
@@ -177,10 +178,10 @@ final class Dispatcher implements Transport.Receiver {
                 if (publish.qos() == QoS.MINUS_ONE) {
                     onPublishWithoutSession(from, publish);
                 } else {
-                    toSessionAt(from, message);
+                    toSession(atAddress, from, message);
                 }
             }
-            default -> toSessionAt(from, message);
+            default -> toSession(atAddress, from, message);
         }
     }
 
@@ -435,7 +436,10 @@ final class Dispatcher implements Transport.Receiver {
     }
 
     private void toSessionAt(LinkAddress from, MqttSn12Message message) {
-        SessionHost host = byAddress.get(from);
+        toSession(byAddress.get(from), from, message);
+    }
+
+    private void toSession(SessionHost host, LinkAddress from, MqttSn12Message message) {
         if (host == null) {
             metrics.count(Metrics.DROPPED_NO_SESSION);
             if (LOG.isDebugEnabled()) {

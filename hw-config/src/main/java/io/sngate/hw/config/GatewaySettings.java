@@ -76,7 +76,7 @@ public final class GatewaySettings {
                     + "per source IP (IPv6: one /64); beyond, counted and dropped",
             Setting.intRange(1, 10_000_000));
     public static final Setting<Integer> MAX_SESSION_PACKETS_PER_SECOND = new Setting<>(
-            "limits.max-packets-per-second-per-session", null, "integer", 5_000,
+            "limits.max-packets-per-second-per-session", null, "integer", 20_000,
             "flood guard, generous: packets of an established session, per session; beyond, counted and dropped",
             Setting.intRange(1, 10_000_000));
     public static final Setting<Integer> UNPROVEN_SEND_BYTES = new Setting<>("limits.unproven-send-bytes", null, "bytes",

@@ -4,9 +4,6 @@ import io.sngate.hw.ReconnectBackoff;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.sngate.gateway.session.DeliveryFailure;
@@ -20,10 +17,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -32,44 +25,12 @@ import org.junit.jupiter.api.Timeout;
  * re-sending after reconnection, keep-alive, reason codes.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class MqttConnectionProtocolTest {
+class MqttConnectionProtocolTest extends FakeBrokerFixture {
 
     static final ReconnectBackoff FAST = new ReconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(100), 0.1,
             new Random(7));
     static final Duration WAIT = Duration.ofSeconds(10);
 
-    static EventLoopGroup group;
-    EventLoop loop;
-    FakeBroker broker;
-    RecordingListener events;
-    MqttConnection conn;
-
-    @BeforeAll
-    static void startLoops() {
-        group = new NioEventLoopGroup(1);
-    }
-
-    @AfterAll
-    static void stopLoops() {
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-
-    @BeforeEach
-    void setUp() throws Exception {
-        loop = group.next();
-        broker = new FakeBroker();
-        events = new RecordingListener(loop);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (conn != null) {
-            conn.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-        }
-        broker.close();
-        assertThat(events.offLoopCalls).isEmpty();
-        assertThat(events.duplicateCompletions).isEmpty();
-    }
 
     void connect(ConnectOptions options) throws InterruptedException {
         conn = MqttConnection.builder(loop, "127.0.0.1", broker.port(), options, events).backoff(FAST).build();

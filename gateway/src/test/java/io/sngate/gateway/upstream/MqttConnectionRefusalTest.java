@@ -3,9 +3,6 @@ package io.sngate.gateway.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.sngate.gateway.session.DeliveryFailure;
 import io.sngate.hw.ReconnectBackoff;
@@ -18,10 +15,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -35,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
  * counts as having lasted; the backoff has no jitter, so its delays are exact.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class MqttConnectionRefusalTest {
+class MqttConnectionRefusalTest extends FakeBrokerFixture {
 
     static final Duration WAIT = Duration.ofSeconds(10);
     /** Long enough for a packet that is on its way to arrive, to show that none is. */
@@ -47,40 +40,8 @@ class MqttConnectionRefusalTest {
      */
     static final String REFUSED_TOPIC = "\uFFFF/x";
 
-    static EventLoopGroup group;
-    EventLoop loop;
-    FakeBroker broker;
-    RecordingListener events;
-    MqttConnection conn;
     final AtomicLong clock = new AtomicLong();
     final List<Long> delays = new CopyOnWriteArrayList<>();
-
-    @BeforeAll
-    static void startLoops() {
-        group = new NioEventLoopGroup(1);
-    }
-
-    @AfterAll
-    static void stopLoops() {
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-
-    @BeforeEach
-    void setUp() throws Exception {
-        loop = group.next();
-        broker = new FakeBroker();
-        events = new RecordingListener(loop);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (conn != null) {
-            conn.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-        }
-        broker.close();
-        assertThat(events.offLoopCalls).isEmpty();
-        assertThat(events.duplicateCompletions).isEmpty();
-    }
 
     /** 10, 20, 40, 80, 80... ms. */
     static ReconnectBackoff steadyBackoff() {

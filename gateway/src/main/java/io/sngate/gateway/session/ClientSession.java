@@ -865,6 +865,12 @@ public final class ClientSession {
         current.phase = Phase.PUBCOMP;
         current.retries = 0;
         current.deadline = now + config.retryMillis();
+        if (!current.acknowledged) {
+            // The device has the message (its PUBREC): the broker's exchange may end too, so a
+            // reconnection resumes at PUBREL here and the broker does not send the PUBLISH again.
+            current.acknowledged = true;
+            out.accept(new Effect.Acknowledge(current.delivery.deliveryId()));
+        }
         out.accept(new Effect.SendToDevice(new PubRel(current.msgId)));
     }
 
@@ -905,7 +911,9 @@ public final class ClientSession {
 
     private void complete(Outgoing done, long now, Consumer<Effect> out) {
         inflight = null;
-        out.accept(new Effect.Acknowledge(done.delivery.deliveryId()));
+        if (!done.acknowledged) {
+            out.accept(new Effect.Acknowledge(done.delivery.deliveryId()));
+        }
         pump(now, out);
     }
 
@@ -1347,6 +1355,8 @@ public final class ClientSession {
         int registerId;
         /** The REGISTER only challenges the address: the PUBLISH does not need it. */
         boolean challengeOnly;
+        /** Acknowledged upstream already: at the device's PUBREC, for QoS 2. */
+        boolean acknowledged;
         Phase phase;
         int msgId;
         int retries;

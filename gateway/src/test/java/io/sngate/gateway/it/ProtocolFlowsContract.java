@@ -479,6 +479,30 @@ abstract class ProtocolFlowsContract {
     }
 
     @Test
+    void aQos2DeliveryInterruptedBeforePubCompResumesWithPubRelAndIsNeverDeliveredAgain() throws Exception {
+        String t = topic("exactly-once-resumed");
+        try (Device d = gw.device(id("dev"))) {
+            d.connected(false, 60);
+            assertThat(d.subscribe(t, QoS.EXACTLY_ONCE).returnCode()).isEqualTo(ACCEPTED);
+            paho.publish(t, BINARY, 2, false);
+            Publish p = d.next(Publish.class);
+            assertThat(p.qos()).isEqualTo(QoS.EXACTLY_ONCE);
+            d.send(new PubRec(p.msgId()));
+            assertThat(d.next(PubRel.class).msgId()).isEqualTo(p.msgId());
+            // The device leaves before its PUBCOMP, then comes back to its persistent session.
+            d.disconnect();
+            d.connected(false, 60);
+            assertThat(d.next(PubRel.class).msgId()).as("the exchange resumes where it stopped")
+                    .isEqualTo(p.msgId());
+            d.send(new PubComp(p.msgId()));
+            d.send(PingReq.PLAIN);
+            assertThat(d.next()).as("no second delivery of the message").isInstanceOf(PingResp.class);
+            assertThat(d.receivedWithin(Duration.ofMillis(500))).as("nothing after it").isEmpty();
+            d.disconnect();
+        }
+    }
+
+    @Test
     void grantedQosCapsTheDeliveryQos() throws Exception {
         String t1 = topic("at-most-1");
         String t0 = topic("at-most-0");

@@ -5,8 +5,6 @@ import io.netty.channel.EventLoopGroup;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.DecodeException;
 import io.sngate.codec.QoS;
-import io.sngate.codec.frame.Encapsulated;
-import io.sngate.codec.frame.ForwarderEncapsulation;
 import io.sngate.codec.v12.ConnAck;
 import io.sngate.codec.v12.Connect;
 import io.sngate.codec.v12.Disconnect;
@@ -44,10 +42,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns packets from the transports into session inputs: unwraps forwarder frames, decodes,
+ * Turns packets from the transports into session inputs: decodes, checks the flood guard,
  * finds (or creates) the client's session and hands the packet to the session's event loop.
  * Answers what needs no session itself: SEARCHGW, QoS -1 publishes, packets from unknown
- * clients. Runs on the transports' reading threads; only the session maps are shared.
+ * clients. Runs on the transports' reading threads; only the session maps are shared. A device
+ * behind a forwarder arrives here already unwrapped, from its {@link LinkAddress.Forwarded}
+ * address ({@link io.sngate.gateway.transport.Forwarding}).
  *
  * <p>Bad input never reaches a session: every malformed, oversized or flooding packet is
  * counted by reason and logged at DEBUG, and nothing is sent back that is larger than what
@@ -108,23 +108,15 @@ final class Dispatcher implements Transport.Receiver {
         LinkAddress address = from;
         MqttSn12Message message;
         try {
-            byte[] inner = packet;
-            if (ForwarderEncapsulation.isEncapsulated(packet, 0, packet.length)) {
-                Encapsulated frame = ForwarderEncapsulation.decode(packet, 0, packet.length);
-                address = new LinkAddress.Forwarded(from, frame.wirelessNodeId());
-                inner = frame.innerPacket().toArray();
-            }
-            message = MqttSn12Codec.INSTANCE.decode(inner);
+            message = MqttSn12Codec.INSTANCE.decode(packet);
         } catch (DecodeException e) {
             // Not charged to the flood guard: garbage is dropped anyway, and must not use up the
             // budget a source's valid CONNECTs need.
-            String counter = Metrics.MALFORMED_PREFIX + e.reason().name().toLowerCase();
-            metrics.count(counter);
+            String counter = Metrics.countMalformed(metrics, e);
             if (LOG.isDebugEnabled()) {
                 LOG.debug("malformed packet from {} ({}): {}", from, Bytes.wrap(packet).toHex(), e.getMessage());
             }
-            LinkAddress where = address;
-            warnings.warn("malformed", () -> "malformed packet from " + where + " dropped: " + e.getMessage() + " ("
+            warnings.warn("malformed", () -> "malformed packet from " + from + " dropped: " + e.getMessage() + " ("
                     + counter + ")");
             return;
         }
@@ -500,12 +492,7 @@ final class Dispatcher implements Transport.Receiver {
     }
 
     private void reply(LinkAddress to, MqttSn12Message message) {
-        byte[] packet = MqttSn12Codec.INSTANCE.encode(message);
-        if (to instanceof LinkAddress.Forwarded forwarded) {
-            links.send(forwarded.forwarder(), ForwarderEncapsulation.encode(0, forwarded.nodeId(), Bytes.wrap(packet)));
-        } else {
-            links.send(to, packet);
-        }
+        links.send(to, MqttSn12Codec.INSTANCE.encode(message));
     }
 
     /** A device's own broker credentials under the devices file in force. */

@@ -5,10 +5,10 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sngate.codec.v12.Advertise;
-import io.sngate.codec.frame.ForwarderEncapsulation;
 import io.sngate.codec.v12.MqttSn12Codec;
 import io.sngate.gateway.broker.EmbeddedBroker;
 import io.sngate.gateway.session.PredefinedTopics;
+import io.sngate.gateway.transport.Forwarding;
 import io.sngate.gateway.transport.LinkAddress;
 import io.sngate.gateway.transport.SerialTransport;
 import io.sngate.gateway.transport.Transport;
@@ -138,8 +138,7 @@ public final class Gateway implements AutoCloseable {
                 broadcastAddress(), options.maxPacketSize(), metrics, warnings);
         startGpio(config.hardware(), upstreamSettings);
         Transport.Receiver inbound = inbound();
-        udp.start(inbound);
-        transports.add(udp);
+        addTransport(udp, warnings, inbound);
         startLines(config.hardware(), options, warnings, inbound);
         counterReports = loops.next().scheduleAtFixedRate(() -> reportCounters("in the last minute"),
                 COUNTER_REPORT_SECONDS, COUNTER_REPORT_SECONDS, TimeUnit.SECONDS);
@@ -213,29 +212,32 @@ public final class Gateway implements AutoCloseable {
         }
         ReconnectBackoff backoff = ReconnectBackoff.defaults();
         for (SerialPortConfig line : hardware.serialPorts()) {
-            SerialTransport transport = new SerialTransport(line, hardwareTimers, backoff, options.maxPacketSize(),
-                    metrics, warnings, clock);
-            transports.add(transport);
-            transport.start(inbound);
+            addTransport(new SerialTransport(line, hardwareTimers, backoff, options.maxPacketSize(), metrics, warnings,
+                    clock), warnings, inbound);
         }
         for (XBeeRadioConfig radio : hardware.xbeeRadios()) {
-            XBeeTransport transport = new XBeeTransport(radio, hardwareTimers, backoff, metrics, warnings);
-            transports.add(transport);
-            transport.start(inbound);
+            addTransport(new XBeeTransport(radio, hardwareTimers, backoff, metrics, warnings), warnings, inbound);
         }
         for (Transport transport : transports) {
             LOG.info("transport {}", transport.describe());
         }
     }
 
-    /** The largest packet a session at {@code address} may be sent, after any forwarder's header. */
+    /**
+     * Starts a link under the forwarder layer: any link may carry a forwarder's wrapped frames
+     * (a UDP forwarder, a serial line in forwarder mode, a radio), and above it only devices exist.
+     */
+    private void addTransport(Transport link, WarnLimiter warnings, Transport.Receiver inbound) throws Exception {
+        Transport transport = new Forwarding(link, metrics, warnings);
+        transports.add(transport);
+        transport.start(inbound);
+    }
+
+    /** The largest packet a session at {@code address} may be sent (after any forwarder's header). */
     private int packetLimit(LinkAddress address) {
-        if (address instanceof LinkAddress.Forwarded forwarded) {
-            return packetLimit(forwarded.forwarder()) - (ForwarderEncapsulation.FIXED_HEADER_LENGTH + forwarded.nodeId().length());
-        }
         for (Transport transport : transports) {
             if (transport.owns(address)) {
-                return transport.maxPacketSize();
+                return transport.maxPacketSize(address);
             }
         }
         return Integer.MAX_VALUE;

@@ -61,6 +61,13 @@ public final class Metrics {
         }
     }
 
+    /** Counts a malformed packet under {@code malformed.<reason>} and returns that name. */
+    public static String countMalformed(Metrics metrics, io.sngate.codec.DecodeException e) {
+        String counter = MALFORMED_PREFIX + e.reason().name().toLowerCase();
+        metrics.count(counter);
+        return counter;
+    }
+
     public long get(String name) {
         LongAdder adder = counters.get(name);
         return adder == null ? 0 : adder.sum();

@@ -2,8 +2,6 @@ package io.sngate.gateway;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.sngate.codec.Bytes;
-import io.sngate.codec.frame.ForwarderEncapsulation;
 import io.sngate.codec.v12.MqttSn12Codec;
 import io.sngate.codec.v12.MqttSn12Message;
 import io.sngate.gateway.session.ClientSession;
@@ -219,12 +217,6 @@ final class SessionHost {
     }
 
     private void sendToDevice(MqttSn12Message message) {
-        byte[] packet = MqttSn12Codec.INSTANCE.encode(message);
-        LinkAddress to = address;
-        if (to instanceof LinkAddress.Forwarded forwarded) {
-            packet = ForwarderEncapsulation.encode(0, forwarded.nodeId(), Bytes.wrap(packet));
-            to = forwarded.forwarder();
-        }
-        links.send(to, packet);
+        links.send(address, MqttSn12Codec.INSTANCE.encode(message));
     }
 }

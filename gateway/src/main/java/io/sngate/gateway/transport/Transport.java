@@ -48,6 +48,11 @@ public interface Transport extends AutoCloseable {
     /** Largest packet the link carries. */
     int maxPacketSize();
 
+    /** Largest packet that fits a device at {@code to} (a layer such as {@link Forwarding} takes its share). */
+    default int maxPacketSize(LinkAddress to) {
+        return maxPacketSize();
+    }
+
     /** For the ready line and logs, e.g. {@code udp=1883}. */
     String describe();
 

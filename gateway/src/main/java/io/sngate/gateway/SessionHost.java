@@ -39,6 +39,10 @@ final class SessionHost {
     Object countedSource;
     private final AtomicInteger pendingInput = new AtomicInteger();
     private ScheduledFuture<?> timer;
+    /** True while the session handles an input; loop thread only. */
+    private boolean handling;
+    /** Upstream events that arrived while {@link #handling}; loop thread only. */
+    private final java.util.ArrayDeque<UpstreamEvent> deferred = new java.util.ArrayDeque<>();
     private long timerAt = Long.MAX_VALUE;
 
     /** Sends packets to devices over whichever transport owns their address. */
@@ -86,8 +90,7 @@ final class SessionHost {
         pendingInput.incrementAndGet();
         loop.execute(() -> {
             pendingInput.decrementAndGet();
-            session.onAddressTaken(byClientId, clock.getAsLong(), this::apply);
-            afterInput();
+            handle(() -> session.onAddressTaken(byClientId, clock.getAsLong(), this::apply));
         });
     }
 
@@ -105,16 +108,14 @@ final class SessionHost {
         pendingInput.incrementAndGet();
         loop.execute(() -> {
             pendingInput.decrementAndGet();
-            session.onDevice(message, clock.getAsLong(), this::apply);
-            afterInput();
+            handle(() -> session.onDevice(message, clock.getAsLong(), this::apply));
         });
     }
 
     /** The link could not deliver a packet to the device; may be called from any thread. */
     void linkDeliveryFailed() {
         loop.execute(() -> {
-            session.onLinkDeliveryFailed(clock.getAsLong(), this::apply);
-            afterInput();
+            handle(() -> session.onLinkDeliveryFailed(clock.getAsLong(), this::apply));
         });
     }
 
@@ -125,8 +126,13 @@ final class SessionHost {
 
     private void fromUpstream(UpstreamEvent event) {
         if (loop.inEventLoop()) {
-            session.onUpstream(event, clock.getAsLong(), this::apply);
-            afterInput();
+            if (handling) {
+                // The upstream answered at once, while the session is still handling the input
+                // that asked (a publish with no connection fails on the spot): after it returns.
+                deferred.add(event);
+                return;
+            }
+            handle(() -> session.onUpstream(event, clock.getAsLong(), this::apply));
         } else {
             loop.execute(() -> fromUpstream(event));
         }
@@ -153,8 +159,32 @@ final class SessionHost {
     private void tick() {
         timer = null;
         timerAt = Long.MAX_VALUE;
-        session.onTimer(clock.getAsLong(), this::apply);
+        handle(() -> session.onTimer(clock.getAsLong(), this::apply));
+    }
+
+    /**
+     * Runs one input through the session, then whatever the upstream answered meanwhile: the
+     * session never sees an input while it is still handling another (no re-entry).
+     */
+    private void handle(Runnable input) {
+        handling = true;
+        try {
+            input.run();
+        } finally {
+            handling = false;
+        }
         afterInput();
+        UpstreamEvent next;
+        while ((next = deferred.poll()) != null) {
+            UpstreamEvent event = next;
+            handling = true;
+            try {
+                session.onUpstream(event, clock.getAsLong(), this::apply);
+            } finally {
+                handling = false;
+            }
+            afterInput();
+        }
     }
 
     private void afterInput() {

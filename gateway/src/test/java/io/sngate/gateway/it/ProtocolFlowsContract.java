@@ -106,16 +106,6 @@ abstract class ProtocolFlowsContract {
     void awaitCleanDisconnectAtBroker(String clientId) {
     }
 
-    /**
-     * Whether the broker reliably forgets a will that a DISCONNECT (reason 0x00) discarded when
-     * the same client id connects again at once. True for mosquitto; the embedded HiveMQ CE
-     * sometimes keeps such a will and publishes it when the next session of that client id ends
-     * (see {@link EmbeddedBrokerFlowsTest#brokerForgetsDiscardedWills()}).
-     */
-    boolean brokerForgetsDiscardedWills() {
-        return true;
-    }
-
     /** Asserts that nothing arrives on {@code topic} for {@code quiet}. */
     static void assertNothingFor(Observer observer, String topic, Duration quiet) {
         await("nothing on " + topic).during(quiet).atMost(quiet.plusSeconds(5))
@@ -246,9 +236,7 @@ abstract class ProtocolFlowsContract {
             Observer.Message will = paho.awaitFirst(newTopic);
             assertThat(will.payload()).isEqualTo(BINARY);
             assertThat(will.qos()).isEqualTo(1);
-            if (brokerForgetsDiscardedWills()) {
-                assertThat(paho.on(oldTopic)).as("the replaced will").isEmpty();
-            }
+            assertThat(paho.on(oldTopic)).as("the replaced will").isEmpty();
         }
     }
 
@@ -309,9 +297,7 @@ abstract class ProtocolFlowsContract {
             paho.awaitText(up, "after restart");
             d.disconnect();
             awaitCleanDisconnectAtBroker(d.clientId);
-            if (brokerForgetsDiscardedWills()) {
-                assertNothingFor(paho, willTopic, Duration.ofSeconds(1));
-            }
+            assertNothingFor(paho, willTopic, Duration.ofSeconds(1));
         }
     }
 

@@ -18,10 +18,7 @@ import io.sngate.gateway.Metrics;
 import io.sngate.hw.config.GatewaySettings;
 import java.time.Duration;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Packets that real client libraries send (their authors run the same suites against EMQX and
@@ -29,26 +26,11 @@ import org.junit.jupiter.api.TestInstance;
  * an empty client id, a SUBSCRIBE with QoS bits 0b11 or the reserved TopicIdType 0b11, and
  * packets of about 2 KB on UDP (MQTT-SN's 3-byte length form), all on default packet limits.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DecodablePacketsAreAnsweredTest {
+class DecodablePacketsAreAnsweredTest extends OneGatewayPerClass {
 
-    TestGateway gw;
-    Observer paho;
-
-    @BeforeAll
-    void start() throws Exception {
-        gw = TestGateway.start(Setup.TRANSPARENT_MOSQUITTO);
-        paho = gw.observer("answered-paho");
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (paho != null) {
-            paho.close();
-        }
-        if (gw != null) {
-            gw.close();
-        }
+    @Override
+    String observerId() {
+        return "answered-paho";
     }
 
     @Test

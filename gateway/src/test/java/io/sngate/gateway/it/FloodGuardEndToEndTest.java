@@ -23,10 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -34,9 +31,8 @@ import org.junit.jupiter.api.Timeout;
  * SEARCHGW burst from many ports of one host is held to the strict per-IP budget, and the drops
  * are counted, while a device with a session on the same host carries on within its own budget.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class FloodGuardEndToEndTest {
+class FloodGuardEndToEndTest extends OneGatewayPerClass {
 
     static final int SEARCHES = 3_000;
     static final int SOCKETS = 16;
@@ -45,23 +41,9 @@ class FloodGuardEndToEndTest {
     static final byte[] SEARCHGW = {0x03, 0x01, 0x00};
     static final int MIN_DEVICE_PUBLISHES = 10;
 
-    TestGateway gw;
-    Observer paho;
-
-    @BeforeAll
-    void start() throws Exception {
-        gw = TestGateway.start(Setup.TRANSPARENT_MOSQUITTO);
-        paho = gw.observer("flood-e2e-paho");
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (paho != null) {
-            paho.close();
-        }
-        if (gw != null) {
-            gw.close();
-        }
+    @Override
+    String observerId() {
+        return "flood-e2e-paho";
     }
 
     long delta(Map<String, Long> before, String name) {

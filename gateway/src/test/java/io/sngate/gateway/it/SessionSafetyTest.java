@@ -30,10 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -43,30 +40,15 @@ import org.junit.jupiter.api.Timeout;
  * takeover), one session per address, exhausting the session table, a duplicated CONNECT, and
  * reflection to a forged source address.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class SessionSafetyTest {
+class SessionSafetyTest extends OneGatewayPerClass {
 
     /** How long "no answer" is watched for. */
     static final Duration QUIET = Duration.ofMillis(500);
 
-    TestGateway gw;
-    Observer paho;
-
-    @BeforeAll
-    void start() throws Exception {
-        gw = TestGateway.start(Setup.TRANSPARENT_MOSQUITTO);
-        paho = gw.observer("safety-paho");
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (paho != null) {
-            paho.close();
-        }
-        if (gw != null) {
-            gw.close();
-        }
+    @Override
+    String observerId() {
+        return "safety-paho";
     }
 
     static byte[] encode(MqttSn12Message message) {

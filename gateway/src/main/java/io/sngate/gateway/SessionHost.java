@@ -215,36 +215,75 @@ final class SessionHost {
     }
 
     private void apply(Effect effect) {
-        if (effect instanceof Effect.SendToDevice send) {
-            sendToDevice(send.message());
-        } else if (effect instanceof Effect.Connect connect) {
-            upstream.connect(connect.request());
-        } else if (effect instanceof Effect.Publish publish) {
-            upstream.publish(publish.token(), publish.topic(), publish.payload(), publish.qos(), publish.retain());
-        } else if (effect instanceof Effect.Subscribe subscribe) {
-            upstream.subscribe(subscribe.token(), subscribe.topicFilter(), subscribe.qos());
-        } else if (effect instanceof Effect.Unsubscribe unsubscribe) {
-            upstream.unsubscribe(unsubscribe.token(), unsubscribe.topicFilter());
-        } else if (effect instanceof Effect.Acknowledge ack) {
-            upstream.acknowledge(ack.deliveryId());
-        } else if (effect instanceof Effect.WillChanged willChanged) {
-            upstream.willChanged(willChanged.will());
-        } else if (effect instanceof Effect.Disconnect disconnect) {
-            upstream.disconnect(disconnect.publishWill(), disconnect.endSession());
-        } else if (effect instanceof Effect.Lost lost) {
+        effect.applyTo(effects);
+    }
+
+    /** Carries out each kind of effect; {@link Effect.Handler} makes forgetting one a compile error. */
+    private final Effect.Handler effects = new Effect.Handler() {
+        @Override
+        public void sendToDevice(Effect.SendToDevice effect) {
+            SessionHost.this.sendToDevice(effect.message());
+        }
+
+        @Override
+        public void connect(Effect.Connect effect) {
+            upstream.connect(effect.request());
+        }
+
+        @Override
+        public void disconnect(Effect.Disconnect effect) {
+            upstream.disconnect(effect.publishWill(), effect.endSession());
+        }
+
+        @Override
+        public void willChanged(Effect.WillChanged effect) {
+            upstream.willChanged(effect.will());
+        }
+
+        @Override
+        public void lost(Effect.Lost effect) {
             metrics.count(Metrics.CLIENTS_LOST);
-            LOG.info("client {} lost at {}: {}", session.clientId(), address, lost.reason());
-        } else if (effect instanceof Effect.Discard discard) {
+            LOG.info("client {} lost at {}: {}", session.clientId(), address, effect.reason());
+        }
+
+        @Override
+        public void publish(Effect.Publish effect) {
+            upstream.publish(effect.token(), effect.topic(), effect.payload(), effect.qos(), effect.retain(), 0);
+        }
+
+        @Override
+        public void subscribe(Effect.Subscribe effect) {
+            upstream.subscribe(effect.token(), effect.topicFilter(), effect.qos());
+        }
+
+        @Override
+        public void unsubscribe(Effect.Unsubscribe effect) {
+            upstream.unsubscribe(effect.token(), effect.topicFilter());
+        }
+
+        @Override
+        public void release(Effect.Release effect) {
+            upstream.release(effect.token(), effect.msgId());
+        }
+
+        @Override
+        public void acknowledge(Effect.Acknowledge effect) {
+            upstream.acknowledge(effect.deliveryId());
+        }
+
+        @Override
+        public void discard(Effect.Discard discard) {
             metrics.count(Metrics.SESSION_PREFIX + discard.counter());
             warnings.warn(discard.counter(), () -> String.format("client %s at %s topic '%s': %s (%s)",
                     session.clientId(), address, discard.topic(), discard.detail(), discard.counter()));
-        } else if (effect instanceof Effect.Count count) {
+        }
+
+        @Override
+        public void count(Effect.Count count) {
             metrics.count(Metrics.SESSION_PREFIX + count.counter());
             LOG.debug("client {} at {}: {} ({})", session.clientId(), address, count.detail(), count.counter());
-        } else {
-            throw new IllegalStateException("no handling for effect " + effect);
         }
-    }
+    };
 
     private void sendToDevice(MqttSn12Message message) {
         links.send(address, MqttSn12Codec.INSTANCE.encode(message));

@@ -33,7 +33,19 @@ public interface SessionUpstream {
 
     void connect(UpstreamConnect request);
 
-    void publish(long token, String topic, Bytes payload, QoS qos, boolean retain);
+    /**
+     * Publishes a device's message. QoS 2 is chained to the device's exchange: the session hears
+     * {@link UpstreamEvent.PublishReceived} at the broker's PUBREC and {@link #release releases}
+     * it at the device's PUBREL.
+     *
+     * @param msgId the device's message id (QoS 1/2; 0 for the gateway's own publishes): in
+     *              transparent mode the packet id of the device's own broker session, so that
+     *              the broker recognises an exchange re-sent after a gateway restart
+     */
+    void publish(long token, String topic, Bytes payload, QoS qos, boolean retain, int msgId);
+
+    /** The device sent PUBREL for the QoS 2 publish {@code token} (message id {@code msgId}). */
+    void release(long token, int msgId);
 
     void subscribe(long token, String topicFilter, QoS qos);
 

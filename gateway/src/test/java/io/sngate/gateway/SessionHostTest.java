@@ -72,7 +72,12 @@ class SessionHostTest {
         }
 
         @Override
-        public void publish(long token, String topic, Bytes payload, QoS qos, boolean retain) {
+        public void publish(long token, String topic, Bytes payload, QoS qos, boolean retain, int msgId) {
+            answer(new UpstreamEvent.PublishDone(token, Optional.of(DeliveryFailure.CONGESTION)));
+        }
+
+        @Override
+        public void release(long token, int msgId) {
             answer(new UpstreamEvent.PublishDone(token, Optional.of(DeliveryFailure.CONGESTION)));
         }
 

@@ -13,12 +13,54 @@ import java.util.Optional;
  */
 public sealed interface Effect {
 
+    /**
+     * Carries out every kind of effect, one method each: Java 17 has no exhaustive {@code switch}
+     * over a sealed type, and this gives the same guarantee (a new effect is a new method, which
+     * every handler must implement or the build fails).
+     */
+    interface Handler {
+        void sendToDevice(SendToDevice effect);
+
+        void connect(Connect effect);
+
+        void disconnect(Disconnect effect);
+
+        void willChanged(WillChanged effect);
+
+        void lost(Lost effect);
+
+        void publish(Publish effect);
+
+        void subscribe(Subscribe effect);
+
+        void unsubscribe(Unsubscribe effect);
+
+        void release(Release effect);
+
+        void acknowledge(Acknowledge effect);
+
+        void discard(Discard effect);
+
+        void count(Count effect);
+    }
+
+    /** Calls the method of {@code handler} for this kind of effect. */
+    void applyTo(Handler handler);
+
     /** Send a packet to the device at the session's link address. */
     record SendToDevice(MqttSn12Message message) implements Effect {
+        @Override
+        public void applyTo(Handler handler) {
+            handler.sendToDevice(this);
+        }
     }
 
     /** Open the client's upstream session (closing any previous connection of it first). */
     record Connect(UpstreamConnect request) implements Effect {
+        @Override
+        public void applyTo(Handler handler) {
+            handler.connect(this);
+        }
     }
 
     /**
@@ -29,6 +71,10 @@ public sealed interface Effect {
      *                    the broker may forget it now
      */
     record Disconnect(boolean publishWill, boolean endSession) implements Effect {
+        @Override
+        public void applyTo(Handler handler) {
+            handler.disconnect(this);
+        }
     }
 
     /**
@@ -36,26 +82,62 @@ public sealed interface Effect {
      * connect time, so a transparent upstream reconnects (clean start 0) to carry it.
      */
     record WillChanged(Optional<Will> will) implements Effect {
+        @Override
+        public void applyTo(Handler handler) {
+            handler.willChanged(this);
+        }
     }
 
     /** The device was lost (keep-alive, sleep or retransmission supervision expired). */
     record Lost(String reason) implements Effect {
+        @Override
+        public void applyTo(Handler handler) {
+            handler.lost(this);
+        }
     }
 
     /** Publish a device's message; QoS 1/2 are answered with {@link UpstreamEvent.PublishDone}. */
     record Publish(long token, String topic, Bytes payload, QoS qos, boolean retain) implements Effect {
+        @Override
+        public void applyTo(Handler handler) {
+            handler.publish(this);
+        }
     }
 
     /** Answered with {@link UpstreamEvent.Subscribed}. */
     record Subscribe(long token, String topicFilter, QoS qos) implements Effect {
+        @Override
+        public void applyTo(Handler handler) {
+            handler.subscribe(this);
+        }
     }
 
     /** Answered with {@link UpstreamEvent.Unsubscribed}. */
     record Unsubscribe(long token, String topicFilter) implements Effect {
+        @Override
+        public void applyTo(Handler handler) {
+            handler.unsubscribe(this);
+        }
+    }
+
+    /**
+     * The device sent PUBREL for its QoS 2 publish {@code token}: release the broker's exchange
+     * (answered with {@link UpstreamEvent.PublishDone} at the broker's PUBCOMP). {@code msgId}
+     * is the device's message id, for an exchange begun before a gateway restart.
+     */
+    record Release(long token, int msgId) implements Effect {
+        @Override
+        public void applyTo(Handler handler) {
+            handler.release(this);
+        }
     }
 
     /** The device has a broker's message (or refused it for good): acknowledge it upstream. */
     record Acknowledge(long deliveryId) implements Effect {
+        @Override
+        public void applyTo(Handler handler) {
+            handler.acknowledge(this);
+        }
     }
 
     /**
@@ -63,6 +145,10 @@ public sealed interface Effect {
      * WARN with the client id and topic. Never a silent drop.
      */
     record Discard(String counter, String topic, String detail) implements Effect {
+        @Override
+        public void applyTo(Handler handler) {
+            handler.discard(this);
+        }
     }
 
     /**
@@ -70,5 +156,9 @@ public sealed interface Effect {
      * session): counted under {@code counter}, logged at DEBUG.
      */
     record Count(String counter, String detail) implements Effect {
+        @Override
+        public void applyTo(Handler handler) {
+            handler.count(this);
+        }
     }
 }

@@ -33,12 +33,13 @@ import org.slf4j.LoggerFactory;
  * it, events hop back to the sessions' loops. A broker message is acknowledged upstream once
  * it is in every matching session's bounded queue: the gateway holds it from then on.
  */
-public final class AggregatingUpstream implements SessionUpstream.Factory, MqttConnection.Listener {
+public final class AggregatingUpstream implements SessionUpstream.Factory, UpstreamEvent.Handler {
 
     private static final Logger LOG = LoggerFactory.getLogger(AggregatingUpstream.class);
 
     /** How long after its SUBACK a subscription still receives retained messages. */
     private static final long RETAINED_WINDOW_MILLIS = 5_000;
+    private static final boolean CHAINED_QOS2 = false;
 
     private final EventLoop loop;
     private final UpstreamSettings settings;
@@ -63,7 +64,7 @@ public final class AggregatingUpstream implements SessionUpstream.Factory, MqttC
         // when they connect again after a gateway restart.
         this.connection = MqttConnection.builder(loop, settings.host(), settings.port(),
                         settings.options("sngate-gw" + settings.gatewayId()).withCleanStart(true)
-                                .withSessionExpirySeconds(0).withReceiveMaximum(65_535), this)
+                                .withSessionExpirySeconds(0).withReceiveMaximum(65_535), event -> event.applyTo(this))
                 .backoff(settings.backoff()).build();
     }
 
@@ -117,13 +118,14 @@ public final class AggregatingUpstream implements SessionUpstream.Factory, MqttC
     // ------------------------------------------------------------------ the shared connection's events
 
     @Override
-    public void onConnected(boolean sessionPresent) {
+    public void connected(UpstreamEvent.Connected event) {
         up = true;
         firstConnect.complete(null);
     }
 
     @Override
-    public void onConnectFailed(boolean retryable, String detail) {
+    public void connectFailed(UpstreamEvent.ConnectFailed event) {
+        String detail = event.detail();
         up = false;
         boolean wasConnected = firstConnect.isDone();
         firstConnect.completeExceptionally(new IOException(detail));
@@ -134,33 +136,44 @@ public final class AggregatingUpstream implements SessionUpstream.Factory, MqttC
     }
 
     @Override
-    public void onConnectionLost(String detail) {
+    public void connectionLost(UpstreamEvent.ConnectionLost event) {
         up = false;
         metrics.count("upstream.connection_lost");
-        LOG.warn("shared broker connection lost ({}); reconnecting", detail);
+        LOG.warn("shared broker connection lost ({}); reconnecting", event.detail());
     }
 
     @Override
-    public void onReconnected(boolean sessionPresent) {
+    public void reconnected(UpstreamEvent.Reconnected event) {
         up = true;
         metrics.count("upstream.reconnected");
-        if (!sessionPresent) {
+        if (!event.sessionPresent()) {
             // The broker forgot our subscriptions (clean session): subscribe every filter again.
             trie.forEachFilter(filter -> connection.subscribe(nextToken++, filter, highestQos(filter).level()));
         }
     }
 
     @Override
-    public void onPublishDone(long token, Optional<DeliveryFailure> failure) {
-        Pending p = pending.remove(token);
+    public void publishReceived(UpstreamEvent.PublishReceived event) {
+        Pending p = pending.get(event.token());
         if (p != null) {
-            p.device.events.accept(new UpstreamEvent.PublishDone(p.sessionToken, failure));
+            p.device.events.accept(new UpstreamEvent.PublishReceived(p.sessionToken));
         }
     }
 
     @Override
-    public void onSubscribed(long token, Optional<Integer> grantedQos, Optional<DeliveryFailure> failure) {
-        Pending p = pending.remove(token);
+    public void publishDone(UpstreamEvent.PublishDone event) {
+        Pending p = pending.remove(event.token());
+        if (p != null) {
+            p.device.chained.remove(p.sessionToken);
+            p.device.events.accept(new UpstreamEvent.PublishDone(p.sessionToken, event.failure()));
+        }
+    }
+
+    @Override
+    public void subscribed(UpstreamEvent.Subscribed event) {
+        Optional<QoS> grantedQos = event.granted();
+        Optional<DeliveryFailure> failure = event.failure();
+        Pending p = pending.remove(event.token());
         if (p == null) {
             return;
         }
@@ -178,21 +191,23 @@ public final class AggregatingUpstream implements SessionUpstream.Factory, MqttC
                 }
             }, RETAINED_WINDOW_MILLIS, TimeUnit.MILLISECONDS);
         }
-        p.device.events.accept(new UpstreamEvent.Subscribed(p.sessionToken, grantedQos.map(QoS::ofLevel), failure));
+        p.device.events.accept(new UpstreamEvent.Subscribed(p.sessionToken, grantedQos, failure));
     }
 
     @Override
-    public void onUnsubscribed(long token) {
-        Pending p = pending.remove(token);
+    public void unsubscribed(UpstreamEvent.Unsubscribed event) {
+        Pending p = pending.remove(event.token());
         if (p != null) {
             p.device.events.accept(new UpstreamEvent.Unsubscribed(p.sessionToken));
         }
     }
 
     @Override
-    public void onMessage(long deliveryId, String topic, byte[] payload, int qos, boolean retain) {
-        Bytes bytes = Bytes.wrap(payload);
-        QoS messageQos = QoS.ofLevel(qos);
+    public void message(UpstreamEvent.Message event) {
+        String topic = event.topic();
+        Bytes bytes = event.payload();
+        QoS messageQos = event.qos();
+        boolean retain = event.retain();
         // One copy per device, at the highest QoS among its matching subscriptions (MQTT 5 §4.7.3 allows it).
         Map<DeviceView, QoS> targets = new LinkedHashMap<>();
         trie.match(topic, (device, subscriptionQos) -> targets.merge(device, subscriptionQos,
@@ -209,8 +224,8 @@ public final class AggregatingUpstream implements SessionUpstream.Factory, MqttC
         }
         targets.forEach((device, subscriptionQos) -> device.events.accept(new UpstreamEvent.Message(
                 nextDeliveryId++, topic, bytes, QoS.min(messageQos, subscriptionQos), retain)));
-        if (qos > 0) {
-            connection.acknowledge(deliveryId);
+        if (messageQos.level() > 0) {
+            connection.acknowledge(event.deliveryId());
         }
     }
 
@@ -220,6 +235,8 @@ public final class AggregatingUpstream implements SessionUpstream.Factory, MqttC
         private final String clientId;
         private final Consumer<UpstreamEvent> events;
         private final Map<String, QoS> filters = new HashMap<>();
+        /** Chained QoS 2 publishes not completed yet: the session's token to the upstream one. */
+        private final Map<Long, Long> chained = new HashMap<>();
         private Will will;
 
         DeviceView(String clientId, Consumer<UpstreamEvent> events) {
@@ -244,13 +261,33 @@ public final class AggregatingUpstream implements SessionUpstream.Factory, MqttC
         }
 
         @Override
-        public void publish(long token, String topic, Bytes payload, QoS qos, boolean retain) {
+        public void publish(long token, String topic, Bytes payload, QoS qos, boolean retain, int msgId) {
             loop.execute(() -> {
                 long upstreamToken = nextToken++;
                 if (qos.level() > 0) {
                     pending.put(upstreamToken, new Pending(this, token, topic));
                 }
-                connection.publish(upstreamToken, topic, payload.toArray(), Math.max(0, qos.level()), retain);
+                boolean chain = CHAINED_QOS2 && qos == QoS.EXACTLY_ONCE;
+                if (chain) {
+                    chained.put(token, upstreamToken);
+                }
+                // The shared connection numbers its own packets: devices' message ids would collide.
+                connection.publish(upstreamToken, topic, payload.toArray(), Math.max(0, qos.level()), retain, 0,
+                        chain);
+            });
+        }
+
+        @Override
+        public void release(long token, int msgId) {
+            loop.execute(() -> {
+                Long upstreamToken = chained.get(token);
+                if (upstreamToken != null) {
+                    connection.release(upstreamToken, 0);
+                } else {
+                    // Not begun on this connection (the gateway restarted; the shared session
+                    // starts clean): nothing is held at the broker.
+                    events.accept(new UpstreamEvent.PublishDone(token, Optional.empty()));
+                }
             });
         }
 

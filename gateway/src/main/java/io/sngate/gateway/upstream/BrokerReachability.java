@@ -1,6 +1,7 @@
 package io.sngate.gateway.upstream;
 
 import io.netty.channel.EventLoop;
+import io.sngate.gateway.session.UpstreamEvent;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -43,30 +44,21 @@ public final class BrokerReachability implements AutoCloseable {
         if (closed) {
             return;
         }
-        MqttConnection.Listener listener = new MqttConnection.Listener() {
-            @Override
-            public void onConnected(boolean sessionPresent) {
+        Consumer<UpstreamEvent> listener = event -> {
+            if (event instanceof UpstreamEvent.Connected) {
                 failedAttempts = 0;
                 reachable.accept(true);
-            }
-
-            @Override
-            public void onReconnected(boolean sessionPresent) {
+            } else if (event instanceof UpstreamEvent.Reconnected) {
                 reachable.accept(true);
-            }
-
-            @Override
-            public void onConnectionLost(String detail) {
+            } else if (event instanceof UpstreamEvent.ConnectionLost) {
                 reachable.accept(false);
-            }
-
-            @Override
-            public void onConnectFailed(boolean retryable, String detail) {
+            } else if (event instanceof UpstreamEvent.ConnectFailed failed) {
                 reachable.accept(false);
                 long delay = settings.backoff().delayMillis(failedAttempts++);
-                LOG.debug("broker reachability probe: {}; again in {} ms", detail, delay);
+                LOG.debug("broker reachability probe: {}; again in {} ms", failed.detail(), delay);
                 loop.schedule(BrokerReachability.this::open, delay, TimeUnit.MILLISECONDS);
             }
+            // A probe sends no requests and subscribes to nothing: no other event comes.
         };
         connection = MqttConnection.builder(loop, settings.host(), settings.port(),
                         settings.options("sngate-status-gw" + settings.gatewayId()).withCleanStart(true)

@@ -31,6 +31,7 @@ public final class TransparentUpstream implements SessionUpstream.Factory {
     private final Metrics metrics;
     private final DeviceCredentials.Lookup credentials;
     private MqttConnection withoutSession;
+    private static final boolean CHAINED_QOS2 = false;
 
     public TransparentUpstream(EventLoopGroup loops, UpstreamSettings settings, Metrics metrics) {
         this(loops, settings, metrics, DeviceCredentials.Lookup.NONE);
@@ -57,11 +58,11 @@ public final class TransparentUpstream implements SessionUpstream.Factory {
             withoutSession = MqttConnection.builder(loops.next(), settings.host(), settings.port(),
                             settings.options("sngate-qos-1-gw" + settings.gatewayId())
                                     .withCleanStart(true).withSessionExpirySeconds(0),
-                            new MqttConnection.Listener() {
-                                @Override
-                                public void onConnectFailed(boolean retryable, String detail) {
+                            event -> {
+                                // QoS 0 publishes are answered only by a failure; the connection's end matters.
+                                if (event instanceof UpstreamEvent.ConnectFailed failed) {
                                     metrics.count("upstream.qos_minus_one_connect_failed");
-                                    LOG.warn("QoS -1 connection to {} failed: {}", settings.uri(), detail);
+                                    LOG.warn("QoS -1 connection to {} failed: {}", settings.uri(), failed.detail());
                                     dropQosMinusOneConnection();
                                 }
                             })
@@ -116,25 +117,50 @@ public final class TransparentUpstream implements SessionUpstream.Factory {
                     .withReceiveMaximum(Math.max(1, Math.min(65_535, request.receiveMaximum())))
                     .withMaxPacketSize(Math.max(64, request.maxPacketSize()))
                     .withWill(request.will().map(TransparentUpstream::toMqttWill));
-            Events listener = new Events(this);
+            MqttConnection[] self = new MqttConnection[1];
             MqttConnection created = MqttConnection.builder(loop, settings.host(), settings.port(), options,
-                    listener).backoff(settings.backoff()).build();
-            listener.self = created;
+                    event -> {
+                        if (self[0] == connection) {
+                            passOn(event);
+                        }
+                    }).backoff(settings.backoff()).build();
+            self[0] = created;
             connection = created;
             created.connect();
         }
 
-        boolean isCurrent(MqttConnection candidate) {
-            return candidate == connection;
+        /** One connection's events go to the session as they are; a replaced connection's are dropped. */
+        private void passOn(UpstreamEvent event) {
+            if (event instanceof UpstreamEvent.ConnectFailed) {
+                metrics.count("upstream.connect_failed");
+            } else if (event instanceof UpstreamEvent.ConnectionLost lost) {
+                metrics.count("upstream.connection_lost");
+                LOG.info("client {}: broker connection lost ({}), reconnecting", clientId, lost.detail());
+            } else if (event instanceof UpstreamEvent.Reconnected) {
+                metrics.count("upstream.reconnected");
+            }
+            events.accept(event);
         }
 
         @Override
-        public void publish(long token, String topic, Bytes payload, QoS qos, boolean retain) {
+        public void publish(long token, String topic, Bytes payload, QoS qos, boolean retain, int msgId) {
             if (connection == null) {
                 events.accept(new UpstreamEvent.PublishDone(token, Optional.of(DeliveryFailure.CONGESTION)));
                 return;
             }
-            connection.publish(token, topic, payload.toArray(), Math.max(0, qos.level()), retain);
+            // The device's own broker session: its message id is free as the packet id, and a
+            // QoS 2 exchange is chained to the device's, so that both survive a gateway restart.
+            connection.publish(token, topic, payload.toArray(), Math.max(0, qos.level()), retain, msgId,
+                    CHAINED_QOS2);
+        }
+
+        @Override
+        public void release(long token, int msgId) {
+            if (connection == null) {
+                events.accept(new UpstreamEvent.PublishDone(token, Optional.of(DeliveryFailure.CONGESTION)));
+                return;
+            }
+            connection.release(token, msgId);
         }
 
         @Override
@@ -186,79 +212,6 @@ public final class TransparentUpstream implements SessionUpstream.Factory {
             }
         }
 
-        /** Passes one connection's events on, unless that connection has been replaced since. */
-        private final class Events implements MqttConnection.Listener {
-            private final DeviceConnection owner;
-            private MqttConnection self;
-
-            Events(DeviceConnection owner) {
-                this.owner = owner;
-            }
-
-            private boolean current() {
-                return owner.isCurrent(self);
-            }
-
-            @Override
-            public void onConnected(boolean sessionPresent) {
-                if (current()) {
-                    events.accept(new UpstreamEvent.Connected(sessionPresent));
-                }
-            }
-
-            @Override
-            public void onConnectFailed(boolean retryable, String detail) {
-                if (current()) {
-                    metrics.count("upstream.connect_failed");
-                    events.accept(new UpstreamEvent.ConnectFailed(
-                            retryable ? DeliveryFailure.CONGESTION : DeliveryFailure.REFUSED, detail));
-                }
-            }
-
-            @Override
-            public void onConnectionLost(String detail) {
-                if (current()) {
-                    metrics.count("upstream.connection_lost");
-                    LOG.info("client {}: broker connection lost ({}), reconnecting", clientId, detail);
-                }
-            }
-
-            @Override
-            public void onReconnected(boolean sessionPresent) {
-                if (current()) {
-                    metrics.count("upstream.reconnected");
-                }
-            }
-
-            @Override
-            public void onPublishDone(long token, Optional<DeliveryFailure> failure) {
-                if (current()) {
-                    events.accept(new UpstreamEvent.PublishDone(token, failure));
-                }
-            }
-
-            @Override
-            public void onSubscribed(long token, Optional<Integer> grantedQos, Optional<DeliveryFailure> failure) {
-                if (current()) {
-                    events.accept(new UpstreamEvent.Subscribed(token, grantedQos.map(QoS::ofLevel), failure));
-                }
-            }
-
-            @Override
-            public void onUnsubscribed(long token) {
-                if (current()) {
-                    events.accept(new UpstreamEvent.Unsubscribed(token));
-                }
-            }
-
-            @Override
-            public void onMessage(long deliveryId, String topic, byte[] payload, int qos, boolean retain) {
-                if (current()) {
-                    events.accept(new UpstreamEvent.Message(deliveryId, topic, Bytes.wrap(payload), QoS.ofLevel(qos),
-                            retain));
-                }
-            }
-        }
     }
 
     static ConnectOptions.Will toMqttWill(Will will) {

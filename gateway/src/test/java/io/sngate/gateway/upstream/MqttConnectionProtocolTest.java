@@ -1,5 +1,6 @@
 package io.sngate.gateway.upstream;
 
+import io.sngate.gateway.upstream.core.ClientState;
 import io.sngate.hw.ReconnectBackoff;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -160,7 +161,7 @@ class MqttConnectionProtocolTest extends FakeBrokerFixture {
         broker.pubReply(MqttMessageType.PUBCOMP, q2b.packetId(), 0);
         await().atMost(WAIT).until(() -> events.published.size() == 3);
         assertThat(events.published.values()).allMatch(Optional::isEmpty);
-        assertThat(conn.retransmissions()).isEqualTo(3);
+        assertThat(conn.counters().retransmissions()).isEqualTo(3);
     }
 
     @Test
@@ -234,7 +235,7 @@ class MqttConnectionProtocolTest extends FakeBrokerFixture {
         broker.publish("in/q2", new byte[] {9}, 2, 42, false);
         await().atMost(WAIT).until(() -> events.messages.size() == 1);
         broker.publish("in/q2", new byte[] {9}, 2, 42, true);
-        await().atMost(WAIT).until(() -> conn.duplicatesSuppressed() == 1);
+        await().atMost(WAIT).until(() -> conn.counters().duplicatesSuppressed() == 1);
         conn.acknowledge(events.messages.get(0).deliveryId());
         FakeBroker.Packet pubrec = broker.next(MqttMessageType.PUBREC);
         assertThat(pubrec.packetId()).isEqualTo(42);
@@ -247,7 +248,7 @@ class MqttConnectionProtocolTest extends FakeBrokerFixture {
         broker.publish("in/q2", new byte[] {10}, 2, 42, false);
         await().atMost(WAIT).until(() -> events.messages.size() == 2);
         assertThat(events.messages.get(1).payload()).containsExactly(10);
-        assertThat(conn.duplicatesSuppressed()).isEqualTo(2);
+        assertThat(conn.counters().duplicatesSuppressed()).isEqualTo(2);
     }
 
     @Test
@@ -260,7 +261,7 @@ class MqttConnectionProtocolTest extends FakeBrokerFixture {
         FakeBroker.Packet puback = broker.next(MqttMessageType.PUBACK);
         assertThat(puback.packetId()).isEqualTo(5);
         conn.acknowledge(events.messages.get(0).deliveryId()); // twice: ignored
-        await().atMost(WAIT).until(() -> conn.staleAcknowledgements() == 1);
+        await().atMost(WAIT).until(() -> conn.counters().staleAcknowledgements() == 1);
     }
 
     @Test
@@ -273,7 +274,7 @@ class MqttConnectionProtocolTest extends FakeBrokerFixture {
         assertThat(disconnect.reasonCode()).isEqualTo(0x93);
         await().atMost(WAIT).until(() -> events.has("lost:"));
         assertThat(events.messages).hasSize(2);
-        assertThat(conn.protocolErrors()).isEqualTo(1);
+        assertThat(conn.counters().protocolErrors()).isEqualTo(1);
     }
 
     @Test
@@ -286,7 +287,7 @@ class MqttConnectionProtocolTest extends FakeBrokerFixture {
         assertThat(events.events.get(1)).startsWith("lost:").contains("0x8E");
         assertThat(events.events.get(2)).startsWith("connectFailed:false:");
         assertThat(events.published.get(1L)).contains(DeliveryFailure.CONGESTION);
-        assertThat(conn.state()).isEqualTo(MqttConnection.State.CLOSED);
+        assertThat(conn.state()).isEqualTo(ClientState.CLOSED);
         assertThat(broker.connections()).isEqualTo(1);
     }
 
@@ -298,7 +299,7 @@ class MqttConnectionProtocolTest extends FakeBrokerFixture {
         assertThat(d.reasonCode()).isEqualTo(0x04);
         assertThat(d.properties().getProperty(MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL.value())
                 .value()).isEqualTo(0);
-        assertThat(conn.state()).isEqualTo(MqttConnection.State.CLOSED);
+        assertThat(conn.state()).isEqualTo(ClientState.CLOSED);
     }
 
     @Test
@@ -331,7 +332,7 @@ class MqttConnectionProtocolTest extends FakeBrokerFixture {
         broker.pubReply(MqttMessageType.PUBACK, second.packetId(), 0);
         await().atMost(WAIT).until(() -> events.published.size() == 2);
         assertThat(events.events).containsExactly("connected:false");
-        assertThat(conn.willUpdates()).isEqualTo(1);
+        assertThat(conn.counters().willUpdates()).isEqualTo(1);
     }
 
     @Test
@@ -354,6 +355,6 @@ class MqttConnectionProtocolTest extends FakeBrokerFixture {
         for (int i = 0; i < 200; i++) {
             broker.next(MqttMessageType.PUBLISH);
         }
-        assertThat(conn.messagesOut()).isEqualTo(200);
+        assertThat(conn.counters().messagesOut()).isEqualTo(200);
     }
 }

@@ -1,5 +1,6 @@
 package io.sngate.gateway.upstream;
 
+import io.sngate.gateway.upstream.core.ClientState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -24,8 +25,10 @@ import org.junit.jupiter.api.Timeout;
  * culprit is found by re-sending one request at a time, failed once, and the others delivered;
  * a broker that keeps ending connections meets a growing backoff.
  *
- * <p>The clock is injected and stands still unless a test moves it, so no connection here ever
- * counts as having lasted; the backoff has no jitter, so its delays are exact.
+ * <p>The connection's clock is the real one plus a skew a test may add: no connection here
+ * lasts 10 s unless a test skips the time forward; the backoff has no jitter, so its delays are
+ * exact. (The connection's timers run on its clock, so it cannot stand still here; the core's
+ * own tests, {@code io.sngate.gateway.upstream.core}, drive every timer with a fake clock.)
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class MqttConnectionRefusalTest extends FakeBrokerFixture {
@@ -40,6 +43,7 @@ class MqttConnectionRefusalTest extends FakeBrokerFixture {
      */
     static final String REFUSED_TOPIC = "\uFFFF/x";
 
+    /** Added to the real time: how far a test skipped the connection's clock forward. */
     final AtomicLong clock = new AtomicLong();
     final List<Long> delays = new CopyOnWriteArrayList<>();
 
@@ -51,7 +55,7 @@ class MqttConnectionRefusalTest extends FakeBrokerFixture {
     MqttConnection build() {
         return MqttConnection.builder(loop, "127.0.0.1", broker.port(), options(), events)
                 .backoff(steadyBackoff())
-                .nanoClock(clock::get)
+                .nanoClock(() -> System.nanoTime() + clock.get())
                 .reconnectDelayObserver(delays::add)
                 .build();
     }
@@ -98,9 +102,9 @@ class MqttConnectionRefusalTest extends FakeBrokerFixture {
                 .containsEntry(3L, Optional.of(DeliveryFailure.REFUSED))
                 .containsEntry(4L, Optional.empty())
                 .doesNotContainKey(5L);
-        assertThat(conn.refusedByBroker()).isEqualTo(2);
-        assertThat(conn.requestsRefused()).isEqualTo(2);
-        assertThat(conn.disconnectCulprits()).isZero();
+        assertThat(conn.counters().refusedByBroker()).isEqualTo(2);
+        assertThat(conn.counters().requestsRefused()).isEqualTo(2);
+        assertThat(conn.counters().disconnectCulprits()).isZero();
         assertThat(events.events).containsExactly("connected:true");
 
         // Only the unanswered publish goes again after a reconnection; the refused ones never do.
@@ -113,7 +117,7 @@ class MqttConnectionRefusalTest extends FakeBrokerFixture {
         broker.pubReply(MqttMessageType.PUBACK, again.packetId(), 0);
         await().atMost(WAIT).until(() -> events.published.size() == 5);
         assertThat(events.published.get(5L)).isEmpty();
-        assertThat(conn.refusedByBroker()).isEqualTo(2);
+        assertThat(conn.counters().refusedByBroker()).isEqualTo(2);
     }
 
     @Test
@@ -141,7 +145,7 @@ class MqttConnectionRefusalTest extends FakeBrokerFixture {
                 Optional.of(DeliveryFailure.REFUSED)));
         assertThat(events.subscribed.get(3L)).isEqualTo(granted(0));
         assertThat(events.unsubscribed).containsExactlyInAnyOrder(4L, 5L);
-        assertThat(conn.refusedByBroker()).isEqualTo(2);
+        assertThat(conn.counters().refusedByBroker()).isEqualTo(2);
         assertThat(onLoop(conn::inFlightRequests)).isZero();
         assertThat(events.events).containsExactly("connected:false");
     }
@@ -193,8 +197,8 @@ class MqttConnectionRefusalTest extends FakeBrokerFixture {
         await().atMost(WAIT).until(() -> events.published.size() == 3);
         assertThat(events.published).containsEntry(1L, Optional.empty()).containsEntry(3L, Optional.empty());
         assertThat(broker.connections()).isEqualTo(3);
-        assertThat(conn.disconnectCulprits()).isEqualTo(1);
-        assertThat(conn.refusedByBroker()).isEqualTo(1);
+        assertThat(conn.counters().disconnectCulprits()).isEqualTo(1);
+        assertThat(conn.counters().refusedByBroker()).isEqualTo(1);
         assertThat(events.count("lost:")).isEqualTo(2);
         assertThat(events.count("reconnected:")).isEqualTo(2);
 
@@ -251,7 +255,7 @@ class MqttConnectionRefusalTest extends FakeBrokerFixture {
         broker.next(MqttMessageType.CONNECT);
         assertThat(broker.poll(QUIET)).isNull();
         assertThat(broker.connections()).isEqualTo(4);
-        assertThat(conn.disconnectCulprits()).isEqualTo(1);
+        assertThat(conn.counters().disconnectCulprits()).isEqualTo(1);
     }
 
     @Test
@@ -299,8 +303,8 @@ class MqttConnectionRefusalTest extends FakeBrokerFixture {
         broker.pubReply(MqttMessageType.PUBACK, c2.packetId(), 0);
         await().atMost(WAIT).until(() -> events.published.size() == 2);
         assertThat(events.published.values()).allMatch(Optional::isEmpty);
-        assertThat(conn.disconnectCulprits()).isZero();
-        assertThat(conn.refusedByBroker()).isZero();
+        assertThat(conn.counters().disconnectCulprits()).isZero();
+        assertThat(conn.counters().refusedByBroker()).isZero();
     }
 
     @Test
@@ -310,7 +314,7 @@ class MqttConnectionRefusalTest extends FakeBrokerFixture {
         conn.connect();
         await().atMost(WAIT).until(() -> delays.size() >= 6);
         assertThat(delays.subList(0, 6)).containsExactly(10L, 20L, 40L, 80L, 80L, 80L);
-        assertThat(conn.connectAttempts()).isGreaterThanOrEqualTo(6);
+        assertThat(conn.counters().connectAttempts()).isGreaterThanOrEqualTo(6);
     }
 
     @Test
@@ -318,19 +322,19 @@ class MqttConnectionRefusalTest extends FakeBrokerFixture {
         broker.disconnectAfterConnack(0x89, 3);
         conn = build();
         conn.connect();
-        await().atMost(WAIT).until(() -> broker.connections() == 4 && conn.state() == MqttConnection.State.CONNECTED);
+        await().atMost(WAIT).until(() -> broker.connections() == 4 && conn.state() == ClientState.CONNECTED);
         assertThat(delays).containsExactly(10L, 20L, 40L);
 
-        // Lost while the clock stands still: it did not last, the backoff goes on growing.
+        // Lost well within 10 s: it did not last, the backoff goes on growing.
         broker.dropClient();
-        await().atMost(WAIT).until(() -> broker.connections() == 5 && conn.state() == MqttConnection.State.CONNECTED);
+        await().atMost(WAIT).until(() -> broker.connections() == 5 && conn.state() == ClientState.CONNECTED);
         assertThat(delays).containsExactly(10L, 20L, 40L, 80L);
 
         // This one lasts long enough: its loss starts the backoff afresh.
         clock.addAndGet(MqttConnection.HEALTHY_AFTER_NANOS);
         broker.dropClient();
-        await().atMost(WAIT).until(() -> broker.connections() == 6 && conn.state() == MqttConnection.State.CONNECTED);
+        await().atMost(WAIT).until(() -> broker.connections() == 6 && conn.state() == ClientState.CONNECTED);
         assertThat(delays).containsExactly(10L, 20L, 40L, 80L, 10L);
-        assertThat(conn.connectAttempts()).isEqualTo(6);
+        assertThat(conn.counters().connectAttempts()).isEqualTo(6);
     }
 }

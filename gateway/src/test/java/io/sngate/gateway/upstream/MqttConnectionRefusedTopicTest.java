@@ -102,18 +102,18 @@ class MqttConnectionRefusedTopicTest {
             conn.publishUncheckedForTest(1, topic, "refused".getBytes(UTF_8), 1, false);
             await().atMost(WAIT).until(() -> events.published.containsKey(1L));
             assertThat(events.published.get(1L)).contains(DeliveryFailure.REFUSED);
-            assertThat(conn.disconnectCulprits()).isEqualTo(1);
+            assertThat(conn.counters().disconnectCulprits()).isEqualTo(1);
 
             // First connection, the one where the suspect went alone, and the one after it.
-            await().during(WATCH).atMost(WATCH.plusSeconds(5)).until(() -> conn.connectAttempts() <= 3);
-            assertThat(conn.connectionsLost()).isEqualTo(2);
+            await().during(WATCH).atMost(WATCH.plusSeconds(5)).until(() -> conn.counters().connectAttempts() <= 3);
+            assertThat(conn.counters().connectionsLost()).isEqualTo(2);
 
             conn.publish(2, "ok/after", "fine".getBytes(UTF_8), 1, false);
             await().atMost(WAIT).until(() -> events.published.containsKey(2L));
             assertThat(events.published.get(2L)).isEmpty();
             await().atMost(WAIT).until(() -> paho.texts("ok/after").contains("fine"));
-            assertThat(conn.connectAttempts()).isLessThanOrEqualTo(3);
-            assertThat(conn.refusedByBroker()).isEqualTo(1);
+            assertThat(conn.counters().connectAttempts()).isLessThanOrEqualTo(3);
+            assertThat(conn.counters().refusedByBroker()).isEqualTo(1);
         }
     }
 
@@ -138,8 +138,8 @@ class MqttConnectionRefusedTopicTest {
                     && paho.texts("good/3").contains("three"));
 
             // At worst: a reset, the same again, the suspect alone refused, and the one after.
-            await().during(WATCH).atMost(WATCH.plusSeconds(5)).until(() -> conn.connectAttempts() <= 4);
-            assertThat(conn.disconnectCulprits()).isEqualTo(1);
+            await().during(WATCH).atMost(WATCH.plusSeconds(5)).until(() -> conn.counters().connectAttempts() <= 4);
+            assertThat(conn.counters().disconnectCulprits()).isEqualTo(1);
             assertThat(paho.texts("good/1")).as("QoS 1: at least once").isNotEmpty().containsOnly("one");
         }
     }

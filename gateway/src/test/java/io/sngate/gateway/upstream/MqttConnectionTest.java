@@ -1,5 +1,6 @@
 package io.sngate.gateway.upstream;
 
+import io.sngate.gateway.upstream.core.ClientState;
 import io.sngate.hw.ReconnectBackoff;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -107,7 +108,7 @@ class MqttConnectionTest {
             conn = connect(options());
             await().atMost(WAIT).until(() -> events.has("connected:"));
             assertThat(events.events).containsExactly("connected:false");
-            assertThat(conn.state()).isEqualTo(MqttConnection.State.CONNECTED);
+            assertThat(conn.state()).isEqualTo(ClientState.CONNECTED);
 
             // close() keeps the session: a later connection with clean start 0 finds it.
             conn.close().syncUninterruptibly();
@@ -142,9 +143,9 @@ class MqttConnectionTest {
             await().atMost(WAIT).until(() -> events.has("connectFailed:"));
             assertThat(events.events).hasSize(1);
             assertThat(events.events.get(0)).startsWith("connectFailed:false:").contains("refused");
-            assertThat(conn.state()).isEqualTo(MqttConnection.State.CLOSED);
+            assertThat(conn.state()).isEqualTo(ClientState.CLOSED);
             assertThat(conn.closeFuture().isDone()).isTrue();
-            assertThat(onLoop(conn::connectFailures)).isEqualTo(1);
+            assertThat(onLoop(() -> conn.counters().connectFailures())).isEqualTo(1);
         }
 
         @Test
@@ -155,7 +156,7 @@ class MqttConnectionTest {
             await().atMost(WAIT).until(() -> events.has("connectFailed:"));
             assertThat(events.events).singleElement().asString()
                     .startsWith("connectFailed:true:").contains("cannot connect", String.valueOf(port));
-            assertThat(conn.state()).isEqualTo(MqttConnection.State.CLOSED);
+            assertThat(conn.state()).isEqualTo(ClientState.CLOSED);
         }
 
         @Test
@@ -203,9 +204,9 @@ class MqttConnectionTest {
                     assertThat(r.payload()).as(topic).containsExactly(payloads[qos]);
                     assertThat(r.qos()).as(topic).isEqualTo(qos);
                 }
-                assertThat(conn.messagesOut()).isEqualTo(3);
-                assertThat(conn.publishesCompleted()).isEqualTo(2);
-                assertThat(onLoop(conn::inFlightRequests)).isZero();
+                assertThat(conn.counters().messagesOut()).isEqualTo(3);
+                assertThat(conn.counters().publishesCompleted()).isEqualTo(2);
+                assertThat(onLoop(() -> conn.inFlightRequests())).isZero();
             }
         }
 
@@ -249,7 +250,7 @@ class MqttConnectionTest {
                     .containsEntry(2L, Optional.of(DeliveryFailure.REFUSED))
                     .containsEntry(4L, Optional.empty());
             assertThat(events.subscribed.get(3L).failure()).contains(DeliveryFailure.REFUSED);
-            assertThat(conn.requestsRefused()).isEqualTo(3);
+            assertThat(conn.counters().requestsRefused()).isEqualTo(3);
             assertThat(events.events).containsExactly("connected:false");
         }
     }
@@ -282,14 +283,14 @@ class MqttConnectionTest {
             assertThat(b.qos()).isEqualTo(2);
             assertThat(c.qos()).isZero();
             assertThat(List.of(a.deliveryId(), b.deliveryId(), c.deliveryId())).doesNotHaveDuplicates();
-            assertThat(onLoop(conn::inboundPending)).isEqualTo(2);
+            assertThat(onLoop(() -> conn.inboundPending())).isEqualTo(2);
 
             conn.acknowledge(a.deliveryId());
             conn.acknowledge(b.deliveryId());
             // QoS 2: PUBREC, then the broker's PUBREL is answered with PUBCOMP.
-            await().atMost(WAIT).until(() -> onLoop(conn::inboundPending) == 0);
+            await().atMost(WAIT).until(() -> onLoop(() -> conn.inboundPending()) == 0);
             conn.acknowledge(c.deliveryId()); // QoS 0: nothing to do, ignored
-            assertThat(conn.messagesIn()).isEqualTo(3);
+            assertThat(conn.counters().messagesIn()).isEqualTo(3);
 
             conn.unsubscribe(8, "dev/in/#");
             await().atMost(WAIT).until(() -> events.unsubscribed.contains(8L));
@@ -315,9 +316,9 @@ class MqttConnectionTest {
                 assertThat(second).isNotEqualTo(first);
 
                 conn.acknowledge(first); // from the previous connection: ignored
-                await().atMost(WAIT).until(() -> conn.staleAcknowledgements() == 1);
+                await().atMost(WAIT).until(() -> conn.counters().staleAcknowledgements() == 1);
                 conn.acknowledge(second);
-                await().atMost(WAIT).until(() -> onLoop(conn::inboundPending) == 0);
+                await().atMost(WAIT).until(() -> onLoop(() -> conn.inboundPending()) == 0);
 
                 // Acknowledged now: another reconnection brings only the marker.
                 conn.dropConnectionForTest();
@@ -325,7 +326,7 @@ class MqttConnectionTest {
                 paho.publish("redeliver/x", "marker", 1);
                 await().atMost(WAIT).until(() -> !events.messagesWith("marker").isEmpty());
                 assertThat(events.messagesWith("m1")).hasSize(2);
-                assertThat(conn.reconnects()).isEqualTo(2);
+                assertThat(conn.counters().reconnects()).isEqualTo(2);
             }
         }
 
@@ -343,13 +344,13 @@ class MqttConnectionTest {
 
                 // The broker re-sends the PUBLISH (DUP) after the reconnection: suppressed.
                 conn.dropConnectionForTest();
-                await().atMost(WAIT).until(() -> conn.duplicatesSuppressed() == 1);
+                await().atMost(WAIT).until(() -> conn.counters().duplicatesSuppressed() == 1);
                 assertThat(events.messagesWith("exactly-once")).hasSize(1);
 
                 // The id from before the reconnection still completes the exchange.
                 conn.acknowledge(deliveryId);
-                await().atMost(WAIT).until(() -> onLoop(conn::inboundPending) == 0);
-                assertThat(conn.staleAcknowledgements()).isZero();
+                await().atMost(WAIT).until(() -> onLoop(() -> conn.inboundPending()) == 0);
+                assertThat(conn.counters().staleAcknowledgements()).isZero();
 
                 conn.dropConnectionForTest();
                 await().atMost(WAIT).until(() -> events.count("reconnected:") == 2);
@@ -392,8 +393,8 @@ class MqttConnectionTest {
                         .until(() -> paho.texts("stream/a").containsAll(expected));
                 assertThat(events.has("lost:")).isTrue();
                 assertThat(events.events).contains("reconnected:true");
-                assertThat(conn.reconnects()).isEqualTo(1);
-                assertThat(conn.publishesCompleted()).isEqualTo(200);
+                assertThat(conn.counters().reconnects()).isEqualTo(1);
+                assertThat(conn.counters().publishesCompleted()).isEqualTo(200);
             }
         }
 
@@ -414,7 +415,7 @@ class MqttConnectionTest {
             assertThat(events.published).containsOnlyKeys(6L);
             assertThat(events.published.get(6L)).contains(DeliveryFailure.CONGESTION);
             assertThat(events.subscribed.get(7L).failure()).contains(DeliveryFailure.CONGESTION);
-            assertThat(conn.requestsRejectedCongestion()).isEqualTo(2);
+            assertThat(conn.counters().requestsRejectedCongestion()).isEqualTo(2);
 
             broker.startAgain();
             await().atMost(WAIT).until(() -> events.published.size() == 6);
@@ -434,7 +435,7 @@ class MqttConnectionTest {
             conn.disconnect(false, OptionalLong.empty()).syncUninterruptibly();
             await().atMost(WAIT).until(() -> events.published.size() == 1 && events.subscribed.size() == 1);
             assertThat(events.published.get(1L)).contains(DeliveryFailure.CONGESTION);
-            assertThat(conn.state()).isEqualTo(MqttConnection.State.CLOSED);
+            assertThat(conn.state()).isEqualTo(ClientState.CLOSED);
             conn.publish(3, "q/t", new byte[] {1}, 0, false);
             await().atMost(WAIT).until(() -> events.published.containsKey(3L));
             assertThat(events.published.get(3L)).contains(DeliveryFailure.CONGESTION);
@@ -506,7 +507,7 @@ class MqttConnectionTest {
                 conn.publish(2, "probe/t", new byte[] {1}, 1, false);
                 await().atMost(WAIT).until(() -> events.published.containsKey(2L));
                 assertThat(events.published.get(2L)).isEmpty();
-                assertThat(conn.willUpdates()).isEqualTo(1);
+                assertThat(conn.counters().willUpdates()).isEqualTo(1);
 
                 // The session (and its subscription) survived the re-connection.
                 paho.publish("cmd/x", "still-subscribed", 1);

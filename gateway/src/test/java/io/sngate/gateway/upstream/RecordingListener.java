@@ -8,10 +8,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import io.sngate.codec.QoS;
+import io.sngate.gateway.session.UpstreamEvent;
 
 /** Records every listener call (thread-safe), and checks each one happens on the owning loop. */
-final class RecordingListener implements MqttConnection.Listener {
+final class RecordingListener implements Consumer<UpstreamEvent>, UpstreamEvent.Handler {
 
     record Message(long deliveryId, String topic, byte[] payload, int qos, boolean retain) {
         String text() {
@@ -28,6 +31,7 @@ final class RecordingListener implements MqttConnection.Listener {
     final Map<Long, Optional<DeliveryFailure>> published = new ConcurrentHashMap<>();
     final Map<Long, Subscribed> subscribed = new ConcurrentHashMap<>();
     final List<Long> unsubscribed = new CopyOnWriteArrayList<>();
+    final List<Long> received = new CopyOnWriteArrayList<>();
     final List<String> offLoopCalls = new CopyOnWriteArrayList<>();
     final List<Long> duplicateCompletions = new CopyOnWriteArrayList<>();
 
@@ -42,53 +46,66 @@ final class RecordingListener implements MqttConnection.Listener {
     }
 
     @Override
-    public void onConnected(boolean sessionPresent) {
+    public void accept(UpstreamEvent event) {
+        event.applyTo(this);
+    }
+
+    @Override
+    public void connected(UpstreamEvent.Connected event) {
         check("onConnected");
-        events.add("connected:" + sessionPresent);
+        events.add("connected:" + event.sessionPresent());
     }
 
     @Override
-    public void onConnectFailed(boolean retryable, String detail) {
+    public void connectFailed(UpstreamEvent.ConnectFailed event) {
         check("onConnectFailed");
-        events.add("connectFailed:" + retryable + ":" + detail);
+        boolean retryable = event.failure() == DeliveryFailure.CONGESTION;
+        events.add("connectFailed:" + retryable + ":" + event.detail());
     }
 
     @Override
-    public void onConnectionLost(String detail) {
+    public void connectionLost(UpstreamEvent.ConnectionLost event) {
         check("onConnectionLost");
-        events.add("lost:" + detail);
+        events.add("lost:" + event.detail());
     }
 
     @Override
-    public void onReconnected(boolean sessionPresent) {
+    public void reconnected(UpstreamEvent.Reconnected event) {
         check("onReconnected");
-        events.add("reconnected:" + sessionPresent);
+        events.add("reconnected:" + event.sessionPresent());
     }
 
     @Override
-    public void onPublishDone(long token, Optional<DeliveryFailure> failure) {
+    public void publishReceived(UpstreamEvent.PublishReceived event) {
+        check("onPublishReceived");
+        received.add(event.token());
+    }
+
+    @Override
+    public void publishDone(UpstreamEvent.PublishDone event) {
         check("onPublishDone");
-        if (published.putIfAbsent(token, failure) != null) {
-            duplicateCompletions.add(token);
+        if (published.putIfAbsent(event.token(), event.failure()) != null) {
+            duplicateCompletions.add(event.token());
         }
     }
 
     @Override
-    public void onSubscribed(long token, Optional<Integer> grantedQos, Optional<DeliveryFailure> failure) {
+    public void subscribed(UpstreamEvent.Subscribed event) {
         check("onSubscribed");
-        subscribed.put(token, new Subscribed(grantedQos, failure));
+        subscribed.put(event.token(), new Subscribed(event.granted().map(QoS::level), event.failure()));
     }
 
     @Override
-    public void onUnsubscribed(long token) {
+    public void unsubscribed(UpstreamEvent.Unsubscribed event) {
         check("onUnsubscribed");
-        unsubscribed.add(token);
+        unsubscribed.add(event.token());
     }
 
     @Override
-    public void onMessage(long deliveryId, String topic, byte[] payload, int qos, boolean retain) {
+    public void message(UpstreamEvent.Message event) {
         check("onMessage");
-        messages.add(new Message(deliveryId, topic, payload, qos, retain));
+        messages.add(new Message(event.deliveryId(), event.topic(), event.payload().toArray(), event.qos().level(),
+                event.retain()));
     }
 
     boolean has(String eventPrefix) {

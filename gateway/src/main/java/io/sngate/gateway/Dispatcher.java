@@ -222,26 +222,31 @@ final class Dispatcher implements Transport.Receiver {
         synchronized (this) {
             SessionHost host = byClientId.get(clientId);
             SessionHost holder = byAddress.get(from);
-            if (holder != null && holder != host) {
-                detach(holder, from, clientId);
+            SessionHost replaced = holder != null && holder != host ? holder : null;
+            // Refusals come before the detach: a refused CONNECT changes nothing. The table holds
+            // the replaced session until its loop has ended it, so a full table refuses here.
+            if (host == null && byClientId.size() >= options.maxClients()) {
+                metrics.count(Metrics.CONNECT_REFUSED_MAX_CLIENTS);
+                warnings.warn("max_clients", () -> "CONNECT of " + clientId + " refused: "
+                        + options.maxClients() + " clients already (" + Metrics.CONNECT_REFUSED_MAX_CLIENTS + ")");
+                reply(from, new ConnAck(ReturnCode.REJECTED_CONGESTION));
+                return;
+            }
+            Object source = FloodGuard.sourceKey(from);
+            // A new session, or one moving in from another source (a takeover must not carry
+            // sessions past the cap of the source it moves to).
+            if ((host == null || !source.equals(host.countedSource)) && sourceFull(source, replaced)) {
+                metrics.count(Metrics.CONNECT_REFUSED_PER_IP);
+                warnings.warn("per_source_ip", () -> "CONNECT of " + clientId + " from " + from + " refused: "
+                        + options.maxSessionsPerIp() + " sessions from " + source + " already "
+                        + "(limits.max-sessions-per-source-ip; " + Metrics.CONNECT_REFUSED_PER_IP + ")");
+                reply(from, new ConnAck(ReturnCode.REJECTED_CONGESTION));
+                return;
+            }
+            if (replaced != null) {
+                detach(replaced, from, clientId);
             }
             if (host == null) {
-                if (byClientId.size() >= options.maxClients()) {
-                    metrics.count(Metrics.CONNECT_REFUSED_MAX_CLIENTS);
-                    warnings.warn("max_clients", () -> "CONNECT of " + clientId + " refused: "
-                            + options.maxClients() + " clients already (" + Metrics.CONNECT_REFUSED_MAX_CLIENTS + ")");
-                    reply(from, new ConnAck(ReturnCode.REJECTED_CONGESTION));
-                    return;
-                }
-                Object source = FloodGuard.sourceKey(from);
-                if (sessionsPerSource.getOrDefault(source, 0) >= options.maxSessionsPerIp()) {
-                    metrics.count(Metrics.CONNECT_REFUSED_PER_IP);
-                    warnings.warn("per_source_ip", () -> "CONNECT of " + clientId + " from " + from + " refused: "
-                            + options.maxSessionsPerIp() + " sessions from " + source + " already "
-                            + "(limits.max-sessions-per-source-ip; " + Metrics.CONNECT_REFUSED_PER_IP + ")");
-                    reply(from, new ConnAck(ReturnCode.REJECTED_CONGESTION));
-                    return;
-                }
                 host = newSession(clientId, from);
             } else if (!host.address().equals(from)) {
                 // MQTT's takeover: the device came back from a new address (NAT rebinding, a new port).
@@ -263,9 +268,25 @@ final class Dispatcher implements Transport.Receiver {
         }
     }
 
-    /** {@code address} now belongs to {@code newcomer}: the session that held it ends there. */
+    /**
+     * True when {@code source} holds limits.max-sessions-per-source-ip sessions, not counting
+     * {@code leaving} (the session a packet is about to detach from its address there, or null).
+     */
+    private boolean sourceFull(Object source, SessionHost leaving) {
+        int held = sessionsPerSource.getOrDefault(source, 0);
+        if (leaving != null && source.equals(leaving.countedSource)) {
+            held--;
+        }
+        return held >= options.maxSessionsPerIp();
+    }
+
+    /**
+     * {@code address} now belongs to {@code newcomer}: the session that held it ends there, and
+     * no longer counts at that address's source (the newcomer takes its place).
+     */
     private void detach(SessionHost holder, LinkAddress address, String newcomer) {
         byAddress.remove(address, holder);
+        uncountSource(holder);
         metrics.count(Metrics.ADDRESS_REUSED);
         LOG.info("client {} at {} detached: client {} connects from that address", holder.clientId(), address, newcomer);
         holder.addressTaken(newcomer);
@@ -315,6 +336,8 @@ final class Dispatcher implements Transport.Receiver {
             byAddress.remove(previous, host);
             host.moveTo(address, 1 + random.nextInt(0xFFFF));
             countSource(host, address);
+        } else if (host.countedSource == null) {
+            countSource(host, address); // detached from this address, and back before its loop ended it
         }
         byAddress.put(address, host);
     }
@@ -409,6 +432,12 @@ final class Dispatcher implements Transport.Receiver {
             }
             if (!rules.addressAllowed(named.clientId(), from)) {
                 refuseTakeover(from, named, owner, "the devices file pins it to other addresses");
+                return;
+            }
+            Object source = FloodGuard.sourceKey(from);
+            if (!source.equals(named.countedSource) && sourceFull(source, atAddress)) {
+                refuseTakeover(from, named, owner, options.maxSessionsPerIp() + " sessions from " + source
+                        + " already (limits.max-sessions-per-source-ip)");
                 return;
             }
             if (atAddress != null) {

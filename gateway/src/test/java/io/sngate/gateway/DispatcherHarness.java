@@ -392,8 +392,12 @@ class DispatcherHarness {
         }
 
         @Override
-        public void publish(long token, String topic, Bytes payload, QoS qos, boolean retain) {
+        public void publish(long token, String topic, Bytes payload, QoS qos, boolean retain, int msgId) {
             published.add(topic);
+        }
+
+        @Override
+        public void release(long token, int msgId) {
         }
 
         @Override

@@ -33,8 +33,10 @@ import io.sngate.codec.v12.WillTopic;
 import io.sngate.codec.v12.WillTopicReq;
 import io.sngate.codec.v12.WillTopicResp;
 import io.sngate.codec.v12.WillTopicUpd;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,6 +81,7 @@ public final class ClientSession {
         public static final String UNPROVEN_WITHHELD = "unproven_withheld";
         public static final String DENIED = "denied";
         public static final String EXPIRED = "expired";
+        public static final String BROKER_RESEND = "broker_resend";
 
         private Counters() {
         }
@@ -141,6 +144,14 @@ public final class ClientSession {
     // broker -> device
     private Outgoing inflight;
     private int nextMsgId = 1;
+    /**
+     * The QoS 1/2 messages the session held (in flight or queued, oldest first) when it opened
+     * the current upstream connection, while the broker may still be sending them again: see
+     * {@link #resendOf}. Compared by identity: the upstream numbers deliveries per connection.
+     */
+    private final List<Delivery> heldAtConnect = new ArrayList<>();
+    /** Until when a message can be a broker's resend of one in {@link #heldAtConnect}. */
+    private long resendsUntil = Long.MIN_VALUE;
 
     public ClientSession(String clientId, SessionConfig config, PredefinedTopics predefined) {
         this(clientId, config, predefined, SessionPolicy.ALLOW_ALL, 1);
@@ -391,6 +402,16 @@ public final class ClientSession {
         state = SessionState.CONNECTING;
         setupDeadline = Long.MAX_VALUE;
         upstreamOpen = true;
+        heldAtConnect.clear();
+        resendsUntil = Long.MIN_VALUE;
+        if (inflight != null && inflight.delivery.qos() != QoS.AT_MOST_ONCE) {
+            heldAtConnect.add(inflight.delivery);
+        }
+        for (Delivery waiting : queue.waiting()) {
+            if (waiting.qos() != QoS.AT_MOST_ONCE) {
+                heldAtConnect.add(waiting);
+            }
+        }
         long expiry = cleanSession ? config.cleanSessionExpirySeconds() : config.persistentSessionExpirySeconds();
         out.accept(new Effect.Connect(new UpstreamConnect(clientId, cleanSession, expiry, keepAliveSeconds,
                 config.maxQueued(), Optional.ofNullable(will), upstreamMaxPacketSize(config.maxPacketSize()))));
@@ -929,11 +950,19 @@ public final class ClientSession {
     // ------------------------------------------------------------------ upstream input
 
     public void onUpstream(UpstreamEvent event, long now, Consumer<Effect> out) {
-        if (event instanceof UpstreamEvent.Connected) {
+        if (event instanceof UpstreamEvent.Connected connected) {
             if (state == SessionState.CONNECTING) {
                 state = SessionState.ACTIVE;
                 lastHeard = now;
                 connAckAt = now;
+                if (connected.sessionPresent()) {
+                    // The broker resends right after accepting the connection, before anything new
+                    // (MQTT 5 §4.4, §4.6): T_RETRY is ample, and bounds how long a new message with
+                    // the same content as a held one could be taken for a resend.
+                    resendsUntil = now + config.retryMillis();
+                } else {
+                    heldAtConnect.clear(); // a broker without the session has nothing to send again
+                }
                 out.accept(new Effect.SendToDevice(new ConnAck(ReturnCode.ACCEPTED)));
                 if (inflight != null) {
                     inflight.retries = 0; // a new connection: the device gets N_RETRY again
@@ -1008,6 +1037,11 @@ public final class ClientSession {
     private void onBrokerMessage(UpstreamEvent.Message message, long now, Consumer<Effect> out) {
         Delivery delivery = new Delivery(message.deliveryId(), message.topic(), message.payload(), message.qos(),
                 message.retain());
+        Delivery earlier = resendOf(delivery, now);
+        if (earlier != null) {
+            resumeWith(earlier, delivery, out);
+            return;
+        }
         Optional<Delivery> displaced = queue.offer(delivery);
         if (displaced.isPresent()) {
             Delivery gone = displaced.get();
@@ -1018,6 +1052,56 @@ public final class ClientSession {
             }
         }
         pump(now, out);
+    }
+
+    /**
+     * The message the session already holds that {@code incoming} is a copy of, or null.
+     *
+     * <p>A broker that resumes a session sends again, at once and in their order, the QoS 1/2
+     * messages it has not had acknowledged (MQTT 5 §4.4), under a new delivery id: the session
+     * still holds them when the device left mid-exchange or before it got them (asleep,
+     * disconnected, lost). Taken for new messages, they reached the device twice: the resumed
+     * exchange, then a new PUBLISH. The upstream event does not say that a message is a resend,
+     * so one is recognised as a message equal to one held when the connection was opened (topic,
+     * payload, QoS, retain), arriving after the broker accepted the connection with the session
+     * present and before anything that is not a resend; each held message is matched once.
+     */
+    private Delivery resendOf(Delivery incoming, long now) {
+        if (heldAtConnect.isEmpty()) {
+            return null;
+        }
+        if (now <= resendsUntil) {
+            for (Iterator<Delivery> it = heldAtConnect.iterator(); it.hasNext(); ) {
+                Delivery held = it.next();
+                if (held.qos() == incoming.qos() && held.retain() == incoming.retain()
+                        && held.topic().equals(incoming.topic()) && held.payload().equals(incoming.payload())) {
+                    it.remove();
+                    return held;
+                }
+            }
+        }
+        heldAtConnect.clear(); // resends come first: once another message came, no more follow
+        return null;
+    }
+
+    /**
+     * The broker sent {@code held} again as {@code resent}: the exchange the session has goes on
+     * under the new delivery id (the only one the new connection can acknowledge), and is not
+     * started a second time.
+     */
+    private void resumeWith(Delivery held, Delivery resent, Consumer<Effect> out) {
+        out.accept(new Effect.Count(Counters.BROKER_RESEND, "broker sent QoS " + resent.qos().level()
+                + " message on " + resent.topic() + " again after the reconnection: the held one goes on"));
+        if (inflight != null && inflight.delivery == held) {
+            inflight.delivery = resent;
+            if (inflight.acknowledged) {
+                // The device has it (its PUBREC), yet the broker never heard so: tell it again.
+                out.accept(new Effect.Acknowledge(resent.deliveryId()));
+            }
+        } else if (!queue.replace(held, resent)) {
+            // Done since the reconnection (the device acknowledged it, or it was given up for good).
+            out.accept(new Effect.Acknowledge(resent.deliveryId()));
+        }
     }
 
     // ------------------------------------------------------------------ delivering to the device
@@ -1323,6 +1407,7 @@ public final class ClientSession {
         registry.clear();
         will = null;
         qos2ByMsgId.clear();
+        heldAtConnect.clear();
         if (inflight != null) {
             queue.pushFront(inflight.delivery);
             inflight = null;
@@ -1348,7 +1433,8 @@ public final class ClientSession {
 
     /** The one delivery in flight to the device. */
     private static final class Outgoing {
-        final Delivery delivery;
+        /** Replaced by the broker's resend of it after a reconnection, for its new delivery id. */
+        Delivery delivery;
         final TopicIdType topicIdType;
         final int topicId;
         /** The normal topic id REGISTERed before the PUBLISH, or 0 when none is. */

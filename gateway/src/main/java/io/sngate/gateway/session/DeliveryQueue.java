@@ -3,6 +3,7 @@ package io.sngate.gateway.session;
 import io.sngate.codec.QoS;
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -43,6 +44,29 @@ final class DeliveryQueue {
     /** Puts a delivery back at the head (it was in flight and must go again first). */
     void pushFront(Delivery delivery) {
         waiting.addFirst(delivery);
+    }
+
+    /**
+     * Puts {@code with} in the place of {@code held} (that very object, not an equal one);
+     * false when {@code held} is not waiting here.
+     */
+    boolean replace(Delivery held, Delivery with) {
+        boolean found = false;
+        // One turn of the deque: every element comes back in its place.
+        for (int i = waiting.size(); i > 0; i--) {
+            Delivery next = waiting.pollFirst();
+            if (next == held && !found) {
+                next = with;
+                found = true;
+            }
+            waiting.addLast(next);
+        }
+        return found;
+    }
+
+    /** What is waiting, in delivery order. */
+    List<Delivery> waiting() {
+        return List.copyOf(waiting);
     }
 
     Delivery poll() {

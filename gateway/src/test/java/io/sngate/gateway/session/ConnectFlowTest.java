@@ -215,6 +215,48 @@ class ConnectFlowTest extends SessionHarness {
         }
 
         @Test
+        void aWillTopicResentWhileTheMessageIsAwaitedIsAskedForItsMessageAgain() {
+            device(connectPacket(true, true, 60));
+            device(new WillTopic(QoS.AT_LEAST_ONCE, true, "dev/status"));
+            assertThat(sent()).containsExactly(WillMsgReq.INSTANCE);
+
+            // Our WILLMSGREQ was lost, so the device repeats WILLTOPIC (spec §6.13); the last one counts.
+            device(new WillTopic(QoS.AT_MOST_ONCE, false, "dev/state"));
+            assertThat(effects()).containsExactly(new Effect.SendToDevice(WillMsgReq.INSTANCE));
+            assertThat(state()).isEqualTo(SessionState.AWAITING_WILL_MESSAGE);
+
+            device(new WillMsg(bytes("offline")));
+            assertThat(effects()).containsExactly(upstreamConnect(true, 60,
+                    Optional.of(new Will("dev/state", Bytes.utf8("offline"), QoS.AT_MOST_ONCE, false))));
+        }
+
+        @Test
+        void otherPacketsWhileTheWillMessageIsAwaitedAreAnsweredWithDisconnect() {
+            device(connectPacket(true, true, 60));
+            device(new WillTopic(QoS.AT_LEAST_ONCE, true, "dev/status"));
+
+            device(PingReq.PLAIN);
+
+            assertThat(sent()).containsExactly(Disconnect.PLAIN);
+            assertThat(counters()).containsExactly(NOT_CONNECTED);
+            assertThat(state()).isEqualTo(SessionState.AWAITING_WILL_MESSAGE);
+        }
+
+        @Test
+        void willPacketsResentWhileTheBrokerAnswersChangeNothing() {
+            exchangeWill();
+            assertThat(state()).isEqualTo(SessionState.CONNECTING);
+
+            device(new WillTopic(QoS.AT_LEAST_ONCE, true, "dev/status"));
+            assertThat(effects()).isEmpty();
+            device(new WillMsg(bytes("offline")));
+            assertThat(effects()).isEmpty();
+
+            upstream(new Connected(false));
+            assertThat(effects()).containsExactly(new Effect.SendToDevice(new ConnAck(ReturnCode.ACCEPTED)));
+        }
+
+        @Test
         void anAnswerAfterARetransmissionCompletesTheExchange() {
             device(connectPacket(true, true, 60));
             advance(RETRY);

@@ -111,4 +111,36 @@ class DeliveryQueueTest {
         assertThat(queue.offer(Q2_D)).contains(Q2_D);
         assertThat(pollAll(queue)).containsExactly(Q1_B);
     }
+
+    @Test
+    void replaceTakesThePlaceOfThatVeryDeliveryNotOfAnEqualOne() {
+        DeliveryQueue queue = new DeliveryQueue(4);
+        Delivery twin = delivery(2, QoS.AT_LEAST_ONCE); // equal to Q1_B, another object
+        queue.offer(Q0_A);
+        queue.offer(twin);
+        queue.offer(Q1_B);
+        queue.offer(Q0_C);
+        Delivery resent = delivery(12, QoS.AT_LEAST_ONCE);
+
+        assertThat(queue.replace(Q1_B, resent)).isTrue();
+
+        assertThat(queue.waiting()).containsExactly(Q0_A, twin, resent, Q0_C);
+        assertThat(queue.waiting().get(1)).isSameAs(twin);
+        assertThat(queue.replace(Q1_B, resent)).isFalse();
+        assertThat(queue.replace(Q2_D, resent)).isFalse();
+        assertThat(pollAll(queue)).containsExactly(Q0_A, twin, resent, Q0_C);
+    }
+
+    @Test
+    void waitingIsASnapshotInOrder() {
+        DeliveryQueue queue = new DeliveryQueue(3);
+        queue.offer(Q0_A);
+        queue.offer(Q1_B);
+
+        List<Delivery> snapshot = queue.waiting();
+        queue.poll();
+
+        assertThat(snapshot).containsExactly(Q0_A, Q1_B);
+        assertThat(queue.size()).isEqualTo(1);
+    }
 }

@@ -337,6 +337,26 @@ class DeliveryToDeviceTest extends SessionHarness {
         }
 
         @Test
+        void aTopicTheDeviceRefusedGetsNoMoreMessagesUntilItSubscribesToItByName() {
+            connect();
+            subscribe("room/+");
+            message(1, "room/kitchen", "a", QoS.AT_LEAST_ONCE);
+            assertThat(sent()).containsExactly(new Register(1, 1, "room/kitchen"));
+            device(new RegAck(1, 1, ReturnCode.REJECTED_NOT_SUPPORTED));
+
+            // As if it unsubscribed from the name (spec §6.10): counted and acknowledged, not sent.
+            message(2, "room/kitchen", "b", QoS.AT_LEAST_ONCE);
+            assertThat(sent()).isEmpty();
+            assertThat(counters()).containsExactly(REFUSED_BY_DEVICE);
+            assertThat(effects(Effect.Acknowledge.class)).containsExactly(new Effect.Acknowledge(2));
+            assertThat(session().queuedMessages()).isZero();
+
+            int id = subscribe(TopicRef.name("room/kitchen"), QoS.AT_LEAST_ONCE, QoS.AT_LEAST_ONCE, 101).topicId();
+            message(3, "room/kitchen", "c", QoS.AT_LEAST_ONCE);
+            assertThat(sent()).containsExactly(toDevice(QoS.AT_LEAST_ONCE, id, 2, "c"));
+        }
+
+        @Test
         void aTopicTheDeviceAcknowledgedStaysKnownAcrossAPersistentReconnect() {
             connect(false, 60);
             subscribe("room/+");
@@ -563,6 +583,21 @@ class DeliveryToDeviceTest extends SessionHarness {
 
             message(2, fits, "x", QoS.AT_LEAST_ONCE);
             assertThat(sent()).singleElement().isInstanceOf(Register.class);
+        }
+
+        @Test
+        void aMessageForWhichNoTopicIdIsLeftIsRefusedCountedAndAcknowledged() {
+            configure(config(1, 100, 16, 1_024));
+            connect();
+            register("other", 1); // the only id
+            subscribe("room/+");
+
+            message(7, "room/kitchen", "a", QoS.AT_LEAST_ONCE);
+
+            assertThat(sent()).isEmpty();
+            assertThat(counters()).containsExactly(ClientSession.Counters.TOPIC_IDS_EXHAUSTED);
+            assertThat(effects(Effect.Acknowledge.class)).containsExactly(new Effect.Acknowledge(7));
+            assertThat(session().queuedMessages()).isZero();
         }
 
         @Test

@@ -64,6 +64,21 @@ class LinkDeliveryFailureTest extends SessionHarness {
     }
 
     @Test
+    void aFailureOfTheLastResendLosesTheDeviceAtOnceWhenItsShortDelayHasPassed() {
+        connect();
+        subscribe("room/temp");
+        message(7, "room/temp", "21", QoS.AT_LEAST_ONCE);
+        advance(RETRY * MAX_RETRIES); // N_RETRY resends, the last one just now
+        assertThat(state()).isEqualTo(SessionState.ACTIVE);
+
+        advance(SOON * 2);
+        linkDeliveryFailed();
+
+        assertThat(effects(Effect.Lost.class)).hasSize(1);
+        assertThat(state()).isEqualTo(SessionState.LOST);
+    }
+
+    @Test
     void aFailureWithNothingInFlightChangesNothing() {
         connect();
         long deadline = session().nextDeadline();

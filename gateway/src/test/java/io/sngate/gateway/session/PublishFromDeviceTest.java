@@ -342,6 +342,23 @@ class PublishFromDeviceTest extends SessionHarness {
         }
 
         @Test
+        void completedExchangesAreRememberedUpToABoundTheOldestForgottenFirst() {
+            int remembered = 64;
+            for (int msgId = 1; msgId <= remembered + 1; msgId++) {
+                device(publish(QoS.EXACTLY_ONCE, topicId, msgId, "m" + msgId));
+                upstream(new PublishDone(published().token(), Optional.empty()));
+                device(new PubRel(msgId));
+            }
+
+            device(publish(QoS.EXACTLY_ONCE, topicId, 2, "m2").asDuplicate());
+            assertThat(counters()).containsExactly(ClientSession.Counters.QOS2_LATE_DUPLICATE);
+
+            // The first one no longer fits the memory: its copy counts as a new message.
+            device(publish(QoS.EXACTLY_ONCE, topicId, 1, "m1").asDuplicate());
+            assertThat(published().payload()).isEqualTo(bytes("m1"));
+        }
+
+        @Test
         void aPubRelBeforePubRecIsIgnored() {
             device(publish(QoS.EXACTLY_ONCE, topicId, 20, "once"));
             long token = published().token();

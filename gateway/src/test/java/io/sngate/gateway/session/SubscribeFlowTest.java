@@ -310,6 +310,26 @@ class SubscribeFlowTest extends SessionHarness {
         }
     }
 
+    @Nested
+    class ReservedTopicIdType {
+
+        @Test
+        void subscribeIsRefusedRatherThanLeftUnanswered() {
+            device(new Subscribe(false, QoS.AT_LEAST_ONCE, 5, new TopicRef.Reserved(Bytes.wrap(new byte[] {1, 2}))));
+
+            assertThat(effects(Effect.Subscribe.class)).isEmpty();
+            assertThat(counters()).containsExactly(INVALID_TOPIC);
+            assertThat(sent()).containsExactly(new SubAck(QoS.AT_MOST_ONCE, 0, 5, ReturnCode.REJECTED_NOT_SUPPORTED));
+        }
+
+        @Test
+        void unsubscribeIsAnsweredAtOnceAsNothingCanBeSubscribedUnderIt() {
+            device(new Unsubscribe(6, new TopicRef.Reserved(Bytes.EMPTY)));
+
+            assertThat(effects()).containsExactly(new Effect.SendToDevice(new UnsubAck(6)));
+        }
+    }
+
     @Test
     void subscribeNeedsAConnection() {
         device(Disconnect.PLAIN);

@@ -1,0 +1,199 @@
+package io.sngate.gateway.session;
+
+import io.sngate.codec.QoS;
+import io.sngate.codec.v12.PubAck;
+import io.sngate.codec.v12.PubComp;
+import io.sngate.codec.v12.PubRec;
+import io.sngate.codec.v12.PubRel;
+import io.sngate.codec.v12.Publish;
+import io.sngate.codec.v12.ReturnCode;
+import io.sngate.gateway.session.ClientSession.Counters;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The device's PUBLISH on its way to the broker, and the gateway's receiver side of QoS 2
+ * (spec §6.6). A QoS 1/2 PUBLISH is answered (PUBACK, PUBREC) only when the broker has it
+ * (DESIGN rule 4), and a QoS 2 message reaches the broker once: a resend while its exchange
+ * is open is not forwarded again, nor is a late copy of one that completed.
+ */
+final class PublishFromDevice {
+
+    /** Completed QoS 2 exchanges remembered at most, the oldest forgotten first. */
+    private static final int MAX_COMPLETED_QOS2 = 64;
+
+    private final SessionContext ctx;
+    private final TopicRegistration topics;
+    private final Map<Long, InboundPublish> publishesByToken = new HashMap<>();
+    private final Map<Integer, InboundPublish> qos2ByMsgId = new HashMap<>();
+    /**
+     * QoS 2 exchanges completed with PUBCOMP, by msgId: until when a copy of that PUBLISH is a
+     * late duplicate (one the network delayed past the whole exchange), not a new message.
+     */
+    private final LinkedHashMap<Integer, CompletedQos2> completedQos2 = new LinkedHashMap<>();
+
+    PublishFromDevice(SessionContext ctx, TopicRegistration topics) {
+        this.ctx = ctx;
+        this.topics = topics;
+    }
+
+    void onPublish(Publish publish, long now, Consumer<Effect> out) {
+        String topic = topics.topicOf(publish);
+        if (topic == null) {
+            out.accept(new Effect.Discard(Counters.INVALID_TOPIC, TopicRegistration.label(publish),
+                    "PUBLISH to an unknown topic id"));
+            out.accept(new Effect.SendToDevice(
+                    new PubAck(publish.topicId(), publish.msgId(), ReturnCode.REJECTED_INVALID_TOPIC_ID)));
+            return;
+        }
+        if (!ctx.policy.mayPublish(topic)) {
+            out.accept(new Effect.Discard(Counters.DENIED, topic, "PUBLISH denied: the devices file does not let this "
+                    + "client publish there"));
+            out.accept(new Effect.SendToDevice(
+                    new PubAck(publish.topicId(), publish.msgId(), ReturnCode.REJECTED_NOT_SUPPORTED)));
+            return;
+        }
+        switch (publish.qos()) {
+            case AT_MOST_ONCE, MINUS_ONE -> out.accept(
+                    new Effect.Publish(0, topic, publish.data(), QoS.AT_MOST_ONCE, publish.retain()));
+            case AT_LEAST_ONCE -> {
+                if (publishesByToken.size() >= ctx.config.maxInflightUpstream()) {
+                    rejectBusy(publish, topic, out);
+                    return;
+                }
+                long token = ctx.nextToken();
+                publishesByToken.put(token, new InboundPublish(publish.topicId(), publish.msgId(), QoS.AT_LEAST_ONCE));
+                out.accept(new Effect.Publish(token, topic, publish.data(), QoS.AT_LEAST_ONCE, publish.retain()));
+            }
+            case EXACTLY_ONCE -> {
+                if (isLateDuplicate(publish, now)) {
+                    // Forwarding it would deliver the message twice; the device already has its PUBCOMP.
+                    out.accept(new Effect.Discard(Counters.QOS2_LATE_DUPLICATE, topic,
+                            "DUP copy of QoS 2 msgId " + publish.msgId() + " after its exchange completed"));
+                    return;
+                }
+                InboundPublish known = qos2ByMsgId.get(publish.msgId());
+                if (known != null) {
+                    // A resend: the broker has (or is getting) it once already.
+                    if (known.brokerHasIt) {
+                        out.accept(new Effect.SendToDevice(new PubRec(publish.msgId())));
+                    }
+                    return;
+                }
+                if (publishesByToken.size() >= ctx.config.maxInflightUpstream()) {
+                    rejectBusy(publish, topic, out);
+                    return;
+                }
+                long token = ctx.nextToken();
+                InboundPublish inbound = new InboundPublish(publish.topicId(), publish.msgId(), QoS.EXACTLY_ONCE);
+                inbound.fingerprint = CompletedQos2.fingerprint(publish);
+                publishesByToken.put(token, inbound);
+                qos2ByMsgId.put(publish.msgId(), inbound);
+                out.accept(new Effect.Publish(token, topic, publish.data(), QoS.EXACTLY_ONCE, publish.retain()));
+            }
+        }
+    }
+
+    void onPubRel(PubRel pubRel, long now, Consumer<Effect> out) {
+        InboundPublish inbound = qos2ByMsgId.get(pubRel.msgId());
+        if (inbound != null && !inbound.brokerHasIt) {
+            return; // PUBREC not sent yet, so this PUBREL is premature; the device will resend
+        }
+        InboundPublish completed = qos2ByMsgId.remove(pubRel.msgId());
+        if (completed != null) {
+            rememberCompleted(completed, now);
+        }
+        out.accept(new Effect.SendToDevice(new PubComp(pubRel.msgId())));
+    }
+
+    /** The broker's answer to a QoS 1/2 publish: now the device gets its PUBACK or PUBREC. */
+    void onPublishDone(UpstreamEvent.PublishDone done, Consumer<Effect> out) {
+        InboundPublish inbound = publishesByToken.remove(done.token());
+        if (inbound == null) {
+            return;
+        }
+        if (done.failure().isPresent()) {
+            qos2ByMsgId.remove(inbound.msgId);
+            ReturnCode rc = done.failure().get() == DeliveryFailure.CONGESTION
+                    ? ReturnCode.REJECTED_CONGESTION : ReturnCode.REJECTED_NOT_SUPPORTED;
+            ctx.sendIfReachable(new PubAck(inbound.topicId, inbound.msgId, rc), out);
+        } else if (inbound.qos == QoS.AT_LEAST_ONCE) {
+            ctx.sendIfReachable(new PubAck(inbound.topicId, inbound.msgId, ReturnCode.ACCEPTED), out);
+        } else {
+            inbound.brokerHasIt = true;
+            ctx.sendIfReachable(new PubRec(inbound.msgId), out);
+        }
+    }
+
+    /**
+     * A new connection: answers still due from the old one must not reach it (the device resends
+     * what it still waits for), and a restarted device may number its messages from 1 again. A
+     * QoS 2 message the broker has stays known, so its resend is answered, not forwarded again.
+     */
+    void restart() {
+        publishesByToken.clear();
+        qos2ByMsgId.values().removeIf(inbound -> !inbound.brokerHasIt);
+        completedQos2.clear();
+    }
+
+    /** A clean session keeps no exchange. */
+    void clear() {
+        qos2ByMsgId.clear();
+    }
+
+    private void rejectBusy(Publish publish, String topic, Consumer<Effect> out) {
+        out.accept(new Effect.Discard(Counters.UPSTREAM_BUSY, topic,
+                "too many publishes awaiting the broker; device told to back off"));
+        out.accept(new Effect.SendToDevice(
+                new PubAck(publish.topicId(), publish.msgId(), ReturnCode.REJECTED_CONGESTION)));
+    }
+
+    /** A device retries for at most T_RETRY x (N_RETRY + 1): past that no copy can still be on its way. */
+    private void rememberCompleted(InboundPublish done, long now) {
+        completedQos2.values().removeIf(c -> c.until() <= now);
+        completedQos2.remove(done.msgId);
+        completedQos2.put(done.msgId, new CompletedQos2(ctx.retryWindowEnd(now), done.fingerprint));
+        if (completedQos2.size() > MAX_COMPLETED_QOS2) {
+            completedQos2.remove(completedQos2.keySet().iterator().next());
+        }
+    }
+
+    /**
+     * A copy of a completed exchange's PUBLISH: the same msgId and, unless the device marked it
+     * DUP, the same topic and payload. The original itself (DUP 0) can be the late one, when the
+     * network duplicated it and held one copy back; a device that reuses the msgId for a new
+     * message within the window sends other content (or restarted with a new CONNECT, which
+     * clears the window).
+     */
+    private boolean isLateDuplicate(Publish publish, long now) {
+        CompletedQos2 done = completedQos2.get(publish.msgId());
+        return done != null && done.until() > now
+                && (publish.dup() || done.fingerprint() == CompletedQos2.fingerprint(publish));
+    }
+
+    /** A device's QoS 1/2 publish waiting for the broker. */
+    private static final class InboundPublish {
+        final int topicId;
+        final int msgId;
+        final QoS qos;
+        boolean brokerHasIt;
+        /** QoS 2 only: {@link CompletedQos2#fingerprint} of the PUBLISH. */
+        long fingerprint;
+
+        InboundPublish(int topicId, int msgId, QoS qos) {
+            this.topicId = topicId;
+            this.msgId = msgId;
+            this.qos = qos;
+        }
+    }
+
+    /** @param fingerprint topic and payload of the PUBLISH, to recognise a late copy without DUP */
+    private record CompletedQos2(long until, long fingerprint) {
+        static long fingerprint(Publish publish) {
+            long topic = ((long) publish.topicIdType().ordinal() << 16) | publish.topicId();
+            return (topic << 32) ^ (publish.data().hashCode() & 0xFFFFFFFFL) ^ (publish.retain() ? 1L << 62 : 0L);
+        }
+    }
+}

@@ -248,7 +248,8 @@ final class SessionHost {
 
         @Override
         public void publish(Effect.Publish effect) {
-            upstream.publish(effect.token(), effect.topic(), effect.payload(), effect.qos(), effect.retain(), 0);
+            upstream.publish(effect.token(), effect.topic(), effect.payload(), effect.qos(), effect.retain(),
+                    effect.msgId());
         }
 
         @Override

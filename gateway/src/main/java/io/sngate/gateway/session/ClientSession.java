@@ -77,6 +77,12 @@ public final class ClientSession {
         public static final String DENIED = "denied";
         public static final String EXPIRED = "expired";
         public static final String BROKER_RESEND = "broker_resend";
+        /** A PUBREL for a QoS 2 exchange begun before this session, released upstream by msg id. */
+        public static final String QOS2_RELEASE_RESUMED = "qos2_release_resumed";
+        /** A released QoS 2 exchange the upstream could not complete; the device's next PUBREL retries. */
+        public static final String QOS2_RELEASE_FAILED = "qos2_release_failed";
+        /** The broker lost the session's subscriptions (no session after a reconnection): subscribed again. */
+        public static final String RESUBSCRIBED = "resubscribed";
 
         private Counters() {
         }
@@ -401,7 +407,21 @@ public final class ClientSession {
     // ------------------------------------------------------------------ upstream input
 
     public void onUpstream(UpstreamEvent event, long now, Consumer<Effect> out) {
-        if (event instanceof UpstreamEvent.Connected connected) {
+        event.applyTo(new UpstreamInput(now, out));
+    }
+
+    /** One upstream event, routed to the part it concerns; every kind has its method. */
+    private final class UpstreamInput implements UpstreamEvent.Handler {
+        private final long now;
+        private final Consumer<Effect> out;
+
+        UpstreamInput(long now, Consumer<Effect> out) {
+            this.now = now;
+            this.out = out;
+        }
+
+        @Override
+        public void connected(UpstreamEvent.Connected connected) {
             if (ctx.state == SessionState.CONNECTING) {
                 ctx.state = SessionState.ACTIVE;
                 ctx.lastHeard = now;
@@ -409,7 +429,10 @@ public final class ClientSession {
                 handshake.accepted(now, out);
                 delivery.resume(now, out); // a new connection: the device gets N_RETRY again
             }
-        } else if (event instanceof UpstreamEvent.ConnectFailed failed) {
+        }
+
+        @Override
+        public void connectFailed(UpstreamEvent.ConnectFailed failed) {
             if (ctx.state == SessionState.CONNECTING) {
                 ctx.state = SessionState.DISCONNECTED;
                 expired = true; // whatever a persistent session had is at the broker
@@ -420,13 +443,45 @@ public final class ClientSession {
                         "broker refused connection: " + failed.detail()));
                 out.accept(new Effect.SendToDevice(new ConnAck(rc)));
             }
-        } else if (event instanceof UpstreamEvent.PublishDone done) {
-            publishes.onPublishDone(done, out);
-        } else if (event instanceof UpstreamEvent.Subscribed subscribed) {
+            // Once connected, an upstream that ends for good fails what is pending
+            // (PublishDone, Subscribed with CONGESTION); the device learns it from those.
+        }
+
+        @Override
+        public void connectionLost(UpstreamEvent.ConnectionLost lost) {
+            // The upstream reconnects by itself and re-sends what is in flight: the device
+            // waits a little longer for its answers, nothing else changes for it.
+        }
+
+        @Override
+        public void reconnected(UpstreamEvent.Reconnected reconnected) {
+            if (!reconnected.sessionPresent()) {
+                subscriptions.resubscribe(out);
+            }
+        }
+
+        @Override
+        public void publishReceived(UpstreamEvent.PublishReceived received) {
+            publishes.onPublishReceived(received, out);
+        }
+
+        @Override
+        public void publishDone(UpstreamEvent.PublishDone done) {
+            publishes.onPublishDone(done, now, out);
+        }
+
+        @Override
+        public void subscribed(UpstreamEvent.Subscribed subscribed) {
             subscriptions.onSubscribed(subscribed, now, out);
-        } else if (event instanceof UpstreamEvent.Unsubscribed unsubscribed) {
+        }
+
+        @Override
+        public void unsubscribed(UpstreamEvent.Unsubscribed unsubscribed) {
             subscriptions.onUnsubscribed(unsubscribed, now, out);
-        } else if (event instanceof UpstreamEvent.Message message) {
+        }
+
+        @Override
+        public void message(UpstreamEvent.Message message) {
             delivery.onBrokerMessage(message, now, out);
         }
     }

@@ -96,8 +96,14 @@ public sealed interface Effect {
         }
     }
 
-    /** Publish a device's message; QoS 1/2 are answered with {@link UpstreamEvent.PublishDone}. */
-    record Publish(long token, String topic, Bytes payload, QoS qos, boolean retain) implements Effect {
+    /**
+     * Publish a device's message; QoS 1/2 are answered with {@link UpstreamEvent.PublishDone},
+     * QoS 2 first with {@link UpstreamEvent.PublishReceived} (then {@link Release}).
+     *
+     * @param msgId the device's message id (0 for QoS 0): the packet id of the device's own broker
+     *              session in transparent mode
+     */
+    record Publish(long token, String topic, Bytes payload, QoS qos, boolean retain, int msgId) implements Effect {
         @Override
         public void applyTo(Handler handler) {
             handler.publish(this);

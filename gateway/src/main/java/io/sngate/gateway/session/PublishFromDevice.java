@@ -18,6 +18,16 @@ import java.util.function.Consumer;
  * (spec §6.6). A QoS 1/2 PUBLISH is answered (PUBACK, PUBREC) only when the broker has it
  * (DESIGN rule 4), and a QoS 2 message reaches the broker once: a resend while its exchange
  * is open is not forwarded again, nor is a late copy of one that completed.
+ *
+ * <p>QoS 2 is <em>chained</em>: the device's exchange and the broker's move in step, so that
+ * the broker's session always holds the exchange where the device does. PUBREC goes to the
+ * device at the broker's PUBREC ({@link UpstreamEvent.PublishReceived}); the device's PUBREL is
+ * released upstream ({@link Effect.Release}); PUBCOMP goes to the device at the broker's
+ * PUBCOMP. Every publish carries the device's message id, which transparent mode uses as the
+ * packet id of the device's broker session: after a gateway crash the device's DUP PUBLISH (or
+ * its PUBREL) finds the broker's state for that packet id, and nothing is delivered twice. A
+ * PUBREL for an exchange this session does not know (begun before a restart) is therefore
+ * released upstream too, and answered when the broker has answered.
  */
 final class PublishFromDevice {
 
@@ -57,7 +67,7 @@ final class PublishFromDevice {
         }
         switch (publish.qos()) {
             case AT_MOST_ONCE, MINUS_ONE -> out.accept(
-                    new Effect.Publish(0, topic, publish.data(), QoS.AT_MOST_ONCE, publish.retain()));
+                    new Effect.Publish(0, topic, publish.data(), QoS.AT_MOST_ONCE, publish.retain(), 0));
             case AT_LEAST_ONCE -> {
                 if (publishesByToken.size() >= ctx.config.maxInflightUpstream()) {
                     rejectBusy(publish, topic, out);
@@ -65,7 +75,8 @@ final class PublishFromDevice {
                 }
                 long token = ctx.nextToken();
                 publishesByToken.put(token, new InboundPublish(publish.topicId(), publish.msgId(), QoS.AT_LEAST_ONCE));
-                out.accept(new Effect.Publish(token, topic, publish.data(), QoS.AT_LEAST_ONCE, publish.retain()));
+                out.accept(new Effect.Publish(token, topic, publish.data(), QoS.AT_LEAST_ONCE, publish.retain(),
+                        publish.msgId()));
             }
             case EXACTLY_ONCE -> {
                 if (isLateDuplicate(publish, now)) {
@@ -75,6 +86,11 @@ final class PublishFromDevice {
                     return;
                 }
                 InboundPublish known = qos2ByMsgId.get(publish.msgId());
+                if (known != null && known.releaseOnly) {
+                    // Its PUBREL came first (a resumed exchange): the message is past PUBREC.
+                    out.accept(new Effect.SendToDevice(new PubRec(publish.msgId())));
+                    return;
+                }
                 if (known != null) {
                     // A resend: the broker has (or is getting) it once already.
                     if (known.brokerHasIt) {
@@ -89,42 +105,109 @@ final class PublishFromDevice {
                 long token = ctx.nextToken();
                 InboundPublish inbound = new InboundPublish(publish.topicId(), publish.msgId(), QoS.EXACTLY_ONCE);
                 inbound.fingerprint = CompletedQos2.fingerprint(publish);
+                inbound.token = token;
                 publishesByToken.put(token, inbound);
                 qos2ByMsgId.put(publish.msgId(), inbound);
-                out.accept(new Effect.Publish(token, topic, publish.data(), QoS.EXACTLY_ONCE, publish.retain()));
+                out.accept(new Effect.Publish(token, topic, publish.data(), QoS.EXACTLY_ONCE, publish.retain(),
+                        publish.msgId()));
             }
         }
     }
 
     void onPubRel(PubRel pubRel, long now, Consumer<Effect> out) {
-        InboundPublish inbound = qos2ByMsgId.get(pubRel.msgId());
-        if (inbound != null && !inbound.brokerHasIt) {
+        int msgId = pubRel.msgId();
+        InboundPublish inbound = qos2ByMsgId.get(msgId);
+        if (inbound == null) {
+            CompletedQos2 done = completedQos2.get(msgId);
+            if (done != null && done.until() > now) {
+                out.accept(new Effect.SendToDevice(new PubComp(msgId))); // our PUBCOMP was lost
+                return;
+            }
+            // An exchange begun before this session (a gateway restart, or an upstream
+            // connection that ended for good after PUBREC): the broker may hold it at PUBREL.
+            long token = ctx.nextToken();
+            InboundPublish resumed = new InboundPublish(0, msgId, QoS.EXACTLY_ONCE);
+            resumed.token = token;
+            resumed.brokerHasIt = true;
+            resumed.released = true;
+            resumed.releaseOnly = true;
+            publishesByToken.put(token, resumed);
+            qos2ByMsgId.put(msgId, resumed);
+            out.accept(new Effect.Count(Counters.QOS2_RELEASE_RESUMED,
+                    "PUBREL for msg id " + msgId + " of an exchange begun before this session"));
+            out.accept(new Effect.Release(token, msgId));
+            return;
+        }
+        if (!inbound.brokerHasIt) {
             return; // PUBREC not sent yet, so this PUBREL is premature; the device will resend
         }
-        InboundPublish completed = qos2ByMsgId.remove(pubRel.msgId());
-        if (completed != null) {
-            rememberCompleted(completed, now);
+        if (inbound.brokerDone) {
+            // The upstream finished the broker's exchange by itself: nothing is left to release.
+            complete(inbound, now, out);
+            return;
         }
-        out.accept(new Effect.SendToDevice(new PubComp(pubRel.msgId())));
+        if (!inbound.released) {
+            inbound.released = true;
+            out.accept(new Effect.Release(inbound.token, msgId));
+        }
+        // else: a resent PUBREL while the broker's PUBCOMP is on its way; PUBCOMP answers both.
     }
 
-    /** The broker's answer to a QoS 1/2 publish: now the device gets its PUBACK or PUBREC. */
-    void onPublishDone(UpstreamEvent.PublishDone done, Consumer<Effect> out) {
+    /** The broker has a chained QoS 2 publish (its PUBREC): now the device gets PUBREC. */
+    void onPublishReceived(UpstreamEvent.PublishReceived received, Consumer<Effect> out) {
+        InboundPublish inbound = publishesByToken.get(received.token());
+        if (inbound == null || inbound.brokerHasIt) {
+            return;
+        }
+        inbound.brokerHasIt = true;
+        ctx.sendIfReachable(new PubRec(inbound.msgId), out);
+    }
+
+    /**
+     * The broker's answer to a QoS 1/2 publish: now the device gets its PUBACK, or for QoS 2 its
+     * PUBCOMP (the broker's PUBCOMP), or PUBREC when the upstream completed the broker's whole
+     * exchange by itself.
+     */
+    void onPublishDone(UpstreamEvent.PublishDone done, long now, Consumer<Effect> out) {
         InboundPublish inbound = publishesByToken.remove(done.token());
         if (inbound == null) {
             return;
         }
         if (done.failure().isPresent()) {
-            qos2ByMsgId.remove(inbound.msgId);
+            if (qos2ByMsgId.get(inbound.msgId) == inbound) {
+                qos2ByMsgId.remove(inbound.msgId);
+            }
+            if (inbound.brokerHasIt) {
+                // The device has PUBREC; its next PUBREL is released again, on the connection
+                // the gateway has then (the broker keeps the exchange in the device's session).
+                out.accept(new Effect.Count(Counters.QOS2_RELEASE_FAILED, "PUBREL of msg id " + inbound.msgId
+                        + " not completed upstream (" + done.failure().get() + "); the device's next PUBREL retries"));
+                return;
+            }
             ReturnCode rc = done.failure().get() == DeliveryFailure.CONGESTION
                     ? ReturnCode.REJECTED_CONGESTION : ReturnCode.REJECTED_NOT_SUPPORTED;
             ctx.sendIfReachable(new PubAck(inbound.topicId, inbound.msgId, rc), out);
         } else if (inbound.qos == QoS.AT_LEAST_ONCE) {
             ctx.sendIfReachable(new PubAck(inbound.topicId, inbound.msgId, ReturnCode.ACCEPTED), out);
+        } else if (inbound.released) {
+            complete(inbound, now, out);
         } else {
-            inbound.brokerHasIt = true;
-            ctx.sendIfReachable(new PubRec(inbound.msgId), out);
+            inbound.brokerDone = true;
+            if (!inbound.brokerHasIt) {
+                inbound.brokerHasIt = true;
+                ctx.sendIfReachable(new PubRec(inbound.msgId), out);
+            }
         }
+    }
+
+    private void complete(InboundPublish inbound, long now, Consumer<Effect> out) {
+        if (qos2ByMsgId.get(inbound.msgId) == inbound) {
+            qos2ByMsgId.remove(inbound.msgId);
+        }
+        if (!inbound.releaseOnly) {
+            rememberCompleted(inbound, now);
+        }
+        ctx.sendIfReachable(new PubComp(inbound.msgId), out);
     }
 
     /**
@@ -134,7 +217,15 @@ final class PublishFromDevice {
      */
     void restart() {
         publishesByToken.clear();
-        qos2ByMsgId.values().removeIf(inbound -> !inbound.brokerHasIt);
+        // Kept: PUBREC sent, the broker's own exchange not done. The new connection knows none
+        // of their tokens, so the device's PUBREL is released there by message id (a resumed
+        // exchange); the broker's PUBREL-waiting state for that packet id answers it.
+        qos2ByMsgId.values().removeIf(inbound -> !inbound.brokerHasIt || inbound.releaseOnly);
+        for (InboundPublish kept : qos2ByMsgId.values()) {
+            kept.released = false;
+            kept.token = ctx.nextToken();
+            publishesByToken.put(kept.token, kept);
+        }
         completedQos2.clear();
     }
 
@@ -178,7 +269,15 @@ final class PublishFromDevice {
         final int topicId;
         final int msgId;
         final QoS qos;
+        long token;
+        /** The device has PUBREC (sent at the broker's PUBREC, or at its PUBCOMP when not chained). */
         boolean brokerHasIt;
+        /** The device's PUBREL was released upstream; PUBCOMP follows the broker's. */
+        boolean released;
+        /** The upstream finished the broker's exchange by itself: the device's PUBREL is answered at once. */
+        boolean brokerDone;
+        /** Only a PUBREL is known: an exchange begun before this session. */
+        boolean releaseOnly;
         /** QoS 2 only: {@link CompletedQos2#fingerprint} of the PUBLISH. */
         long fingerprint;
 

@@ -184,6 +184,19 @@ final class Subscriptions {
         }
     }
 
+    /**
+     * The broker came back without the session (it restarted without persistence, or expired
+     * it): its subscriptions are gone, so each is made again, at the QoS the device holds.
+     * Their SUBACKs are the gateway's business, not the device's: their tokens are not pending.
+     */
+    void resubscribe(Consumer<Effect> out) {
+        for (Subscription subscription : subscriptions.values()) {
+            out.accept(new Effect.Count(Counters.RESUBSCRIBED, "broker lost the session: subscribing to '"
+                    + subscription.filter + "' again"));
+            out.accept(new Effect.Subscribe(ctx.nextToken(), subscription.filter, subscription.qos));
+        }
+    }
+
     /** The device subscribed to exactly this topic by short name, so a delivery may use it too. */
     boolean byShortName(String topic) {
         Subscription exact = subscriptions.get(topic);

@@ -39,7 +39,6 @@ public final class AggregatingUpstream implements SessionUpstream.Factory, Upstr
 
     /** How long after its SUBACK a subscription still receives retained messages. */
     private static final long RETAINED_WINDOW_MILLIS = 5_000;
-    private static final boolean CHAINED_QOS2 = false;
 
     private final EventLoop loop;
     private final UpstreamSettings settings;
@@ -267,7 +266,7 @@ public final class AggregatingUpstream implements SessionUpstream.Factory, Upstr
                 if (qos.level() > 0) {
                     pending.put(upstreamToken, new Pending(this, token, topic));
                 }
-                boolean chain = CHAINED_QOS2 && qos == QoS.EXACTLY_ONCE;
+                boolean chain = qos == QoS.EXACTLY_ONCE;
                 if (chain) {
                     chained.put(token, upstreamToken);
                 }

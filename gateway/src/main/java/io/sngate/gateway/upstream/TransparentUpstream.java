@@ -31,7 +31,6 @@ public final class TransparentUpstream implements SessionUpstream.Factory {
     private final Metrics metrics;
     private final DeviceCredentials.Lookup credentials;
     private MqttConnection withoutSession;
-    private static final boolean CHAINED_QOS2 = false;
 
     public TransparentUpstream(EventLoopGroup loops, UpstreamSettings settings, Metrics metrics) {
         this(loops, settings, metrics, DeviceCredentials.Lookup.NONE);
@@ -151,7 +150,7 @@ public final class TransparentUpstream implements SessionUpstream.Factory {
             // The device's own broker session: its message id is free as the packet id, and a
             // QoS 2 exchange is chained to the device's, so that both survive a gateway restart.
             connection.publish(token, topic, payload.toArray(), Math.max(0, qos.level()), retain, msgId,
-                    CHAINED_QOS2);
+                    qos == QoS.EXACTLY_ONCE);
         }
 
         @Override

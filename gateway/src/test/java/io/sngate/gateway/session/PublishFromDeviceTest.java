@@ -50,7 +50,7 @@ class PublishFromDeviceTest extends SessionHarness {
             device(publish(QoS.AT_MOST_ONCE, topicId, 0, "21.5"));
 
             assertThat(effects()).containsExactly(
-                    new Effect.Publish(0, "room/temp", bytes("21.5"), QoS.AT_MOST_ONCE, false));
+                    new Effect.Publish(0, "room/temp", bytes("21.5"), QoS.AT_MOST_ONCE, false, 0));
         }
 
         @Test
@@ -65,14 +65,14 @@ class PublishFromDeviceTest extends SessionHarness {
             device(new Publish(false, QoS.AT_MOST_ONCE, false, TopicIdType.PREDEFINED, PREDEFINED_ID, 0, bytes("on")));
 
             assertThat(effects()).containsExactly(
-                    new Effect.Publish(0, "pre/config", bytes("on"), QoS.AT_MOST_ONCE, false));
+                    new Effect.Publish(0, "pre/config", bytes("on"), QoS.AT_MOST_ONCE, false, 0));
         }
 
         @Test
         void toAShortName() {
             device(Publish.toShortName("ab", QoS.AT_MOST_ONCE, false, 0, bytes("v")));
 
-            assertThat(effects()).containsExactly(new Effect.Publish(0, "ab", bytes("v"), QoS.AT_MOST_ONCE, false));
+            assertThat(effects()).containsExactly(new Effect.Publish(0, "ab", bytes("v"), QoS.AT_MOST_ONCE, false, 0));
         }
 
         @Test
@@ -80,7 +80,7 @@ class PublishFromDeviceTest extends SessionHarness {
             device(new Publish(false, QoS.MINUS_ONE, false, TopicIdType.PREDEFINED, PREDEFINED_ID, 0, bytes("x")));
 
             assertThat(effects()).containsExactly(
-                    new Effect.Publish(0, "pre/config", bytes("x"), QoS.AT_MOST_ONCE, false));
+                    new Effect.Publish(0, "pre/config", bytes("x"), QoS.AT_MOST_ONCE, false, 0));
         }
 
         @Test
@@ -145,7 +145,7 @@ class PublishFromDeviceTest extends SessionHarness {
 
             Effect.Publish upstream = published();
             assertThat(upstream).isEqualTo(
-                    new Effect.Publish(upstream.token(), "room/temp", bytes("21.5"), QoS.AT_LEAST_ONCE, false));
+                    new Effect.Publish(upstream.token(), "room/temp", bytes("21.5"), QoS.AT_LEAST_ONCE, false, 11));
             assertThat(sent()).isEmpty();
 
             upstream(new PublishDone(upstream.token(), Optional.empty()));
@@ -242,7 +242,7 @@ class PublishFromDeviceTest extends SessionHarness {
 
             Effect.Publish upstream = published();
             assertThat(upstream).isEqualTo(
-                    new Effect.Publish(upstream.token(), "room/temp", bytes("once"), QoS.EXACTLY_ONCE, false));
+                    new Effect.Publish(upstream.token(), "room/temp", bytes("once"), QoS.EXACTLY_ONCE, false, 20));
             assertThat(sent()).isEmpty();
 
             upstream(new PublishDone(upstream.token(), Optional.empty()));

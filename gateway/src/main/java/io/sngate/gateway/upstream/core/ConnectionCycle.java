@@ -123,6 +123,8 @@ final class ConnectionCycle {
 
     void onOpened() {
         if (state == ClientState.CONNECTING) {
+            // This CONNECT carries the will as it is now: a change made before it needs no update.
+            willChangedDuringConnect = false;
             ctx.send(Packets.connect(options, !everConnected && options.cleanStart()));
         }
     }
@@ -151,8 +153,13 @@ final class ConnectionCycle {
             case CONNECTED -> {
                 switch (keepAlive.check(now)) {
                     case PING -> ctx.send(Packets.PINGREQ);
-                    case TIMEOUT -> closeChannel("keep-alive timeout: no PINGRESP within "
-                            + keepAlive.intervalSeconds() + " s");
+                    case TIMEOUT -> {
+                        String detail = "keep-alive timeout: no PINGRESP within " + keepAlive.intervalSeconds() + " s";
+                        // Closing: nothing more is due on this connection (a deadline left in the
+                        // past would fire the timer again at once until the close completes).
+                        keepAlive.stop();
+                        closeChannel(detail);
+                    }
                     case NOTHING -> {
                     }
                 }
@@ -266,9 +273,14 @@ final class ConnectionCycle {
             }
             case CONNECTED -> connectionLost(detail, evidence);
             case UPDATING_WILL -> {
-                forgiveIfHealthy();
-                inbound.forgetQos1();
-                attemptConnect();
+                if (terminalClose) {
+                    // Taken over before the broker read our DISCONNECT: reconnecting would take it back.
+                    connectionLost(detail, evidence);
+                } else {
+                    forgiveIfHealthy();
+                    inbound.forgetQos1();
+                    attemptConnect();
+                }
             }
             default -> {
                 // CLOSED: ended on purpose; NEW / RECONNECT_WAIT have no connection.
@@ -323,10 +335,13 @@ final class ConnectionCycle {
     void protocolError(byte reason, String detail) {
         ctx.counters().protocolErrors++;
         LOG.warn("upstream {}: {}", options.clientId(), detail);
-        if (closeDetail == null) {
+        boolean closing = closeDetail != null;
+        if (!closing) {
             closeDetail = detail;
         }
-        if (state == ClientState.CONNECTED) {
+        // One DISCONNECT at most: nothing may follow it on the connection (MQTT 5 §3.14.4), and a
+        // connection already being closed (more of the broker's packets read meanwhile) gets none.
+        if (state == ClientState.CONNECTED && !closing) {
             ctx.send(Packets.disconnect(reason));
         }
         out.close();

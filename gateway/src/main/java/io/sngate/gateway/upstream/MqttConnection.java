@@ -620,8 +620,10 @@ public final class MqttConnection {
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
             if (ctx.channel() == channel) {
-                boolean writable = ctx.channel().isWritable();
-                input(() -> core.onWritabilityChanged(writable, now()));
+                // Read when the input runs, not now: a change seen during one of the core's own
+                // writes is handed over in a later task, after changes that may have followed it.
+                Channel ch = ctx.channel();
+                input(() -> core.onWritabilityChanged(ch.isWritable(), now()));
             }
             ctx.fireChannelWritabilityChanged();
         }

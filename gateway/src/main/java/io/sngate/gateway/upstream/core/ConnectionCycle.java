@@ -72,6 +72,17 @@ final class ConnectionCycle {
     private boolean terminalClose;
     /** The will changed after the current CONNECT was written. */
     private boolean willChangedDuringConnect;
+    /**
+     * We are closing the current connection: nothing more is written on it (not after our
+     * DISCONNECT, MQTT 5 §3.14.4, nor on one we abandoned).
+     */
+    private boolean outputClosed;
+    /**
+     * We abandoned the current connection (timeout, protocol error, I/O error): what the broker
+     * still sends on it is not read. After our DISCONNECT, by contrast, its answers to what we
+     * sent before are still taken: they complete requests.
+     */
+    private boolean inputClosed;
 
     ConnectionCycle(CoreContext ctx, CoreOutput out, ConnectOptions options, String broker, ReconnectBackoff backoff,
                     LongConsumer reconnectDelayObserver, OutboundWindow window, InboundQos inbound,
@@ -97,6 +108,14 @@ final class ConnectionCycle {
 
     boolean channelOpen() {
         return channelOpen;
+    }
+
+    boolean outputClosed() {
+        return outputClosed;
+    }
+
+    boolean inputClosed() {
+        return inputClosed;
     }
 
     long nextDeadline() {
@@ -179,6 +198,12 @@ final class ConnectionCycle {
             String reasonString = Packets.stringProperty(props, MqttPropertyType.REASON_STRING);
             closeChannel(String.format("broker refused the connection: 0x%02X %s%s", reason, code,
                     reasonString == null ? "" : " (" + reasonString + ")"));
+            return;
+        }
+        if (Packets.intProperty(props, MqttPropertyType.RECEIVE_MAXIMUM, 1) == 0) {
+            // MQTT 5 §3.2.2.3.3: a Receive Maximum of 0 is a protocol error.
+            refusalRetryable = true;
+            protocolError(Packets.PROTOCOL_ERROR, "broker sent CONNACK with Receive Maximum 0");
             return;
         }
         boolean sessionPresent = msg.variableHeader().isSessionPresent();
@@ -344,6 +369,8 @@ final class ConnectionCycle {
         if (state == ClientState.CONNECTED && !closing) {
             ctx.send(Packets.disconnect(reason));
         }
+        outputClosed = true;
+        inputClosed = true;
         out.close();
     }
 
@@ -365,6 +392,8 @@ final class ConnectionCycle {
         willChangedDuringConnect = false;
         closeDetail = null;
         closeEvidence = null;
+        outputClosed = false;
+        inputClosed = false;
         connackDeadline = ctx.now() + options.connectTimeout().toMillis();
         channelOpen = true;
         out.open();
@@ -381,12 +410,15 @@ final class ConnectionCycle {
     private void disconnectAndAwaitClose(MqttMessage disconnect) {
         lingerDeadline = ctx.now() + MqttClientCore.DISCONNECT_LINGER_MILLIS;
         out.disconnect(disconnect);
+        outputClosed = true;
     }
 
     private void closeChannel(String detail) {
         if (closeDetail == null) {
             closeDetail = detail;
         }
+        outputClosed = true;
+        inputClosed = true;
         out.close();
     }
 

@@ -66,7 +66,7 @@ final class CulpritSearch {
                 continue; // answered meanwhile
             }
             if (r.countsAgainstReceiveMaximum()) {
-                window.inFlightPublishes++;
+                window.takeQuota(r);
             }
             if (window.resendOne(r)) {
                 probe = r;

@@ -60,6 +60,9 @@ public final class MqttClientCore {
     private final CoreContext context = new CoreContext() {
         @Override
         public void send(MqttMessage packet) {
+            if (cycle.outputClosed()) {
+                return; // see ConnectionCycle#outputClosed
+            }
             keepAlive.sent(now);
             out.send(packet);
         }
@@ -81,7 +84,7 @@ public final class MqttClientCore {
 
         @Override
         public boolean writable() {
-            return writable;
+            return writable && !cycle.outputClosed();
         }
 
         @Override
@@ -157,7 +160,7 @@ public final class MqttClientCore {
     public void onPacket(MqttMessage msg, long now) {
         this.now = now;
         ClientState state = cycle.state();
-        if (state == ClientState.CLOSED || !cycle.channelOpen()) {
+        if (state == ClientState.CLOSED || !cycle.channelOpen() || cycle.inputClosed()) {
             return;
         }
         keepAlive.received(now);

@@ -166,7 +166,7 @@ final class OutboundWindow {
                     return;
                 }
             }
-            inFlightPublishes++;
+            takeQuota(r);
         }
         r.packetId = r.fixedPacketId != 0 ? r.fixedPacketId : allocatePacketId();
         r.writtenOn = connectionNumber;
@@ -225,6 +225,7 @@ final class OutboundWindow {
             if (r.suspect) {
                 suspects++;
             }
+            r.holdsQuota = false;
             resend.add(r);
         }
         // The send quota starts afresh with each network connection (MQTT 5 §4.9).
@@ -246,7 +247,7 @@ final class OutboundWindow {
                 if (inFlightPublishes >= limits.sendQuota()) {
                     return;
                 }
-                inFlightPublishes++;
+                takeQuota(r);
             }
             resend.poll();
             resendOne(r);
@@ -283,6 +284,7 @@ final class OutboundWindow {
         culprits.reset();
         inFlightPublishes = 0;
         for (Request r : failed) {
+            r.holdsQuota = false;
             ctx.counters().requestsFailedOnClose++;
             if (r.kind == Request.Kind.PUBLISH) {
                 DISCARD_LOG.warn("upstream {}: {} '{}' failed: connection ended ({})", ctx.clientId(), r.describe(),
@@ -343,8 +345,20 @@ final class OutboundWindow {
         publishDone(r, 0);
     }
 
+    /** {@code r} takes one of the broker's Receive Maximum slots on this connection. */
+    void takeQuota(Request r) {
+        inFlightPublishes++;
+        r.holdsQuota = true;
+    }
+
     private void publishDone(Request r, int reason) {
-        inFlightPublishes = Math.max(0, inFlightPublishes - 1);
+        // Only a request re-sent on this connection holds a slot: an answer to one still waiting
+        // to be re-sent frees none (the broker should not send it, but one that does must not
+        // let the window grow past its Receive Maximum).
+        if (r.holdsQuota) {
+            r.holdsQuota = false;
+            inFlightPublishes--;
+        }
         if (r.awaitRelease) {
             chained.remove(r.token);
         }

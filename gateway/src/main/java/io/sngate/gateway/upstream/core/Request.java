@@ -22,6 +22,8 @@ final class Request {
     boolean receivedReported;
     /** The caller released it (or it does not wait for a release): PUBREL may go. */
     boolean released;
+    /** It holds one of the broker's Receive Maximum slots on the current connection. */
+    boolean holdsQuota;
     /** The network connection ({@link ConnectionCycle#connectionNumber}) it was last written on. */
     long writtenOn;
     /** Outstanding at abrupt closes (no DISCONNECT) so far; two make it a suspect. */

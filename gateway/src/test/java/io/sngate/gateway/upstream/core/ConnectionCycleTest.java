@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -173,8 +172,6 @@ class ConnectionCycleTest extends CoreHarness {
         }
 
         @Test
-        @Disabled("core bug, reported with issue 9 item 5: until onClosed the core treats a connection it asked"
-                + " to close as live: a CONNACK read after the connect timeout connects it")
         void aConnackThatComesAfterTheTimeoutClosedTheAttemptIsTooLate() {
             publish(1, "q/t", 1);
             start();
@@ -205,6 +202,18 @@ class ConnectionCycleTest extends CoreHarness {
             effects();
             broker(pubAck(1));
             assertThat(effects()).as("no DISCONNECT before CONNACK").containsExactly(CLOSE);
+            closed();
+            assertThat(events()).containsExactly("connectFailed:CONGESTION");
+            assertThat(counters().protocolErrors()).isEqualTo(1);
+        }
+
+        @Test
+        void aConnackWithReceiveMaximumZeroIsAProtocolError() {
+            start();
+            tcpUp();
+            effects();
+            broker(connAck().receiveMaximum(0));
+            assertThat(effects()).as("no DISCONNECT before a CONNACK is accepted").containsExactly(CLOSE);
             closed();
             assertThat(events()).containsExactly("connectFailed:CONGESTION");
             assertThat(counters().protocolErrors()).isEqualTo(1);

@@ -10,7 +10,6 @@ import io.sngate.codec.QoS;
 import io.sngate.gateway.session.UpstreamEvent;
 import io.sngate.gateway.upstream.ConnectOptions;
 import java.util.Optional;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -175,8 +174,6 @@ class InboundQosTest extends CoreHarness {
         }
 
         @Test
-        @Disabled("core bug, reported with issue 9 item 5: until onClosed the core treats a connection it asked"
-                + " to close as live, and writes on it after its DISCONNECT")
         void nothingIsWrittenAfterOurDisconnectWhileTheCloseCompletes() {
             options(defaultOptions().withReceiveMaximum(1));
             connect();

@@ -236,6 +236,29 @@ class OutboundWindowTest extends CoreHarness {
         }
 
         @Test
+        void anAnswerToARequestNotYetReSentFreesNoSlotOfTheNewConnection() {
+            connect();
+            publish(1, "t/a", 1);
+            publish(2, "t/b", 1);
+            publish(3, "t/c", 1);
+            sent();
+            closed();
+            reconnect(connAck().sessionPresent(true).receiveMaximum(2));
+            assertThat(sent()).containsExactly(Packet.publish(1, "t/a", 1, "m1").asDup(),
+                    Packet.publish(2, "t/b", 1, "m2").asDup());
+            // A broker answering the third before it was re-sent: it held no slot here.
+            broker(pubAck(3));
+            assertThat(sent()).as("still two in flight, the broker's limit").isEmpty();
+            publish(4, "t/d", 1);
+            assertThat(sent()).isEmpty();
+            broker(pubAck(1));
+            assertThat(sent()).containsExactly(Packet.publish(4, "t/d", 1, "m4"));
+            broker(pubAck(2));
+            broker(pubAck(4));
+            assertThat(events()).containsExactly("lost", "reconnected:true", "done:3", "done:1", "done:2", "done:4");
+        }
+
+        @Test
         void requestsMadeWhileWaitingToReconnectGoAfterTheReconnection() {
             connect();
             closed();

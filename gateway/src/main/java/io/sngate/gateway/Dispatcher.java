@@ -94,6 +94,11 @@ final class Dispatcher implements Transport.Receiver {
                 Math.max(1024, options.maxClients() * 2));
     }
 
+    /** Periodic housekeeping: the flood guard forgets the windows of past seconds. */
+    void forgetStaleFloodWindows() {
+        floodGuard.forgetStale(clock.getAsLong());
+    }
+
     /** Receives one packet from a transport. */
     @Override
     public void onPacket(LinkAddress from, byte[] packet) {

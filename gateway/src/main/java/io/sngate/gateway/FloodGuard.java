@@ -89,6 +89,16 @@ final class FloodGuard {
         };
     }
 
+    /**
+     * Forgets the windows of past seconds. Packets do this a little at a time; an idle gateway
+     * (its devices asleep or quiet) gets its memory back when this runs (every minute).
+     */
+    synchronized void forgetStale(long nowMillis) {
+        long second = Math.floorDiv(nowMillis, 1000);
+        sources.forgetStale(second);
+        sessions.forgetStale(second);
+    }
+
     /** Keys tracked by both budgets together. */
     synchronized int tracked() {
         return sources.size() + sessions.size();
@@ -234,6 +244,8 @@ final class FloodGuard {
         }
 
         Verdict admit(K key, long second) {
+            // A little cleaning with each packet: windows of past seconds carry nothing.
+            forgetOldestIfStale(second);
             Window window = windows.get(key);
             if (window == null) {
                 if (windows.size() >= maxTracked && !forgetOldestIfStale(second)) {
@@ -264,6 +276,13 @@ final class FloodGuard {
                 return true;
             }
             return false;
+        }
+
+        /** Forgets every window of a past second (they are all ahead of the live ones in access order). */
+        void forgetStale(long second) {
+            while (forgetOldestIfStale(second)) {
+                // next
+            }
         }
 
         int size() {

@@ -1,13 +1,13 @@
 package io.sngate.gateway;
 
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sngate.codec.v12.Advertise;
 import io.sngate.codec.v12.MqttSn12Codec;
 import io.sngate.gateway.broker.EmbeddedBroker;
 import io.sngate.gateway.session.PredefinedTopics;
+import io.sngate.gateway.transport.NettyIo;
 import io.sngate.gateway.transport.Forwarding;
 import io.sngate.gateway.transport.LinkAddress;
 import io.sngate.gateway.transport.SerialTransport;
@@ -122,8 +122,13 @@ public final class Gateway implements AutoCloseable {
             brokerHost = "127.0.0.1";
             brokerPort = broker.port();
         }
-        loops = new NioEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
-                new DefaultThreadFactory("sngate-loop", true));
+        boolean preferNative = config.get(GatewaySettings.NATIVE_IO);
+        loops = NettyIo.newLoops(Math.max(1, Runtime.getRuntime().availableProcessors()),
+                new DefaultThreadFactory("sngate-loop", true), preferNative);
+        if (preferNative && !NettyIo.nativeAvailable()) {
+            LOG.info("native epoll not available here ({}): using Java NIO", NettyIo.whyNotNative());
+        }
+        LOG.debug("event loops on {}", NettyIo.name(loops));
         UpstreamSettings upstreamSettings = UpstreamSettings.from(config, brokerHost, brokerPort);
         upstreams = config.get(GatewaySettings.MODE) == GatewayMode.AGGREGATING
                 ? AggregatingUpstream.start(loops, upstreamSettings, metrics)
@@ -140,7 +145,10 @@ public final class Gateway implements AutoCloseable {
         Transport.Receiver inbound = inbound();
         addTransport(udp, warnings, inbound);
         startLines(config.hardware(), options, warnings, inbound);
-        counterReports = loops.next().scheduleAtFixedRate(() -> reportCounters("in the last minute"),
+        counterReports = loops.next().scheduleAtFixedRate(() -> {
+                    reportCounters("in the last minute");
+                    dispatcher.forgetStaleFloodWindows();
+                },
                 COUNTER_REPORT_SECONDS, COUNTER_REPORT_SECONDS, TimeUnit.SECONDS);
         int advertise = options.advertiseSeconds();
         if (advertise > 0) {

@@ -42,7 +42,7 @@ final class SessionHost {
     /** True while the session handles an input; loop thread only. */
     private boolean handling;
     /** Upstream events that arrived while {@link #handling}; loop thread only. */
-    private final java.util.ArrayDeque<UpstreamEvent> deferred = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<UpstreamEvent> deferred = new java.util.ArrayDeque<>(1);
     private long timerAt = Long.MAX_VALUE;
 
     /** Sends packets to devices over whichever transport owns their address. */

@@ -76,6 +76,26 @@ class FloodGuardTest {
     }
 
     @Test
+    void windowsOfPastSecondsAreForgottenByPacketsAndByTheHousekeeping() {
+        FloodGuard guard = new FloodGuard(10, BIG, 100);
+        for (int port = 1000; port < 1010; port++) {
+            guard.allowNew(udp(port), 5_000);
+            guard.allowSession(udp(port), 5_000);
+        }
+        assertThat(guard.tracked()).as("one source (one IP), ten sessions").isEqualTo(11);
+        guard.forgetStale(5_999); // the same second: all live
+        assertThat(guard.tracked()).isEqualTo(11);
+
+        guard.allowSession(udp(2000), 6_000); // a packet forgets a stale window on its way
+        assertThat(guard.tracked()).isEqualTo(11);
+        guard.forgetStale(6_001);
+        assertThat(guard.tracked()).as("only the window of this second is left").isEqualTo(1);
+
+        // and a forgotten window was lossless: the budget is whole again
+        assertThat(newAllowed(guard, udp(1000), 7_000, 12)).isEqualTo(10);
+    }
+
+    @Test
     void aRefusedPacketDoesNotUseUpTheNextSecond() {
         FloodGuard guard = new FloodGuard(2, 2, 100);
         LinkAddress a = udp(1000);

@@ -490,6 +490,7 @@ public final class ClientSession {
 
     /** Runs what is due at {@code now}: retransmissions, keep-alive and sleep supervision. */
     public void onTimer(long now, Consumer<Effect> out) {
+        ctx.recentAnswers.forgetExpired(now); // an idle session's memory back, at its next timer
         if (now >= handshake.deadline() && handshake.onTimeout(now, out)) {
             ctx.state = SessionState.DISCONNECTED;
             expired = true; // a connection that never opened keeps nothing

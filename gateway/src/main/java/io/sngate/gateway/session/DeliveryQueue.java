@@ -18,7 +18,8 @@ import java.util.Optional;
 final class DeliveryQueue {
 
     private final int capacity;
-    private final ArrayDeque<Delivery> waiting = new ArrayDeque<>();
+    /** Small to start: most sessions hold nothing, or one message, at a time. */
+    private final ArrayDeque<Delivery> waiting = new ArrayDeque<>(1);
 
     DeliveryQueue(int capacity) {
         this.capacity = capacity;

@@ -8,8 +8,6 @@ import io.sngate.codec.v12.PubRel;
 import io.sngate.codec.v12.Publish;
 import io.sngate.codec.v12.ReturnCode;
 import io.sngate.gateway.session.ClientSession.Counters;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -36,13 +34,13 @@ final class PublishFromDevice {
 
     private final SessionContext ctx;
     private final TopicRegistration topics;
-    private final Map<Long, InboundPublish> publishesByToken = new HashMap<>();
-    private final Map<Integer, InboundPublish> qos2ByMsgId = new HashMap<>();
+    private Map<Long, InboundPublish> publishesByToken = SparseMaps.none();
+    private Map<Integer, InboundPublish> qos2ByMsgId = SparseMaps.none();
     /**
      * QoS 2 exchanges completed with PUBCOMP, by msgId: until when a copy of that PUBLISH is a
      * late duplicate (one the network delayed past the whole exchange), not a new message.
      */
-    private final LinkedHashMap<Integer, CompletedQos2> completedQos2 = new LinkedHashMap<>();
+    private Map<Integer, CompletedQos2> completedQos2 = SparseMaps.none();
 
     PublishFromDevice(SessionContext ctx, TopicRegistration topics) {
         this.ctx = ctx;
@@ -74,6 +72,7 @@ final class PublishFromDevice {
                     return;
                 }
                 long token = ctx.nextToken();
+                publishesByToken = SparseMaps.writable(publishesByToken);
                 publishesByToken.put(token, new InboundPublish(publish.topicId(), publish.msgId(), QoS.AT_LEAST_ONCE));
                 out.accept(new Effect.Publish(token, topic, publish.data(), QoS.AT_LEAST_ONCE, publish.retain(),
                         publish.msgId()));
@@ -106,8 +105,7 @@ final class PublishFromDevice {
                 InboundPublish inbound = new InboundPublish(publish.topicId(), publish.msgId(), QoS.EXACTLY_ONCE);
                 inbound.fingerprint = CompletedQos2.fingerprint(publish);
                 inbound.token = token;
-                publishesByToken.put(token, inbound);
-                qos2ByMsgId.put(publish.msgId(), inbound);
+                track(token, inbound);
                 out.accept(new Effect.Publish(token, topic, publish.data(), QoS.EXACTLY_ONCE, publish.retain(),
                         publish.msgId()));
             }
@@ -131,8 +129,7 @@ final class PublishFromDevice {
             resumed.brokerHasIt = true;
             resumed.released = true;
             resumed.releaseOnly = true;
-            publishesByToken.put(token, resumed);
-            qos2ByMsgId.put(msgId, resumed);
+            track(token, resumed);
             out.accept(new Effect.Count(Counters.QOS2_RELEASE_RESUMED,
                     "PUBREL for msg id " + msgId + " of an exchange begun before this session"));
             out.accept(new Effect.Release(token, msgId));
@@ -224,6 +221,7 @@ final class PublishFromDevice {
         for (InboundPublish kept : qos2ByMsgId.values()) {
             kept.released = false;
             kept.token = ctx.nextToken();
+            publishesByToken = SparseMaps.writable(publishesByToken);
             publishesByToken.put(kept.token, kept);
         }
         completedQos2.clear();
@@ -232,6 +230,14 @@ final class PublishFromDevice {
     /** A clean session keeps no exchange. */
     void clear() {
         qos2ByMsgId.clear();
+    }
+
+    /** A QoS 2 exchange in progress, by its token and by the device's message id. */
+    private void track(long token, InboundPublish inbound) {
+        publishesByToken = SparseMaps.writable(publishesByToken);
+        qos2ByMsgId = SparseMaps.writable(qos2ByMsgId);
+        publishesByToken.put(token, inbound);
+        qos2ByMsgId.put(inbound.msgId, inbound);
     }
 
     private void rejectBusy(Publish publish, String topic, Consumer<Effect> out) {
@@ -245,6 +251,7 @@ final class PublishFromDevice {
     private void rememberCompleted(InboundPublish done, long now) {
         completedQos2.values().removeIf(c -> c.until() <= now);
         completedQos2.remove(done.msgId);
+        completedQos2 = SparseMaps.writableLinked(completedQos2);
         completedQos2.put(done.msgId, new CompletedQos2(ctx.retryWindowEnd(now), done.fingerprint));
         if (completedQos2.size() > MAX_COMPLETED_QOS2) {
             completedQos2.remove(completedQos2.keySet().iterator().next());

@@ -12,8 +12,6 @@ import io.sngate.codec.v12.TopicRef;
 import io.sngate.codec.v12.UnsubAck;
 import io.sngate.codec.v12.Unsubscribe;
 import io.sngate.gateway.session.ClientSession.Counters;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,11 +27,11 @@ import java.util.function.Consumer;
 final class Subscriptions {
 
     private final SessionContext ctx;
-    private final Map<String, Subscription> subscriptions = new HashMap<>();
+    private Map<String, Subscription> subscriptions = SparseMaps.none();
     /** Topics the device refused with a REGACK error: as if it unsubscribed from them (spec §6.10). */
-    private final Set<String> refusedTopics = new HashSet<>();
-    private final Map<Long, PendingSubscription> subscribesByToken = new HashMap<>();
-    private final Map<Long, PendingUnsubscribe> unsubscribesByToken = new HashMap<>();
+    private Set<String> refusedTopics = SparseMaps.noneSet();
+    private Map<Long, PendingSubscription> subscribesByToken = SparseMaps.none();
+    private Map<Long, PendingUnsubscribe> unsubscribesByToken = SparseMaps.none();
 
     Subscriptions(SessionContext ctx) {
         this.ctx = ctx;
@@ -116,6 +114,7 @@ final class Subscriptions {
             return;
         }
         long token = ctx.nextToken();
+        subscribesByToken = SparseMaps.writable(subscribesByToken);
         subscribesByToken.put(token, new PendingSubscription(subscribe.msgId(), filter, requested,
                 ref.topicIdType(), topicId, ref));
         out.accept(new Effect.Subscribe(token, filter, requested));
@@ -147,6 +146,7 @@ final class Subscriptions {
         }
         subscriptions.remove(filter.get());
         long token = ctx.nextToken();
+        unsubscribesByToken = SparseMaps.writable(unsubscribesByToken);
         unsubscribesByToken.put(token, new PendingUnsubscribe(unsubscribe.msgId(), ref));
         out.accept(new Effect.Unsubscribe(token, filter.get()));
     }
@@ -164,6 +164,7 @@ final class Subscriptions {
             return;
         }
         QoS granted = QoS.min(pending.requested, subscribed.granted().get());
+        subscriptions = SparseMaps.writable(subscriptions);
         subscriptions.put(pending.filter, new Subscription(pending.filter, granted, pending.topicIdType));
         if (pending.topicIdType == TopicIdType.NORMAL && pending.topicId != 0) {
             ctx.registry.markKnownToDevice(pending.topicId);
@@ -209,6 +210,7 @@ final class Subscriptions {
     }
 
     void refuse(String topic) {
+        refusedTopics = SparseMaps.writable(refusedTopics);
         refusedTopics.add(topic);
     }
 

@@ -17,9 +17,11 @@ public final class TopicRegistry {
 
     private final int capacity;
     private final PredefinedTopics predefined;
-    private final Map<String, Integer> idByName = new HashMap<>();
-    private final Map<Integer, String> nameById = new HashMap<>();
-    private final Map<Integer, Boolean> knownToDevice = new HashMap<>();
+    // Small tables to start: most devices use a handful of topics (16 slots each cost 64 bytes
+    // more per map, and every session has three).
+    private final Map<String, Integer> idByName = new HashMap<>(2);
+    private final Map<Integer, String> nameById = new HashMap<>(2);
+    private final Map<Integer, Boolean> knownToDevice = new HashMap<>(2);
     private int nextId = 1;
 
     public TopicRegistry(int capacity, PredefinedTopics predefined) {

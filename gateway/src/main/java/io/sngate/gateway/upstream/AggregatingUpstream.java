@@ -7,6 +7,7 @@ import io.sngate.codec.QoS;
 import io.sngate.gateway.Metrics;
 import io.sngate.gateway.SessionUpstream;
 import io.sngate.gateway.session.DeliveryFailure;
+import io.sngate.gateway.session.SparseMaps;
 import io.sngate.gateway.session.UpstreamConnect;
 import io.sngate.gateway.session.UpstreamEvent;
 import io.sngate.gateway.session.Will;
@@ -233,9 +234,9 @@ public final class AggregatingUpstream implements SessionUpstream.Factory, Upstr
     private final class DeviceView implements SessionUpstream {
         private final String clientId;
         private final Consumer<UpstreamEvent> events;
-        private final Map<String, QoS> filters = new HashMap<>();
+        private Map<String, QoS> filters = SparseMaps.none();
         /** Chained QoS 2 publishes not completed yet: the session's token to the upstream one. */
-        private final Map<Long, Long> chained = new HashMap<>();
+        private Map<Long, Long> chained = SparseMaps.none();
         private Will will;
 
         DeviceView(String clientId, Consumer<UpstreamEvent> events) {
@@ -268,6 +269,7 @@ public final class AggregatingUpstream implements SessionUpstream.Factory, Upstr
                 }
                 boolean chain = qos == QoS.EXACTLY_ONCE;
                 if (chain) {
+                    chained = SparseMaps.writable(chained);
                     chained.put(token, upstreamToken);
                 }
                 // The shared connection numbers its own packets: devices' message ids would collide.
@@ -293,6 +295,7 @@ public final class AggregatingUpstream implements SessionUpstream.Factory, Upstr
         @Override
         public void subscribe(long token, String topicFilter, QoS qos) {
             loop.execute(() -> {
+                filters = SparseMaps.writable(filters);
                 filters.put(topicFilter, qos);
                 trie.add(topicFilter, this, qos);
                 long upstreamToken = nextToken++;

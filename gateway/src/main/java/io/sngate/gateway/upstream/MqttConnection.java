@@ -13,7 +13,6 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.codec.mqtt.MqttMessage;
@@ -29,6 +28,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sngate.gateway.session.UpstreamEvent;
+import io.sngate.gateway.transport.NettyIo;
 import io.sngate.gateway.upstream.core.ClientCounters;
 import io.sngate.gateway.upstream.core.ClientState;
 import io.sngate.gateway.upstream.core.CoreOutput;
@@ -166,7 +166,7 @@ public final class MqttConnection {
         private final Consumer<UpstreamEvent> owner;
         private ReconnectBackoff backoff = ReconnectBackoff.defaults();
         private LongSupplier nanoClock = System::nanoTime;
-        private Class<? extends SocketChannel> channelType = NioSocketChannel.class;
+        private Class<? extends SocketChannel> channelType;
         private LongConsumer reconnectDelayObserver = delay -> { };
 
         private Builder(EventLoop loop, String host, int port, ConnectOptions options, Consumer<UpstreamEvent> owner) {
@@ -175,6 +175,7 @@ public final class MqttConnection {
             this.port = port;
             this.options = Objects.requireNonNull(options, "options");
             this.owner = Objects.requireNonNull(owner, "owner");
+            this.channelType = NettyIo.socketChannel(loop);
             if (port <= 0 || port > 65_535) {
                 throw new IllegalArgumentException("port out of range: " + port);
             }
@@ -191,7 +192,7 @@ public final class MqttConnection {
             return this;
         }
 
-        /** The channel class matching the loop's transport; NIO by default. */
+        /** The channel class; by default the one of the loop's transport (epoll or NIO). */
         public Builder channelType(Class<? extends SocketChannel> value) {
             this.channelType = Objects.requireNonNull(value, "channelType");
             return this;

@@ -195,15 +195,20 @@ final class SessionHost {
             return;
         }
         long deadline = session.nextDeadline();
-        if (deadline == timerAt) {
+        if (deadline == Long.MAX_VALUE) {
+            cancelTimer(); // nothing is due any more
+            return;
+        }
+        if (deadline >= timerAt) {
+            // A later deadline (keep-alive supervision moves with every packet) keeps the timer:
+            // it fires early, the session finds nothing due, and it is set again. Rescheduling at
+            // every packet cost a timer cancel and insert per message (docs/benchmarks.md).
             return;
         }
         cancelTimer();
-        if (deadline != Long.MAX_VALUE) {
-            long delay = Math.max(0, deadline - clock.getAsLong());
-            timerAt = deadline;
-            timer = loop.schedule(this::tick, delay, TimeUnit.MILLISECONDS);
-        }
+        long delay = Math.max(0, deadline - clock.getAsLong());
+        timerAt = deadline;
+        timer = loop.schedule(this::tick, delay, TimeUnit.MILLISECONDS);
     }
 
     private void cancelTimer() {

@@ -44,7 +44,7 @@ public final class AggregatingUpstream implements SessionUpstream.Factory, Upstr
     private final EventLoop loop;
     private final UpstreamSettings settings;
     private final Metrics metrics;
-    private final MqttConnection connection;
+    private final UpstreamConnection connection;
     private final CompletableFuture<Void> firstConnect = new CompletableFuture<>();
     private final SubscriptionTrie<DeviceView, QoS> trie = new SubscriptionTrie<>();
     private final Map<String, Set<DeviceView>> freshSubscribers = new HashMap<>();
@@ -56,22 +56,28 @@ public final class AggregatingUpstream implements SessionUpstream.Factory, Upstr
     private record Pending(DeviceView device, long sessionToken, String filter) {
     }
 
-    private AggregatingUpstream(EventLoop loop, UpstreamSettings settings, Metrics metrics) {
+    private AggregatingUpstream(EventLoop loop, UpstreamSettings settings, Metrics metrics,
+                                UpstreamConnection.Factory connections) {
         this.loop = loop;
         this.settings = settings;
         this.metrics = metrics;
         // Clean start: the devices' subscriptions live in this process, and they re-subscribe
         // when they connect again after a gateway restart.
-        this.connection = MqttConnection.builder(loop, settings.host(), settings.port(),
-                        settings.options("sngate-gw" + settings.gatewayId()).withCleanStart(true)
-                                .withSessionExpirySeconds(0).withReceiveMaximum(65_535), event -> event.applyTo(this))
-                .backoff(settings.backoff()).build();
+        this.connection = connections.create(loop,
+                settings.options("sngate-gw" + settings.gatewayId()).withCleanStart(true)
+                        .withSessionExpirySeconds(0).withReceiveMaximum(65_535), event -> event.applyTo(this));
     }
 
     /** Connects the shared connection; fails when the broker cannot be reached. */
     public static AggregatingUpstream start(EventLoopGroup loops, UpstreamSettings settings, Metrics metrics)
             throws IOException {
-        AggregatingUpstream upstream = new AggregatingUpstream(loops.next(), settings, metrics);
+        return start(loops.next(), settings, metrics, UpstreamConnection.mqtt(settings));
+    }
+
+    /** As {@link #start(EventLoopGroup, UpstreamSettings, Metrics)}, on {@code loop} with {@code connections}: tests give a fake. */
+    static AggregatingUpstream start(EventLoop loop, UpstreamSettings settings, Metrics metrics,
+                                     UpstreamConnection.Factory connections) throws IOException {
+        AggregatingUpstream upstream = new AggregatingUpstream(loop, settings, metrics, connections);
         upstream.connection.connect();
         try {
             upstream.firstConnect.get(15, TimeUnit.SECONDS);

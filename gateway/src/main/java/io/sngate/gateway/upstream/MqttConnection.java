@@ -69,7 +69,7 @@ import org.slf4j.LoggerFactory;
  * per read; those made by the owner's requests are flushed once the loop's queued tasks have run,
  * so the publishes of one burst of datagrams leave in one TCP write.
  */
-public final class MqttConnection {
+public final class MqttConnection implements UpstreamConnection {
 
     /**
      * Netty's default resolver does the blocking JDK lookup on the channel's event loop. This
@@ -213,11 +213,13 @@ public final class MqttConnection {
     // Public API: each hops onto the loop, calls the core, then carries out what it asked.
 
     /** Opens the connection (once; later calls are ignored). */
+    @Override
     public void connect() {
         request(() -> core.start(now()));
     }
 
     /** See {@link MqttClientCore#publish}; a packet id chosen by the core, not chained. */
+    @Override
     public void publish(long token, String topic, byte[] payload, int qos, boolean retain) {
         publish(token, topic, payload, qos, retain, 0, false);
     }
@@ -227,6 +229,7 @@ public final class MqttConnection {
      *
      * @throws IllegalArgumentException if {@code qos} is not 0, 1 or 2
      */
+    @Override
     public void publish(long token, String topic, byte[] payload, int qos, boolean retain, int packetId,
                         boolean chained) {
         Objects.requireNonNull(topic, "topic");
@@ -236,11 +239,13 @@ public final class MqttConnection {
     }
 
     /** Releases a chained QoS 2 publish; see {@link MqttClientCore#release}. */
+    @Override
     public void release(long token, int packetId) {
         request(() -> core.release(token, packetId, now()));
     }
 
     /** Subscribes: {@code Subscribed} with the granted QoS or a failure. */
+    @Override
     public void subscribe(long token, String topicFilter, int qos) {
         Objects.requireNonNull(topicFilter, "topicFilter");
         checkQos(qos);
@@ -248,12 +253,14 @@ public final class MqttConnection {
     }
 
     /** Unsubscribes: {@code Unsubscribed} when done. */
+    @Override
     public void unsubscribe(long token, String topicFilter) {
         Objects.requireNonNull(topicFilter, "topicFilter");
         request(() -> core.unsubscribe(token, topicFilter, now()));
     }
 
     /** The owner has message {@code deliveryId} safe; see {@link MqttClientCore#acknowledge}. */
+    @Override
     public void acknowledge(long deliveryId) {
         request(() -> core.acknowledge(deliveryId, now()));
     }
@@ -263,6 +270,7 @@ public final class MqttConnection {
      * (DISCONNECT 0x00, which keeps the session and discards the old will, then CONNECT with Clean
      * Start 0 and the new will). Queued and in-flight requests survive.
      */
+    @Override
     public void updateWill(Optional<ConnectOptions.Will> will) {
         Objects.requireNonNull(will, "will");
         request(() -> core.updateWill(will, now()));
@@ -275,6 +283,7 @@ public final class MqttConnection {
      *
      * @return completes when the TCP connection is closed
      */
+    @Override
     public Future<Void> disconnect(boolean publishWill, OptionalLong sessionExpirySeconds) {
         Objects.requireNonNull(sessionExpirySeconds, "sessionExpirySeconds");
         if (sessionExpirySeconds.isPresent() && (sessionExpirySeconds.getAsLong() < 0
@@ -289,6 +298,7 @@ public final class MqttConnection {
      * Gateway shutdown: DISCONNECT 0x00 without changing the session expiry, so the broker keeps
      * the session and does not publish the will; then closes.
      */
+    @Override
     public Future<Void> close() {
         request(() -> core.close(now()));
         return closed;

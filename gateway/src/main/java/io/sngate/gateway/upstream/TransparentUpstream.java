@@ -30,7 +30,8 @@ public final class TransparentUpstream implements SessionUpstream.Factory {
     private final UpstreamSettings settings;
     private final Metrics metrics;
     private final DeviceCredentials.Lookup credentials;
-    private MqttConnection withoutSession;
+    private final UpstreamConnection.Factory connections;
+    private UpstreamConnection withoutSession;
 
     public TransparentUpstream(EventLoopGroup loops, UpstreamSettings settings, Metrics metrics) {
         this(loops, settings, metrics, DeviceCredentials.Lookup.NONE);
@@ -39,10 +40,17 @@ public final class TransparentUpstream implements SessionUpstream.Factory {
     /** @param credentials each device's own broker credentials, looked up at each of its connections */
     public TransparentUpstream(EventLoopGroup loops, UpstreamSettings settings, Metrics metrics,
                                DeviceCredentials.Lookup credentials) {
+        this(loops, settings, metrics, credentials, UpstreamConnection.mqtt(settings));
+    }
+
+    /** @param connections makes the broker connections: a fake one in tests */
+    TransparentUpstream(EventLoopGroup loops, UpstreamSettings settings, Metrics metrics,
+                        DeviceCredentials.Lookup credentials, UpstreamConnection.Factory connections) {
         this.loops = loops;
         this.settings = settings;
         this.metrics = metrics;
         this.credentials = credentials;
+        this.connections = connections;
     }
 
     @Override
@@ -54,18 +62,17 @@ public final class TransparentUpstream implements SessionUpstream.Factory {
     public synchronized void publishWithoutSession(String topic, Bytes payload, boolean retain) {
         if (withoutSession == null) {
             // One connection for all QoS -1 traffic (spec §8.5); it queues while it connects.
-            withoutSession = MqttConnection.builder(loops.next(), settings.host(), settings.port(),
-                            settings.options("sngate-qos-1-gw" + settings.gatewayId())
-                                    .withCleanStart(true).withSessionExpirySeconds(0),
-                            event -> {
-                                // QoS 0 publishes are answered only by a failure; the connection's end matters.
-                                if (event instanceof UpstreamEvent.ConnectFailed failed) {
-                                    metrics.count("upstream.qos_minus_one_connect_failed");
-                                    LOG.warn("QoS -1 connection to {} failed: {}", settings.uri(), failed.detail());
-                                    dropQosMinusOneConnection();
-                                }
-                            })
-                    .backoff(settings.backoff()).build();
+            withoutSession = connections.create(loops.next(),
+                    settings.options("sngate-qos-1-gw" + settings.gatewayId())
+                            .withCleanStart(true).withSessionExpirySeconds(0),
+                    event -> {
+                        // QoS 0 publishes are answered only by a failure; the connection's end matters.
+                        if (event instanceof UpstreamEvent.ConnectFailed failed) {
+                            metrics.count("upstream.qos_minus_one_connect_failed");
+                            LOG.warn("QoS -1 connection to {} failed: {}", settings.uri(), failed.detail());
+                            dropQosMinusOneConnection();
+                        }
+                    });
             withoutSession.connect();
         }
         withoutSession.publish(0, topic, payload.toArray(), 0, retain);
@@ -92,7 +99,7 @@ public final class TransparentUpstream implements SessionUpstream.Factory {
         private final String clientId;
         private final EventLoop loop;
         private final Consumer<UpstreamEvent> events;
-        private MqttConnection connection;
+        private UpstreamConnection connection;
 
         DeviceConnection(String clientId, EventLoop loop, Consumer<UpstreamEvent> events) {
             this.clientId = clientId;
@@ -116,13 +123,13 @@ public final class TransparentUpstream implements SessionUpstream.Factory {
                     .withReceiveMaximum(Math.max(1, Math.min(65_535, request.receiveMaximum())))
                     .withMaxPacketSize(Math.max(64, request.maxPacketSize()))
                     .withWill(request.will().map(TransparentUpstream::toMqttWill));
-            MqttConnection[] self = new MqttConnection[1];
-            MqttConnection created = MqttConnection.builder(loop, settings.host(), settings.port(), options,
+            UpstreamConnection[] self = new UpstreamConnection[1];
+            UpstreamConnection created = connections.create(loop, options,
                     event -> {
                         if (self[0] == connection) {
                             passOn(event);
                         }
-                    }).backoff(settings.backoff()).build();
+                    });
             self[0] = created;
             connection = created;
             created.connect();

@@ -14,10 +14,12 @@ import java.util.Optional;
  * messages it has not had acknowledged (MQTT 5 §4.4), under a new delivery id. The session
  * still holds them when the device left mid-exchange or before it got them (asleep,
  * disconnected, lost); taken for new messages, they reached the device twice: the resumed
- * exchange, then a new PUBLISH. The upstream event does not say that a message is a resend, so
- * one is recognised as a message equal (topic, payload, QoS, retain) to one held when the
- * connection was opened, arriving once the broker accepted it with the session present and
- * before anything that is not a resend. Each held message is matched once.
+ * exchange, then a new PUBLISH. A resend is a message the broker marked DUP, equal (topic,
+ * payload, QoS, retain) to one held when the connection was opened, arriving once the broker
+ * accepted it with the session present and before anything that is not a resend. Each held
+ * message is matched once. (Delivery ids are per connection, so the match is by content; the
+ * DUP flag keeps a new message with the same content, as aggregating mode can bring, from being
+ * taken for one.)
  */
 final class BrokerResends {
 
@@ -73,6 +75,12 @@ final class BrokerResends {
             }
         }
         heldAtConnect.clear(); // resends come first: once another message came, no more follow
+        return Optional.empty();
+    }
+
+    /** A message the broker did not mark DUP came: resends come first, so no more follow. */
+    Optional<Delivery> notAResend() {
+        heldAtConnect.clear();
         return Optional.empty();
     }
 

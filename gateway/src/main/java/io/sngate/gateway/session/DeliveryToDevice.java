@@ -87,7 +87,8 @@ final class DeliveryToDevice {
     void onBrokerMessage(UpstreamEvent.Message message, long now, Consumer<Effect> out) {
         Delivery delivery = new Delivery(message.deliveryId(), message.topic(), message.payload(), message.qos(),
                 message.retain());
-        Optional<Delivery> earlier = resends.resendOf(delivery, now);
+        // Only what the broker marks DUP can be its resend of a message the session holds.
+        Optional<Delivery> earlier = message.dup() ? resends.resendOf(delivery, now) : resends.notAResend();
         if (earlier.isPresent()) {
             resumeWith(earlier.get(), delivery, out);
             return;

@@ -117,8 +117,18 @@ public sealed interface UpstreamEvent {
     /**
      * A message from the broker for this device. QoS 1/2 ones must be answered with
      * {@link Effect.Acknowledge} carrying {@code deliveryId} once the device has them.
+     *
+     * @param dup the broker marked it as sent before (MQTT's DUP flag: its resend of a message it
+     *            had not had acknowledged, after a reconnection)
      */
-    record Message(long deliveryId, String topic, Bytes payload, QoS qos, boolean retain) implements UpstreamEvent {
+    record Message(long deliveryId, String topic, Bytes payload, QoS qos, boolean retain, boolean dup)
+            implements UpstreamEvent {
+
+        /** A message sent for the first time (DUP 0). */
+        public Message(long deliveryId, String topic, Bytes payload, QoS qos, boolean retain) {
+            this(deliveryId, topic, payload, qos, retain, false);
+        }
+
         @Override
         public void applyTo(Handler handler) {
             handler.message(this);

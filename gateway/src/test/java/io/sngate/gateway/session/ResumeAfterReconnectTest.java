@@ -91,7 +91,7 @@ class ResumeAfterReconnectTest extends SessionHarness {
     }
 
     private void brokerResends(String payload, QoS qos) {
-        message(RESENT_ID, TOPIC, payload, qos);
+        resent(RESENT_ID, TOPIC, payload, qos);
     }
 
     @Nested
@@ -226,8 +226,8 @@ class ResumeAfterReconnectTest extends SessionHarness {
                     toDevice(QoS.AT_LEAST_ONCE, topicId, 1, "a").asDuplicate());
 
             // The broker resends its two unacknowledged messages in order (never the QoS 0 one).
-            message(11, TOPIC, "a", QoS.AT_LEAST_ONCE);
-            message(12, TOPIC, "b", QoS.EXACTLY_ONCE);
+            resent(11, TOPIC, "a", QoS.AT_LEAST_ONCE);
+            resent(12, TOPIC, "b", QoS.EXACTLY_ONCE);
             assertThat(sent()).isEmpty();
             assertThat(session().queuedMessages()).isEqualTo(3);
 
@@ -251,8 +251,8 @@ class ResumeAfterReconnectTest extends SessionHarness {
             comeBack(); // a CONNECT instead of a PINGREQ: the upstream connection is opened anew
             assertThat(sent()).containsExactly(new ConnAck(ReturnCode.ACCEPTED),
                     toDevice(QoS.AT_LEAST_ONCE, topicId, 1, "a"));
-            message(11, TOPIC, "a", QoS.AT_LEAST_ONCE);
-            message(12, TOPIC, "b", QoS.EXACTLY_ONCE);
+            resent(11, TOPIC, "a", QoS.AT_LEAST_ONCE);
+            resent(12, TOPIC, "b", QoS.EXACTLY_ONCE);
             assertThat(sent()).isEmpty();
 
             device(new PubAck(topicId, 1, ReturnCode.ACCEPTED));
@@ -283,8 +283,9 @@ class ResumeAfterReconnectTest extends SessionHarness {
             message(52, TOPIC, "other", QoS.AT_LEAST_ONCE);
             assertThat(counted()).isEmpty();
 
-            // The broker resends before anything new, so this is a second message with the same content.
-            message(53, TOPIC, "a", QoS.AT_LEAST_ONCE);
+            // The broker resends before anything new, so this is a second message with the same
+            // content, even marked DUP.
+            resent(53, TOPIC, "a", QoS.AT_LEAST_ONCE);
             assertThat(counted()).isEmpty();
             assertThat(session().queuedMessages()).isEqualTo(3);
         }
@@ -295,7 +296,7 @@ class ResumeAfterReconnectTest extends SessionHarness {
             comeBack();
             advance(RETRY + 1);
 
-            message(52, TOPIC, "a", QoS.AT_LEAST_ONCE);
+            resent(52, TOPIC, "a", QoS.AT_LEAST_ONCE);
 
             assertThat(counted()).isEmpty();
             assertThat(session().queuedMessages()).isEqualTo(2);
@@ -307,7 +308,7 @@ class ResumeAfterReconnectTest extends SessionHarness {
             device(connectPacket(false, false, 60));
             upstream(new UpstreamEvent.Connected(false));
 
-            message(52, TOPIC, "a", QoS.AT_LEAST_ONCE);
+            resent(52, TOPIC, "a", QoS.AT_LEAST_ONCE);
 
             assertThat(counted()).isEmpty();
             assertThat(session().queuedMessages()).isEqualTo(2);
@@ -320,7 +321,7 @@ class ResumeAfterReconnectTest extends SessionHarness {
             message(1, TOPIC, "a", QoS.AT_LEAST_ONCE); // arrives on the new connection before its CONNACK
             upstream(new UpstreamEvent.Connected(true));
 
-            message(2, TOPIC, "a", QoS.AT_LEAST_ONCE);
+            resent(2, TOPIC, "a", QoS.AT_LEAST_ONCE);
 
             assertThat(counted()).isEmpty();
             assertThat(session().queuedMessages()).isEqualTo(2);
@@ -331,7 +332,18 @@ class ResumeAfterReconnectTest extends SessionHarness {
             interruptedQos1Delivery();
             comeBack();
 
-            message(52, TOPIC, "a", QoS.EXACTLY_ONCE);
+            resent(52, TOPIC, "a", QoS.EXACTLY_ONCE);
+
+            assertThat(counted()).isEmpty();
+            assertThat(session().queuedMessages()).isEqualTo(2);
+        }
+
+        @Test
+        void anEqualMessageTheBrokerDidNotMarkDupIsANewOne() {
+            interruptedQos1Delivery();
+            comeBack();
+
+            message(52, TOPIC, "a", QoS.AT_LEAST_ONCE); // the same content, sent for the first time
 
             assertThat(counted()).isEmpty();
             assertThat(session().queuedMessages()).isEqualTo(2);

@@ -270,4 +270,9 @@ class SessionHarness {
     void message(long deliveryId, String topic, String payload, QoS qos) {
         upstream(new UpstreamEvent.Message(deliveryId, topic, bytes(payload), qos, false));
     }
+
+    /** A broker's message it sends again (DUP 1), as after a reconnection to a kept session. */
+    void resent(long deliveryId, String topic, String payload, QoS qos) {
+        upstream(new UpstreamEvent.Message(deliveryId, topic, bytes(payload), qos, false, true));
+    }
 }

@@ -98,7 +98,8 @@ final class InboundQos {
     private void deliver(long deliveryId, String topic, MqttPublishMessage msg, int qos, boolean retain) {
         // A copy: the packet's buffer goes back to Netty once the input is handled.
         Bytes payload = Bytes.wrap(ByteBufUtil.getBytes(msg.payload()));
-        ctx.event(new UpstreamEvent.Message(deliveryId, topic, payload, QoS.ofLevel(qos), retain));
+        boolean dup = qos > 0 && msg.fixedHeader().isDup();
+        ctx.event(new UpstreamEvent.Message(deliveryId, topic, payload, QoS.ofLevel(qos), retain, dup));
     }
 
     /**

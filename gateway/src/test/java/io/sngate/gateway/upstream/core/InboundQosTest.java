@@ -24,6 +24,11 @@ class InboundQosTest extends CoreHarness {
         return new UpstreamEvent.Message(deliveryId, topic, Bytes.utf8(payload), QoS.ofLevel(qos), false);
     }
 
+    /** A message the broker sent again with DUP set. */
+    static UpstreamEvent.Message redelivered(long deliveryId, String topic, String payload, int qos) {
+        return new UpstreamEvent.Message(deliveryId, topic, Bytes.utf8(payload), QoS.ofLevel(qos), false, true);
+    }
+
     @Nested
     class Acknowledgements {
 
@@ -222,7 +227,8 @@ class InboundQosTest extends CoreHarness {
             reconnect(connAck().sessionPresent(true));
             assertThat(events()).containsExactly("lost", "reconnected:true");
             broker(message("redeliver/x", "m1", 1, 5, true, false));
-            assertThat(takeEvents()).containsExactly(delivered(2, "redeliver/x", "m1", 1));
+            assertThat(takeEvents()).as("the broker's DUP travels with it")
+                    .containsExactly(redelivered(2, "redeliver/x", "m1", 1));
             acknowledge(1);
             assertThat(sent()).as("from the previous connection: ignored").isEmpty();
             assertThat(counters().staleAcknowledgements()).isEqualTo(2);

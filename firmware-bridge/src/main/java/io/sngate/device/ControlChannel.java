@@ -3,7 +3,6 @@ package io.sngate.device;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.v12.MqttSn12Message;
 import io.sngate.codec.v12.Register;
-import java.util.ArrayDeque;
 
 /**
  * The channel for REGISTER, SUBSCRIBE and UNSUBSCRIBE: the spec lets a client have one of
@@ -19,23 +18,23 @@ final class ControlChannel {
     private final EffectSink effects;
     private final MessageIds msgIds;
     private final TopicIds topics;
-    private final ArrayDeque<ControlRequest> queue = new ArrayDeque<>();
-    private Exchange inFlight;
+    private final ExchangeSlot<ControlRequest> slot;
 
     ControlChannel(ClientConfig config, EffectSink effects, MessageIds msgIds, TopicIds topics) {
         this.config = config;
         this.effects = effects;
         this.msgIds = msgIds;
         this.topics = topics;
+        this.slot = new ExchangeSlot<>(config, effects, ControlRequest::requestId);
     }
 
     /** Queues {@code request}; false (and the request failed) when the queue is full. */
     boolean enqueue(ControlRequest request) {
-        if (queue.size() >= config.maxQueued()) {
+        if (slot.queue.size() >= config.maxQueued()) {
             effects.complete(request.requestId(), Outcome.failed("request queue full (" + config.maxQueued() + ")"));
             return false;
         }
-        queue.addLast(request);
+        slot.queue.addLast(request);
         return true;
     }
 
@@ -45,22 +44,22 @@ final class ControlChannel {
      * bound (the publish was already admitted).
      */
     void ensureRegistered(String name) {
-        for (ControlRequest pending : queue) {
+        for (ControlRequest pending : slot.queue) {
             if (pending instanceof ControlRequest.Registration registration && registration.topic().name().equals(name)) {
                 return;
             }
         }
-        if (inFlight != null && inFlight.packet() instanceof Register register
+        if (slot.inFlight != null && slot.inFlight.packet() instanceof Register register
                 && register.topicName().equals(Bytes.utf8(name))) {
             return;
         }
-        queue.addFirst(new ControlRequest.Registration(0, new Topic.Name(name)));
+        slot.queue.addFirst(new ControlRequest.Registration(0, new Topic.Name(name)));
     }
 
     /** Starts waiting requests while nothing is in flight (the caller checks the client is active). */
     void pump(long now) {
-        while (inFlight == null && !queue.isEmpty()) {
-            start(queue.pollFirst(), now);
+        while (slot.inFlight == null && !slot.queue.isEmpty()) {
+            start(slot.queue.pollFirst(), now);
         }
     }
 
@@ -73,7 +72,7 @@ final class ControlChannel {
             return;
         }
         MqttSn12Message packet = request.packet(msgId);
-        inFlight = new Exchange(request.requestId(), packet, msgId, now, config);
+        slot.inFlight = new Exchange(request.requestId(), packet, msgId, now, config);
         effects.send(packet, now);
     }
 
@@ -82,49 +81,38 @@ final class ControlChannel {
      * ends here, so the next request may go. Null for an answer that is not ours (late, duplicated).
      */
     Exchange take(Class<? extends MqttSn12Message> answerTo, int msgId) {
-        Exchange exchange = inFlight;
+        Exchange exchange = slot.inFlight;
         if (exchange == null || !answerTo.isInstance(exchange.packet()) || exchange.msgId() != msgId) {
             return null;
         }
-        inFlight = null;
+        slot.inFlight = null;
         return exchange;
     }
 
     /** After a reconnect: the exchange interrupted by sleep or loss goes again. */
     void resume(long now) {
-        if (inFlight != null) {
-            inFlight.resend(now, config, effects);
-        }
+        slot.resume(now);
     }
 
     long nextDeadline() {
-        return inFlight == null ? Long.MAX_VALUE : inFlight.deadline();
+        return slot.nextDeadline();
     }
 
     /** Retransmits the exchange in flight if T_RETRY has passed; returns it when N_RETRY are used up. */
     Exchange retransmitDue(long now) {
-        if (inFlight != null && inFlight.isDue(now) && !inFlight.retransmit(now, config, effects)) {
-            return inFlight;
-        }
-        return null;
+        return slot.retransmitDue(now);
     }
 
     void failInFlight(String why) {
-        if (inFlight != null) {
-            effects.complete(inFlight.requestId(), Outcome.failed(why));
-        }
-        inFlight = null;
+        slot.failInFlight(why);
     }
 
     void failQueued(String why) {
-        for (ControlRequest request : queue) {
-            effects.complete(request.requestId(), Outcome.failed(why));
-        }
-        queue.clear();
+        slot.failQueued(why);
     }
 
     /** Requests waiting or in flight. */
     int pending() {
-        return queue.size() + (inFlight == null ? 0 : 1);
+        return slot.pending();
     }
 }

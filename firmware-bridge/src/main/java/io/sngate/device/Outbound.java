@@ -10,7 +10,6 @@ import io.sngate.codec.v12.Publish;
 import io.sngate.codec.v12.ReturnCode;
 import io.sngate.codec.v12.ShortTopicName;
 import io.sngate.codec.v12.TopicIdType;
-import java.util.ArrayDeque;
 import java.util.Iterator;
 
 /**
@@ -34,9 +33,8 @@ final class Outbound {
     private final MessageIds msgIds;
     private final TopicIds topics;
     private final ControlChannel control;
-    private final ArrayDeque<PublishRequest> queue = new ArrayDeque<>();
-    /** Both set or both null: the exchange and the request it carries (to send it again). */
-    private Exchange inFlight;
+    private final ExchangeSlot<PublishRequest> slot;
+    /** Set while {@code slot.inFlight} is: the request that exchange carries (to send it again). */
     private PublishRequest inFlightRequest;
 
     Outbound(ClientConfig config, EffectSink effects, MessageIds msgIds, TopicIds topics, ControlChannel control) {
@@ -45,6 +43,7 @@ final class Outbound {
         this.msgIds = msgIds;
         this.topics = topics;
         this.control = control;
+        this.slot = new ExchangeSlot<>(config, effects, PublishRequest::requestId);
     }
 
     /** True when the publish was queued (the façade then pumps); false when it already ended. */
@@ -59,21 +58,21 @@ final class Outbound {
             effects.complete(requestId, Outcome.ok());
             return false;
         }
-        if (queue.size() >= config.maxQueued()) {
+        if (slot.queue.size() >= config.maxQueued()) {
             effects.complete(requestId, Outcome.failed("publish queue full (" + config.maxQueued() + ")"));
             return false;
         }
         if (topic instanceof Topic.Name name && !topics.knows(name.name())) {
             control.ensureRegistered(name.name());
         }
-        queue.addLast(new PublishRequest(requestId, topic, payload, qos, retain, false));
+        slot.queue.addLast(new PublishRequest(requestId, topic, payload, qos, retain, false));
         return true;
     }
 
     /** Sends what may go: QoS 0 publishes and one QoS 1/2 (the caller checks the client is active). */
     void pump(long now) {
-        while (inFlight == null && !queue.isEmpty()) {
-            PublishRequest next = queue.peekFirst();
+        while (slot.inFlight == null && !slot.queue.isEmpty()) {
+            PublishRequest next = slot.queue.peekFirst();
             Integer topicId = resolveId(next.topic());
             if (topicId == null) {
                 // Waiting for its REGISTER; the id may have been dropped after it was queued
@@ -84,7 +83,7 @@ final class Outbound {
                 control.pump(now);
                 return;
             }
-            queue.pollFirst();
+            slot.queue.pollFirst();
             if (next.qos() == QoS.AT_MOST_ONCE) {
                 effects.send(packet(next.topic(), topicId, next.qos(), next.retain(), 0, next.payload()), now);
                 effects.complete(next.requestId(), Outcome.ok());
@@ -92,7 +91,7 @@ final class Outbound {
             }
             int msgId = msgIds.next();
             Publish packet = packet(next.topic(), topicId, next.qos(), next.retain(), msgId, next.payload());
-            inFlight = new Exchange(next.requestId(), packet, msgId, now, config);
+            slot.inFlight = new Exchange(next.requestId(), packet, msgId, now, config);
             inFlightRequest = next;
             effects.send(packet, now);
         }
@@ -100,7 +99,7 @@ final class Outbound {
 
     /** @return whether it ended the exchange in flight (the next requests may go) */
     boolean onPubAck(PubAck pubAck) {
-        Exchange exchange = inFlight;
+        Exchange exchange = slot.inFlight;
         if (exchange == null || exchange.msgId() != pubAck.msgId() || !(exchange.packet() instanceof Publish publish)) {
             if (pubAck.returnCode() == ReturnCode.REJECTED_INVALID_TOPIC_ID) {
                 topics.forget(pubAck.topicId()); // an error answer to a QoS 0 publish
@@ -111,7 +110,7 @@ final class Outbound {
             return false; // QoS 2 continues with PUBREC
         }
         PublishRequest request = inFlightRequest;
-        inFlight = null;
+        slot.inFlight = null;
         inFlightRequest = null;
         if (pubAck.returnCode() == ReturnCode.ACCEPTED) {
             effects.complete(exchange.requestId(), Outcome.ok());
@@ -121,7 +120,7 @@ final class Outbound {
             topics.forget(publish.topicId());
             PublishRequest again = request.retry();
             control.ensureRegistered(((Topic.Name) again.topic()).name());
-            queue.addFirst(again);
+            slot.queue.addFirst(again);
         } else {
             effects.complete(exchange.requestId(), Outcome.rejected(pubAck.returnCode()));
         }
@@ -129,19 +128,19 @@ final class Outbound {
     }
 
     void onPubRec(PubRec pubRec, long now) {
-        if (inFlight == null || inFlight.msgId() != pubRec.msgId()) {
+        if (slot.inFlight == null || slot.inFlight.msgId() != pubRec.msgId()) {
             return;
         }
-        inFlight.moveOn(new PubRel(pubRec.msgId()), now, config, effects);
+        slot.inFlight.moveOn(new PubRel(pubRec.msgId()), now, config, effects);
     }
 
     /** @return whether it ended the exchange in flight (the next requests may go) */
     boolean onPubComp(PubComp pubComp) {
-        Exchange exchange = inFlight;
+        Exchange exchange = slot.inFlight;
         if (exchange == null || exchange.msgId() != pubComp.msgId() || !(exchange.packet() instanceof PubRel)) {
             return false;
         }
-        inFlight = null;
+        slot.inFlight = null;
         inFlightRequest = null;
         effects.complete(exchange.requestId(), Outcome.ok());
         return true;
@@ -149,7 +148,7 @@ final class Outbound {
 
     /** The name's REGISTER was refused: the publishes waiting for it end with that answer. */
     void failWaitingFor(String name, Outcome outcome) {
-        for (Iterator<PublishRequest> it = queue.iterator(); it.hasNext(); ) {
+        for (Iterator<PublishRequest> it = slot.queue.iterator(); it.hasNext(); ) {
             PublishRequest request = it.next();
             if (request.topic().equals(Topic.name(name))) {
                 it.remove();
@@ -158,43 +157,32 @@ final class Outbound {
         }
     }
 
-    /** After a reconnect: a clean-session-0 session resumes the exchange (PUBLISH with DUP, or PUBREL). */
+    /** After a reconnect: the exchange interrupted by sleep or loss goes again. */
     void resume(long now) {
-        if (inFlight != null) {
-            inFlight.resend(now, config, effects);
-        }
+        slot.resume(now);
     }
 
     long nextDeadline() {
-        return inFlight == null ? Long.MAX_VALUE : inFlight.deadline();
+        return slot.nextDeadline();
     }
 
     /** Retransmits the exchange in flight if T_RETRY has passed; returns it when N_RETRY are used up. */
     Exchange retransmitDue(long now) {
-        if (inFlight != null && inFlight.isDue(now) && !inFlight.retransmit(now, config, effects)) {
-            return inFlight;
-        }
-        return null;
+        return slot.retransmitDue(now);
     }
 
     void failInFlight(String why) {
-        if (inFlight != null) {
-            effects.complete(inFlight.requestId(), Outcome.failed(why));
-        }
-        inFlight = null;
+        slot.failInFlight(why);
         inFlightRequest = null;
     }
 
     void failQueued(String why) {
-        for (PublishRequest request : queue) {
-            effects.complete(request.requestId(), Outcome.failed(why));
-        }
-        queue.clear();
+        slot.failQueued(why);
     }
 
     /** Requests waiting or in flight. */
     int pending() {
-        return queue.size() + (inFlight == null ? 0 : 1);
+        return slot.pending();
     }
 
     /** The id that goes in the PUBLISH: null for a name not registered (yet). */

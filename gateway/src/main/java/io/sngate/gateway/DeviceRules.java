@@ -49,6 +49,14 @@ interface DeviceRules {
         return Map.of();
     }
 
+    /**
+     * The DTLS identity the devices file binds this client id to ({@code dtls-identity}, or the
+     * client id of an entry with a {@code psk}): only a device authenticated as it may use the id.
+     */
+    default Optional<String> dtlsIdentity(String clientId) {
+        return Optional.empty();
+    }
+
     /** The device's own broker credentials (transparent mode), if the file gives it any. */
     default Optional<DeviceCredentials> credentials(String clientId) {
         return Optional.empty();

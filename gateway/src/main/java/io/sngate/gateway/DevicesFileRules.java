@@ -77,6 +77,11 @@ final class DevicesFileRules implements DeviceRules {
     }
 
     @Override
+    public Optional<String> dtlsIdentity(String clientId) {
+        return file.entryFor(clientId).dtls().map(DeviceEntry.DtlsBinding::identity);
+    }
+
+    @Override
     public Optional<DeviceCredentials> credentials(String clientId) {
         DeviceEntry entry = file.entryFor(clientId);
         if (entry.username().isEmpty() && entry.password().isEmpty()) {

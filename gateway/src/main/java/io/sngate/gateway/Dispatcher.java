@@ -25,6 +25,7 @@ import io.sngate.gateway.transport.LinkAddress;
 import io.sngate.gateway.transport.Transport;
 import io.sngate.gateway.session.SessionPolicy;
 import io.sngate.gateway.session.SessionState;
+import io.sngate.hw.config.DtlsIdentityBinding;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -193,7 +194,12 @@ final class Dispatcher implements Transport.Receiver {
                 reply(from, new ConnAck(ReturnCode.REJECTED_NOT_SUPPORTED));
                 return;
             }
-            clientId = assignedClientId(from);
+            if (authenticated(from) instanceof LinkAddress.Dtls dtls && !dtls.identity().isEmpty()) {
+                // The handshake proved who it is: that is the name it comes back with.
+                clientId = dtls.identity();
+            } else {
+                clientId = assignedClientId(from);
+            }
             metrics.count(Metrics.CLIENT_ID_ASSIGNED);
             LOG.info("client at {} connected without a client id: it is {}", from, clientId);
         } else {
@@ -208,6 +214,11 @@ final class Dispatcher implements Transport.Receiver {
             clientId = decoded.get();
         }
         DeviceRules rules = this.rules;
+        String notYours = identityRefusal(from, clientId, rules);
+        if (notYours != null) {
+            refuseIdentity(from, clientId, notYours);
+            return;
+        }
         if (options.requireListed() && !rules.listed(clientId)) {
             metrics.count(Metrics.CONNECT_REFUSED_NOT_LISTED);
             warnings.warn("not_listed", () -> "CONNECT of " + clientId + " from " + from + " refused: not in the devices "
@@ -228,6 +239,10 @@ final class Dispatcher implements Transport.Receiver {
             SessionHost host = byClientId.get(clientId);
             SessionHost holder = byAddress.get(from);
             SessionHost replaced = holder != null && holder != host ? holder : null;
+            if (host != null && !sameIdentity(host.address(), from)) {
+                refuseIdentity(from, clientId, "its session belongs to " + identityOf(host.address()));
+                return;
+            }
             // Refusals come before the detach: a refused CONNECT changes nothing. The table holds
             // the replaced session until its loop has ended it, so a full table refuses here.
             if (host == null && byClientId.size() >= options.maxClients()) {
@@ -261,6 +276,54 @@ final class Dispatcher implements Transport.Receiver {
             bind(host, from);
             host.fromDevice(connect);
         }
+    }
+
+    /** The address a device's packets prove, past any forwarder in front of it. */
+    private static LinkAddress authenticated(LinkAddress address) {
+        return address instanceof LinkAddress.Forwarded forwarded ? forwarded.forwarder() : address;
+    }
+
+    /**
+     * Why the device at {@code from} may not use {@code clientId}, or null when it may. A device
+     * authenticated by DTLS uses its identity, or (dtls.identity-binding exact: only) client ids
+     * whose devices-file entry names that identity; a client id the devices file binds to an
+     * identity is not for a device on a link that proves none.
+     */
+    private String identityRefusal(LinkAddress from, String clientId, DeviceRules rules) {
+        Optional<String> bound = rules.dtlsIdentity(clientId);
+        if (authenticated(from) instanceof LinkAddress.Dtls dtls) {
+            if (bound.isPresent()) {
+                return bound.get().equals(dtls.identity()) ? null
+                        : "the devices file binds it to DTLS identity '" + bound.get() + "'";
+            }
+            if (options.identityBinding() == DtlsIdentityBinding.EXACT && !clientId.equals(dtls.identity())) {
+                return "its DTLS identity is " + (dtls.identity().isEmpty() ? "none (no certificate)"
+                        : "'" + dtls.identity() + "'") + " (dtls.identity-binding: exact)";
+            }
+            return null;
+        }
+        return bound.map(identity -> "the devices file binds it to DTLS identity '" + identity
+                + "', and this link proves no identity").orElse(null);
+    }
+
+    /** True unless {@code held} is a DTLS address whose identity {@code from} does not prove. */
+    private static boolean sameIdentity(LinkAddress held, LinkAddress from) {
+        if (!(authenticated(held) instanceof LinkAddress.Dtls heldDtls)) {
+            return true;
+        }
+        return authenticated(from) instanceof LinkAddress.Dtls fromDtls && fromDtls.identity().equals(heldDtls.identity());
+    }
+
+    private static String identityOf(LinkAddress address) {
+        return authenticated(address) instanceof LinkAddress.Dtls dtls ? "DTLS identity '" + dtls.identity() + "'"
+                : "no identity";
+    }
+
+    private void refuseIdentity(LinkAddress from, String clientId, String why) {
+        metrics.count(Metrics.CONNECT_REFUSED_IDENTITY);
+        warnings.warn("identity", () -> "CONNECT of " + clientId + " from " + from + " refused: " + why + " ("
+                + Metrics.CONNECT_REFUSED_IDENTITY + ")");
+        reply(from, new ConnAck(ReturnCode.REJECTED_NOT_SUPPORTED));
     }
 
     /** A stable id for a device that connected without one: the same link address gets the same id. */
@@ -437,6 +500,14 @@ final class Dispatcher implements Transport.Receiver {
             }
             if (!rules.addressAllowed(named.clientId(), from)) {
                 refuseTakeover(from, named, owner, "the devices file pins it to other addresses");
+                return;
+            }
+            String notYours = identityRefusal(from, named.clientId(), rules);
+            if (notYours == null && !sameIdentity(owner, from)) {
+                notYours = "its session belongs to " + identityOf(owner);
+            }
+            if (notYours != null) {
+                refuseTakeover(from, named, owner, notYours);
                 return;
             }
             Object source = FloodGuard.sourceKey(from);

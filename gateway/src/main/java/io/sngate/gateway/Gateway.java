@@ -14,6 +14,7 @@ import io.sngate.gateway.transport.SerialTransport;
 import io.sngate.gateway.transport.Transport;
 import io.sngate.gateway.transport.UdpTransport;
 import io.sngate.gateway.transport.XBeeTransport;
+import io.sngate.gateway.transport.dtls.DtlsTransport;
 import io.sngate.gateway.upstream.AggregatingUpstream;
 import io.sngate.gateway.upstream.BrokerReachability;
 import io.sngate.gateway.upstream.TransparentUpstream;
@@ -78,6 +79,9 @@ public final class Gateway implements AutoCloseable {
     /** Counters as last logged; touched only by the reporting task and close(). */
     private Map<String, Long> reported = Map.of();
     private UdpTransport udp;
+    /** The DTLS listener, or null without dtls.port. */
+    private DtlsTransport dtls;
+    private ScheduledFuture<?> dtlsHousekeeping;
 
     /** Opens the Pi's pins; tests give one that uses pi4j's mock platform. */
     @FunctionalInterface
@@ -144,6 +148,7 @@ public final class Gateway implements AutoCloseable {
         startGpio(config.hardware(), upstreamSettings);
         Transport.Receiver inbound = inbound();
         addTransport(udp, warnings, inbound);
+        startDtls(options, warnings, inbound);
         startLines(config.hardware(), options, warnings, inbound);
         counterReports = loops.next().scheduleAtFixedRate(() -> {
                     reportCounters("in the last minute");
@@ -157,6 +162,20 @@ public final class Gateway implements AutoCloseable {
                     0, advertise, TimeUnit.SECONDS);
         }
     }
+
+    /** The DTLS listener beside plain UDP, when dtls.port is set: its own port, the same dispatcher. */
+    private void startDtls(GatewayOptions options, WarnLimiter warnings, Transport.Receiver inbound) throws Exception {
+        if (config.get(GatewaySettings.DTLS_PORT) == 0) {
+            return;
+        }
+        dtls = new DtlsTransport(config, options.maxPacketSize(), metrics, warnings, clock);
+        addTransport(dtls, warnings, inbound);
+        dtlsHousekeeping = loops.next().scheduleAtFixedRate(dtls::housekeeping, DTLS_HOUSEKEEPING_SECONDS,
+                DTLS_HOUSEKEEPING_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** How often expired DTLS sessions are closed and the PSK file is looked at for changes. */
+    static final long DTLS_HOUSEKEEPING_SECONDS = 2;
 
     /**
      * The Pi's pins: the status LED (on while the broker is reachable, a blink per packet) and
@@ -325,12 +344,18 @@ public final class Gateway implements AutoCloseable {
     public boolean reloadDevices() {
         String file = config.get(GatewaySettings.DEVICES_FILE);
         if (file.isBlank()) {
+            if (dtls != null) {
+                return dtls.reloadKeys(config.devices());
+            }
             LOG.info("SIGHUP: no devices.file configured, nothing to reload");
             return false;
         }
         try {
             DevicesFile devices = DevicesFileLoader.load(Path.of(file));
             dispatcher.rules(new DevicesFileRules(devices, config.perClientPredefinedTopics()));
+            if (dtls != null) {
+                dtls.reloadKeys(devices);
+            }
             metrics.count(Metrics.DEVICES_RELOADED);
             LOG.info("devices file {} reloaded: {} entries", file, devices.entries().size());
             return true;
@@ -343,12 +368,21 @@ public final class Gateway implements AutoCloseable {
 
     /** The one line a supervisor or script waits for. */
     public String readyLine() {
-        return "sngate gateway ready udp=" + udp.localPort() + " broker=" + upstreams.brokerUri()
+        return "sngate gateway ready udp=" + udp.localPort() + (dtls != null ? " dtls=" + dtls.localPort() : "")
+                + " broker=" + upstreams.brokerUri()
                 + " mode=" + config.get(GatewaySettings.MODE).name().toLowerCase();
     }
 
     public int udpPort() {
         return udp.localPort();
+    }
+
+    /** The DTLS listener's port; fails when dtls.port is not set. */
+    public int dtlsPort() {
+        if (dtls == null) {
+            throw new IllegalStateException("no DTLS listener: dtls.port is 0");
+        }
+        return dtls.localPort();
     }
 
     public Metrics metrics() {
@@ -373,6 +407,9 @@ public final class Gateway implements AutoCloseable {
     public void close() {
         if (advertising != null) {
             advertising.cancel(false);
+        }
+        if (dtlsHousekeeping != null) {
+            dtlsHousekeeping.cancel(false);
         }
         if (counterReports != null) {
             counterReports.cancel(false);

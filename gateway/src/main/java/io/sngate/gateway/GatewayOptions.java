@@ -1,13 +1,15 @@
 package io.sngate.gateway;
 
 import io.sngate.gateway.session.SessionConfig;
+import io.sngate.hw.config.DtlsIdentityBinding;
 import io.sngate.hw.config.GatewayConfig;
 import io.sngate.hw.config.GatewaySettings;
 
 /** The gateway-wide settings the runtime reads, taken from a validated {@link GatewayConfig}. */
 record GatewayOptions(int gatewayId, int advertiseSeconds, int maxClients, int maxPacketSize, int maxClientIdLength,
                       int maxNewPacketsPerSecondPerIp, int maxPacketsPerSecondPerSession, int maxSessionsPerIp,
-                      boolean qosMinusOneEnabled, boolean requireListed) {
+                      boolean qosMinusOneEnabled, boolean requireListed,
+                      DtlsIdentityBinding identityBinding) {
 
     static GatewayOptions from(GatewayConfig config) {
         return new GatewayOptions(
@@ -20,7 +22,8 @@ record GatewayOptions(int gatewayId, int advertiseSeconds, int maxClients, int m
                 config.get(GatewaySettings.MAX_SESSION_PACKETS_PER_SECOND),
                 config.get(GatewaySettings.MAX_SESSIONS_PER_IP),
                 config.get(GatewaySettings.QOS_MINUS_ONE),
-                config.get(GatewaySettings.DEVICES_REQUIRE_LISTED));
+                config.get(GatewaySettings.DEVICES_REQUIRE_LISTED),
+                config.get(GatewaySettings.DTLS_IDENTITY_BINDING));
     }
 
     static SessionConfig sessionConfig(GatewayConfig config) {

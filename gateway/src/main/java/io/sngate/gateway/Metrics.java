@@ -45,6 +45,23 @@ public final class Metrics {
     public static final String ADDRESS_REUSED = "takeover.address_reused";
     /** An oversized QoS 1/2 PUBLISH from a connected device, answered with PUBACK 0x03. */
     public static final String OVERSIZED_PUBLISH_REFUSED = "oversized_publish_refused";
+    /** A DTLS device's CONNECT named a client id its authenticated identity may not use (or a plain link named a DTLS-bound one). */
+    public static final String CONNECT_REFUSED_IDENTITY = "connect_refused.identity";
+    public static final String DTLS_HANDSHAKES = "dtls.handshakes";
+    /** Prefix: handshakes that failed, by the alert that ended them ({@code dtls.handshake_failed.unknown_psk_identity}). */
+    public static final String DTLS_HANDSHAKE_FAILED_PREFIX = "dtls.handshake_failed.";
+    /** ClientHellos with a cookie beyond dtls.max-handshakes-per-second-per-ip, dropped. */
+    public static final String DTLS_HANDSHAKE_RATE_LIMITED = "dtls.handshake_rate_limited";
+    /** Records that did not decrypt (a wrong key, or forged records), dropped. */
+    public static final String DTLS_MAC_ERRORS = "dtls.mac_errors";
+    public static final String DTLS_SESSIONS_EXPIRED = "dtls.sessions_expired";
+    /** A session moved to a new source address under its Connection ID (a NAT rebinding). */
+    public static final String DTLS_ADDRESS_CHANGED = "dtls.address_changed";
+    /** A packet for a DTLS device whose DTLS session is gone, not sent. */
+    public static final String DTLS_DROPPED_NO_CONNECTION = "dtls.dropped_no_connection";
+    public static final String DTLS_SEND_FAILED = "dtls.send_failed";
+    public static final String DTLS_PSK_RELOADED = "dtls.psk_file.reloaded";
+    public static final String DTLS_PSK_RELOAD_FAILED = "dtls.psk_file.reload_failed";
     public static final String DEVICES_RELOADED = "devices_file.reloaded";
     public static final String DEVICES_RELOAD_FAILED = "devices_file.reload_failed";
 

@@ -72,6 +72,7 @@ class DispatcherHarness {
     int maxSessionsPerIp = 1_000;
     boolean qosMinusOneEnabled = true;
     boolean requireListed = false;
+    io.sngate.hw.config.DtlsIdentityBinding identityBinding = io.sngate.hw.config.DtlsIdentityBinding.EXACT;
     SessionConfig sessionConfig = SessionConfig.DEFAULTS;
     PredefinedTopics predefined = new PredefinedTopics(Map.of(PREDEFINED_ID, PREDEFINED_TOPIC));
     ToIntFunction<LinkAddress> packetLimit = address -> 65_507;
@@ -119,7 +120,7 @@ class DispatcherHarness {
     GatewayOptions options() {
         return new GatewayOptions(GATEWAY_ID, 900, maxClients, maxPacketSize, maxClientIdLength,
                 maxNewPacketsPerSecondPerIp, maxPacketsPerSecondPerSession, maxSessionsPerIp, qosMinusOneEnabled,
-                requireListed);
+                requireListed, identityBinding);
     }
 
     /** The dispatcher, made on first use as Gateway makes it. */

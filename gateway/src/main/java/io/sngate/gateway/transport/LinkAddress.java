@@ -17,6 +17,32 @@ public sealed interface LinkAddress {
         }
     }
 
+    /**
+     * A device on the DTLS listener: its DTLS connection ({@code connection}: the Connection ID
+     * the gateway gave it, or its address when it uses none) and the identity its handshake
+     * proved. The connection, not the socket address, names the device: with a Connection ID the
+     * device keeps its address here when a NAT gives it a new port, because every record proves
+     * who sent it. {@code peer} is where the packet at hand came from, for logs and address
+     * rules; it takes no part in equality.
+     */
+    record Dtls(String connection, String identity, InetSocketAddress peer) implements LinkAddress {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Dtls dtls && dtls.connection.equals(connection) && dtls.identity.equals(identity);
+        }
+
+        @Override
+        public int hashCode() {
+            return connection.hashCode() * 31 + identity.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return "dtls:" + identity + "@" + peer.getAddress().getHostAddress() + ":" + peer.getPort()
+                    + (connection.startsWith("cid:") ? "/" + connection : "");
+        }
+    }
+
     /** The device on a serial line that carries one device's frames (or a forwarder's). */
     record Serial(String line) implements LinkAddress {
         @Override

@@ -27,6 +27,7 @@ import io.sngate.codec.v12.WillMsg;
 import io.sngate.codec.v12.WillMsgReq;
 import io.sngate.codec.v12.WillTopic;
 import io.sngate.codec.v12.WillTopicReq;
+import io.sngate.gateway.testing.PacketDevice;
 import io.sngate.gateway.testing.UdpDevice;
 import java.time.Duration;
 import java.util.HashMap;
@@ -36,7 +37,7 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * A scripted MQTT-SN 1.2 device on its own UDP socket ({@link UdpDevice}), with the steps of
+ * A scripted MQTT-SN 1.2 device on its own UDP socket ({@link UdpDevice}) or DTLS link, with the steps of
  * the common flows. {@link #next} takes packets strictly in arrival order; {@link #expect}
  * skips to the next packet of a type and keeps the others for later.
  */
@@ -45,13 +46,18 @@ final class Device implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(10);
 
     final String clientId;
-    private final UdpDevice udp;
+    private final PacketDevice udp;
     private int msgId;
     /** Topic ids this device knows: from REGACK, SUBACK by name and the gateway's REGISTERs. */
     final Map<Integer, String> topicIds = new HashMap<>();
 
     Device(int gatewayPort, String clientId) {
-        this.udp = new UdpDevice(gatewayPort);
+        this(new UdpDevice(gatewayPort), clientId);
+    }
+
+    /** A device whose packets travel over {@code link} (plain UDP, DTLS). */
+    Device(PacketDevice link, String clientId) {
+        this.udp = link;
         this.clientId = clientId;
     }
 

@@ -150,6 +150,15 @@ final class TestGateway implements AutoCloseable {
         return new Device(udpPort(), clientId);
     }
 
+    int dtlsPort() {
+        return gateway.dtlsPort();
+    }
+
+    /** A device on the DTLS listener with a pre-shared key. */
+    Device pskDevice(String clientId, String identity, byte[] key) {
+        return new Device(io.sngate.gateway.testing.DtlsDevice.psk(dtlsPort(), identity, key), clientId);
+    }
+
     Observer observer(String clientId) throws Exception {
         return Observer.connect(brokerUri, clientId);
     }

@@ -106,13 +106,65 @@ public final class GatewaySettings {
             "boolean", false, "refuse client ids that the devices file does not list (CONNACK 0x03)",
             Setting.bool());
 
+    public static final Setting<Integer> DTLS_PORT = new Setting<>("dtls.port", "--dtls-port", "integer", 0,
+            "UDP port of the DTLS 1.2 listener for devices, beside plain UDP; 0: no DTLS listener",
+            Setting.intRange(0, 65535));
+    public static final Setting<String> DTLS_BIND = new Setting<>("dtls.bind", null, "address", "",
+            "address the DTLS listener binds; empty: every IPv4 and IPv6 address",
+            Setting.string());
+    public static final Setting<String> DTLS_PSK_FILE = new Setting<>("dtls.psk-file", null, "path", "",
+            "pre-shared keys, lines 'identity,hexkey' ('#' starts a comment); reloaded when it changes and on SIGHUP",
+            Setting.string());
+    public static final Setting<String> DTLS_CERT_FILE = new Setting<>("dtls.cert-file", null, "path", "",
+            "the gateway's X.509 certificate chain (PEM, EC key) for certificate handshakes",
+            Setting.string());
+    public static final Setting<String> DTLS_KEY_FILE = new Setting<>("dtls.key-file", null, "path", "",
+            "the private key of dtls.cert-file (PEM, PKCS#8 or EC)",
+            Setting.string());
+    public static final Setting<String> DTLS_CA_FILE = new Setting<>("dtls.ca-file", null, "path", "",
+            "CA certificates (PEM) that device certificates must chain to",
+            Setting.string());
+    public static final Setting<DtlsClientAuth> DTLS_CLIENT_AUTH = new Setting<>("dtls.client-auth", null,
+            "needed|wanted|none", DtlsClientAuth.NEEDED,
+            "whether a device handshaking with certificates must show its own (PSK devices are not affected)",
+            Setting.oneOf(DtlsClientAuth.class));
+    public static final Setting<Boolean> DTLS_RAW_PUBLIC_KEYS = new Setting<>("dtls.raw-public-keys", null, "boolean",
+            false, "also accept raw public keys (RFC 7250): a device's identity is then its key's ni:///sha-256 name,"
+                    + " which a devices-file dtls-identity must name", Setting.bool());
+    public static final Setting<String> DTLS_CIPHER_SUITES = new Setting<>("dtls.cipher-suites", null, "list",
+            "TLS_PSK_WITH_AES_128_CCM_8,TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,TLS_PSK_WITH_AES_128_GCM_SHA256,"
+                    + "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "cipher suites in order of preference, comma-separated; those the configured keys cannot serve are left out",
+            Setting.string());
+    public static final Setting<Integer> DTLS_CONNECTION_ID_LENGTH = new Setting<>("dtls.connection-id-length", null,
+            "bytes", 6, "Connection ID (RFC 9146) the gateway gives each device, so a device whose address changes"
+                    + " keeps its DTLS and MQTT-SN session; 0: no Connection IDs",
+            Setting.intRange(0, 16));
+    public static final Setting<Integer> DTLS_MAX_SESSIONS = new Setting<>("dtls.max-sessions", null, "integer", 10_000,
+            "DTLS sessions kept at most; beyond, the least recently used idle one makes room",
+            Setting.intRange(1, 1_000_000));
+    public static final Setting<Long> DTLS_SESSION_EXPIRY = new Setting<>("dtls.session-expiry-seconds", null, "seconds",
+            86_400L, "a DTLS session silent this long is closed (the device handshakes again)",
+            Setting.longRange(60, 31_536_000));
+    public static final Setting<Integer> DTLS_HANDSHAKES_PER_SECOND = new Setting<>(
+            "dtls.max-handshakes-per-second-per-ip", null, "integer", 10,
+            "handshakes (ClientHellos with a valid-looking cookie) one source IP may start per second; beyond, dropped",
+            Setting.intRange(1, 1_000_000));
+    public static final Setting<DtlsIdentityBinding> DTLS_IDENTITY_BINDING = new Setting<>("dtls.identity-binding",
+            null, "exact|mapped", DtlsIdentityBinding.EXACT,
+            "exact: a DTLS device connects only as its identity or as a client id whose devices-file entry names it;"
+                    + " mapped: only such entries bind", Setting.oneOf(DtlsIdentityBinding.class));
+
     /** All keys by YAML path, in documentation order. */
     public static final Map<String, Setting<?>> ALL = index(List.of(UDP_PORT, UDP_BIND, NATIVE_IO, UDP_BROADCAST, BROKER_URI, EMBEDDED_PORT, EMBEDDED_DATA_DIR,
             BROKER_USERNAME, BROKER_PASSWORD, RECONNECT_MAX_SECONDS, MODE, GATEWAY_ID, ADVERTISE_SECONDS,
             PREDEFINED_FILE, QOS_MINUS_ONE, MAX_CLIENTS, MAX_PACKET_SIZE, MAX_CLIENT_ID, MAX_QUEUED,
             MAX_INFLIGHT_UPSTREAM, MAX_TOPICS, MAX_SESSIONS_PER_IP, MAX_KEEP_ALIVE, MAX_NEW_PACKETS_PER_SECOND,
             MAX_SESSION_PACKETS_PER_SECOND, UNPROVEN_SEND_BYTES, RETRY_SECONDS, MAX_RETRIES,
-            KEEP_ALIVE_FACTOR, CLEAN_SESSION_EXPIRY, PERSISTENT_SESSION_EXPIRY, DEVICES_FILE, DEVICES_REQUIRE_LISTED));
+            KEEP_ALIVE_FACTOR, CLEAN_SESSION_EXPIRY, PERSISTENT_SESSION_EXPIRY, DEVICES_FILE, DEVICES_REQUIRE_LISTED,
+            DTLS_PORT, DTLS_BIND, DTLS_PSK_FILE, DTLS_CERT_FILE, DTLS_KEY_FILE, DTLS_CA_FILE, DTLS_CLIENT_AUTH,
+            DTLS_RAW_PUBLIC_KEYS, DTLS_CIPHER_SUITES, DTLS_CONNECTION_ID_LENGTH, DTLS_MAX_SESSIONS, DTLS_SESSION_EXPIRY,
+            DTLS_HANDSHAKES_PER_SECOND, DTLS_IDENTITY_BINDING));
 
     private GatewaySettings() {
     }

@@ -1,5 +1,6 @@
 package io.sngate.hw.config.devices;
 
+import io.sngate.codec.Bytes;
 import java.net.InetSocketAddress;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -26,10 +27,39 @@ import java.util.Set;
  * @param flags      Paho clients.conf options of the line ({@code forwarder}, {@code QoS-1},
  *                   {@code unstableLine}, {@code secureConnection}), empty for YAML entries
  * @param origin     where the entry was written, e.g. {@code devices.yaml line 12}, for logs
+ * @param dtls       the DTLS identity these client ids belong to (and its pre-shared key), if any
  */
 public record DeviceEntry(ClientIdMatcher match, List<AddressRange> addresses, Optional<String> username,
         Optional<String> password, Map<Integer, String> predefined, Optional<List<String>> publish,
-        Optional<List<String>> subscribe, Set<String> flags, String origin) {
+        Optional<List<String>> subscribe, Set<String> flags, String origin, Optional<DtlsBinding> dtls) {
+
+    /**
+     * The authenticated DTLS identity a device must have to use this entry's client ids (a PSK
+     * identity, a certificate's common name or a raw public key's name), with the pre-shared key
+     * of that identity when the devices file gives it ({@code psk:}).
+     */
+    public record DtlsBinding(String identity, Optional<Bytes> psk) {
+        public DtlsBinding {
+            Objects.requireNonNull(identity, "identity");
+            Objects.requireNonNull(psk, "psk");
+            if (identity.isEmpty()) {
+                throw new IllegalArgumentException("a DTLS identity cannot be empty");
+            }
+        }
+
+        /** The key stays out of logs. */
+        @Override
+        public String toString() {
+            return identity + (psk.isPresent() ? " (psk ***)" : "");
+        }
+    }
+
+    /** An entry that binds no DTLS identity. */
+    public DeviceEntry(ClientIdMatcher match, List<AddressRange> addresses, Optional<String> username,
+            Optional<String> password, Map<Integer, String> predefined, Optional<List<String>> publish,
+            Optional<List<String>> subscribe, Set<String> flags, String origin) {
+        this(match, addresses, username, password, predefined, publish, subscribe, flags, origin, Optional.empty());
+    }
 
     /** What applies to a client id nothing else matches when the file says nothing: everything allowed. */
     /**
@@ -46,6 +76,7 @@ public record DeviceEntry(ClientIdMatcher match, List<AddressRange> addresses, O
         Objects.requireNonNull(username, "username");
         Objects.requireNonNull(password, "password");
         Objects.requireNonNull(origin, "origin");
+        Objects.requireNonNull(dtls, "dtls");
         addresses = List.copyOf(addresses);
         predefined = Collections.unmodifiableMap(new LinkedHashMap<>(predefined)); // keeps the file's order
         publish = publish.map(List::copyOf);
@@ -122,6 +153,7 @@ public record DeviceEntry(ClientIdMatcher match, List<AddressRange> addresses, O
                 .map(AddressRange::text).toList() + ", username=" + username.orElse("-") + ", password="
                 + (password.isPresent() ? "***" : "-") + ", predefined=" + predefined + ", publish="
                 + publish.map(Object::toString).orElse("any") + ", subscribe="
-                + subscribe.map(Object::toString).orElse("any") + ", flags=" + flags + "]";
+                + subscribe.map(Object::toString).orElse("any") + ", flags=" + flags
+                + dtls.map(binding -> ", dtls-identity=" + binding).orElse("") + "]";
     }
 }

@@ -1,5 +1,6 @@
 package io.sngate.hw.config.devices;
 
+import io.sngate.codec.Bytes;
 import io.sngate.hw.config.ConfigError;
 import io.sngate.hw.config.Suggestions;
 import java.io.IOException;
@@ -48,13 +49,15 @@ final class DevicesYaml {
     static final String PUBLISH = "publish";
     static final String SUBSCRIBE = "subscribe";
     static final String QOS_MINUS_ONE = "qos-minus-one";
+    static final String DTLS_IDENTITY = "dtls-identity";
+    static final String PSK = "psk";
 
     static final List<String> ROOT_KEYS = List.of(DEFAULT, DEVICES);
     /** What the default entry may say: everything but which client ids it is about. */
     static final List<String> DEFAULT_KEYS = List.of(ADDRESSES, USERNAME, PASSWORD, PASSWORD_FILE, PREDEFINED, PUBLISH,
             SUBSCRIBE, QOS_MINUS_ONE);
     static final List<String> DEVICE_KEYS = Stream.concat(Stream.of(CLIENT_ID, CLIENT_ID_PATTERN),
-            DEFAULT_KEYS.stream()).toList();
+            Stream.concat(DEFAULT_KEYS.stream(), Stream.of(DTLS_IDENTITY, PSK))).toList();
 
     /** A file listing every device of a large fleet can pass SnakeYAML's 3 MB default; this is far above any. */
     private static final int MAX_CODE_POINTS = 64 * 1024 * 1024;
@@ -148,7 +151,40 @@ final class DevicesYaml {
         String origin = device ? source + " line " + line(node) : source + " line " + defaultLine + " (" + DEFAULT + ")";
         Set<String> flags = keys.containsKey(QOS_MINUS_ONE) && bool(keys.get(QOS_MINUS_ONE), path + "." + QOS_MINUS_ONE)
                 ? Set.of(DeviceEntry.QOS_MINUS_ONE_FLAG) : Set.of();
-        return new DeviceEntry(match, addresses, username, password, predefined, publish, subscribe, flags, origin);
+        Optional<DeviceEntry.DtlsBinding> dtls = device ? dtls(path, keys, match) : Optional.empty();
+        return new DeviceEntry(match, addresses, username, password, predefined, publish, subscribe, flags, origin, dtls);
+    }
+
+    /**
+     * {@code dtls-identity} and {@code psk}: a key belongs to one identity, so a {@code psk} needs
+     * one device (its client id is the identity unless {@code dtls-identity} says otherwise).
+     */
+    private Optional<DeviceEntry.DtlsBinding> dtls(String path, Map<String, Node> keys, ClientIdMatcher match)
+            throws ConfigError {
+        Node identityNode = keys.get(DTLS_IDENTITY);
+        Node pskNode = keys.get(PSK);
+        if (identityNode == null && pskNode == null) {
+            return Optional.empty();
+        }
+        Optional<Bytes> psk = Optional.empty();
+        if (pskNode != null) {
+            String hex = nonEmpty(pskNode, path + "." + PSK).strip();
+            if (!hex.matches("(?i)(0x)?([0-9a-f]{2})+")) {
+                throw error(pskNode, path + "." + PSK, "must be the key in hex (an even number of 0-9, a-f), not '"
+                        + (hex.length() > 8 ? hex.substring(0, 8) + "..." : hex) + "'");
+            }
+            psk = Optional.of(Bytes.fromHex(hex.regionMatches(true, 0, "0x", 0, 2) ? hex.substring(2) : hex));
+        }
+        String identity;
+        if (identityNode != null) {
+            identity = nonEmpty(identityNode, path + "." + DTLS_IDENTITY);
+        } else if (match instanceof ClientIdMatcher.Exact exact) {
+            identity = exact.clientId();
+        } else {
+            throw error(pskNode, path + "." + PSK, "a key for a client-id-pattern needs dtls-identity: the one "
+                    + "identity that key belongs to");
+        }
+        return Optional.of(new DeviceEntry.DtlsBinding(identity, psk));
     }
 
     private ClientIdMatcher matcher(Node node, String path, Map<String, Node> keys) throws ConfigError {

@@ -141,7 +141,7 @@ public final class GatewaySettings {
                     + " keeps its DTLS and MQTT-SN session; 0: no Connection IDs",
             Setting.intRange(0, 16));
     public static final Setting<Integer> DTLS_MAX_SESSIONS = new Setting<>("dtls.max-sessions", null, "integer", 10_000,
-            "DTLS sessions kept at most; beyond, the least recently used idle one makes room",
+            "DTLS sessions kept at most; beyond, new handshakes fail until a session ends or expires",
             Setting.intRange(1, 1_000_000));
     public static final Setting<Long> DTLS_SESSION_EXPIRY = new Setting<>("dtls.session-expiry-seconds", null, "seconds",
             86_400L, "a DTLS session silent this long is closed (the device handshakes again)",

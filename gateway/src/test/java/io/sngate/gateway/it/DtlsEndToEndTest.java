@@ -59,6 +59,7 @@ class DtlsEndToEndTest {
     TestPki pki;
     TestPki.Issued gatewayCert;
     byte[] pskKey;
+    java.security.KeyPair rawKeys;
     TestGateway gw;
 
     @BeforeAll
@@ -71,14 +72,18 @@ class DtlsEndToEndTest {
         new SecureRandom().nextBytes(pskKey);
         Path pskFile = Files.writeString(dir.resolve("psk.txt"), "# identity,key\n" + PSK_ID + ","
                 + HexFormat.of().formatHex(pskKey) + "\nother-id,00112233445566778899aabbccddeeff\n");
-        // psk-sensor uses an identity of another name (mapped); cert-sensor's certificate CN is its client id.
+        rawKeys = java.security.KeyPairGenerator.getInstance("EC").generateKeyPair();
+        // psk-sensor uses an identity of another name (mapped); cert-sensor's certificate CN is
+        // its client id; rpk-sensor is known by its raw public key alone.
         Path devices = Files.writeString(dir.resolve("devices.yaml"), """
                 devices:
                   - client-id: psk-sensor
                     dtls-identity: psk-sensor-id
                   - client-id: bound-elsewhere
                     dtls-identity: nobody-here
-                """);
+                  - client-id: rpk-sensor
+                    dtls-identity: "%s"
+                """.formatted(DtlsDevice.rawKeyIdentity(rawKeys.getPublic())));
         int dtlsPort = freeUdpPort();
         gw = TestGateway.on(mosquitto.broker, c -> c
                 .with(GatewaySettings.DTLS_PORT, dtlsPort)
@@ -87,6 +92,7 @@ class DtlsEndToEndTest {
                 .with(GatewaySettings.DTLS_CERT_FILE, gatewayCert.certFile().toString())
                 .with(GatewaySettings.DTLS_KEY_FILE, gatewayCert.keyFile().toString())
                 .with(GatewaySettings.DTLS_CA_FILE, pki.caFile().toString())
+                .with(GatewaySettings.DTLS_RAW_PUBLIC_KEYS, true)
                 .with(GatewaySettings.DEVICES_FILE, devices.toString()));
     }
 
@@ -117,6 +123,18 @@ class DtlsEndToEndTest {
                 cert.keyFile()), "cert-sensor");
              Observer paho = gw.observer("dtls-cert-paho")) {
             flowsAtEveryQos(device, paho, "dtls/cert");
+        }
+    }
+
+    @Test
+    void aRawPublicKeyDeviceIsKnownByItsKeyThroughTheDevicesFile() throws Exception {
+        try (Device device = new Device(DtlsDevice.rawPublicKey(gw.dtlsPort(), rawKeys), "rpk-sensor");
+             Observer paho = gw.observer("dtls-rpk-paho")) {
+            flowsAtEveryQos(device, paho, "dtls/rpk");
+        }
+        // Its key is its identity: another client id is not its to use.
+        try (Device other = new Device(DtlsDevice.rawPublicKey(gw.dtlsPort(), rawKeys), "rpk-other")) {
+            assertThat(other.connect(true, 60).returnCode()).isEqualTo(REJECTED_NOT_SUPPORTED);
         }
     }
 

@@ -90,6 +90,24 @@ public final class DtlsDevice extends PacketDevice {
         return new DtlsDevice(builder, gateway);
     }
 
+    /**
+     * A device that shows a raw public key (RFC 7250) instead of a certificate, and accepts the
+     * gateway's raw key: its identity at the gateway is the key's {@code ni:///sha-256;...} name.
+     */
+    public static DtlsDevice rawPublicKey(int gatewayPort, java.security.KeyPair keys) {
+        Configuration config = configuration(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8);
+        config.setAsList(DtlsConfig.DTLS_CERTIFICATE_TYPES, CertificateType.RAW_PUBLIC_KEY);
+        DtlsConnectorConfig.Builder builder = DtlsConnectorConfig.builder(config)
+                .setCertificateIdentityProvider(new SingleCertificateProvider(keys.getPrivate(), keys.getPublic()))
+                .setAdvancedCertificateVerifier(StaticNewAdvancedCertificateVerifier.builder().setTrustAllRPKs().build());
+        return new DtlsDevice(builder, new InetSocketAddress(InetAddress.getLoopbackAddress(), gatewayPort));
+    }
+
+    /** The name a raw public key has as an identity. */
+    public static String rawKeyIdentity(java.security.PublicKey key) {
+        return new org.eclipse.californium.elements.auth.RawPublicKeyIdentity(key).getName();
+    }
+
     private static Configuration configuration(CipherSuite suite) {
         Configuration config = new Configuration(SystemConfig.DEFINITIONS, UdpConfig.DEFINITIONS,
                 DtlsConfig.DEFINITIONS);

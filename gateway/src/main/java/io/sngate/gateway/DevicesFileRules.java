@@ -38,7 +38,15 @@ final class DevicesFileRules implements DeviceRules {
 
     private static boolean allows(DeviceEntry entry, LinkAddress address) {
         LinkAddress source = address instanceof LinkAddress.Forwarded forwarded ? forwarded.forwarder() : address;
-        return source instanceof LinkAddress.Udp udp ? entry.allows(udp.socket()) : entry.allowsLink(source.toString());
+        if (source instanceof LinkAddress.Udp udp) {
+            return entry.allows(udp.socket());
+        }
+        if (source instanceof LinkAddress.Dtls dtls) {
+            // Its text form (dtls:identity@ip:port/cid) is no address a devices file can write:
+            // the socket its records come from is.
+            return entry.allows(dtls.peer());
+        }
+        return entry.allowsLink(source.toString());
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.sngate.hw.config.Setting;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import org.eclipse.californium.elements.util.SslContextUtil;
 import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.dtls.CertificateType;
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
+import org.eclipse.californium.scandium.dtls.x509.CertificateConfigurationHelper;
 import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
 import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
 
@@ -90,6 +92,14 @@ final class DtlsServerSetup {
                 throw new ConfigError(GatewaySettings.DTLS_KEY_FILE.path(), "is an " + key.getAlgorithm()
                         + " key: DTLS certificate handshakes here use ECDSA, so the key must be an EC key "
                         + "(openssl ecparam -name prime256v1 -genkey)");
+            }
+            try {
+                // Scandium checks the pair only when the listener starts, with an exception
+                // that names no setting.
+                new CertificateConfigurationHelper().verifyKeyPair(key, chain[0].getPublicKey());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigError(GatewaySettings.DTLS_KEY_FILE.path(), "does not fit " + certFile
+                        + " (it must be the private key of its first certificate): " + e.getMessage());
             }
             try {
                 certificate = rawKeys
@@ -180,12 +190,14 @@ final class DtlsServerSetup {
             if (!suite.isSupported()) {
                 throw new ConfigError(key, "'" + trimmed + "' is not supported by this Java runtime");
             }
-            if (suite.requiresServerCertificateMessage() && !haveCertificate) {
-                continue;
-            }
+            // Before the certificate check: no configuration can serve an RSA suite, and one
+            // left out quietly while there is no certificate would stop the start once there is.
             if (suite.isEccBased() && suite.getCertificateKeyAlgorithm() != CipherSuite.CertificateKeyAlgorithm.NONE
                     && suite.getCertificateKeyAlgorithm() != CipherSuite.CertificateKeyAlgorithm.EC) {
                 throw new ConfigError(key, "'" + trimmed + "' needs an RSA certificate: use ECDSA or PSK suites");
+            }
+            if (suite.requiresServerCertificateMessage() && !haveCertificate) {
+                continue;
             }
             if (!usable.contains(suite)) {
                 usable.add(suite);
@@ -216,12 +228,27 @@ final class DtlsServerSetup {
     }
 
     private static PrivateKey privateKey(Setting<String> setting, Path file) throws ConfigError {
+        if (encrypted(file)) {
+            // Scandium would fail on it with an ASN.1 message that says nothing of encryption.
+            throw new ConfigError(setting.path(), file + " holds an encrypted key: decrypt it first "
+                    + "(openssl pkey -in " + file.getFileName() + " -out key.pem)");
+        }
         PrivateKey key = pem(setting, file).getPrivateKey();
         if (key == null) {
             throw new ConfigError(setting.path(), file + " holds no private key (a PEM 'BEGIN PRIVATE KEY' or "
                     + "'BEGIN EC PRIVATE KEY' block; an encrypted key must be decrypted first)");
         }
         return key;
+    }
+
+    /** PKCS#8 ({@code BEGIN ENCRYPTED PRIVATE KEY}) or OpenSSL's traditional form ({@code Proc-Type: 4,ENCRYPTED}). */
+    private static boolean encrypted(Path file) {
+        try {
+            String text = Files.readString(file, StandardCharsets.ISO_8859_1);
+            return text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") || text.contains("Proc-Type: 4,ENCRYPTED");
+        } catch (IOException e) {
+            return false; // reading it again reports why
+        }
     }
 
     private static SslContextUtil.Credentials pem(Setting<String> setting, Path file) throws ConfigError {

@@ -32,7 +32,7 @@ final class HandshakeGuard extends DtlsDatagramFilter {
     /** client_version (2) and random (32) come before the session id. */
     private static final int SESSION_ID_AT = RECORD_HEADER + HANDSHAKE_HEADER + 2 + 32;
     /** Sources remembered at most; beyond, windows of past seconds are forgotten first. */
-    private static final int MAX_SOURCES = 65_536;
+    static final int MAX_SOURCES = 65_536;
 
     private final int perSecond;
     private final LongSupplier millis;

@@ -170,8 +170,16 @@ final class DevicesYaml {
         if (pskNode != null) {
             String hex = nonEmpty(pskNode, path + "." + PSK).strip();
             if (!hex.matches("(?i)(0x)?([0-9a-f]{2})+")) {
-                throw error(pskNode, path + "." + PSK, "must be the key in hex (an even number of 0-9, a-f), not '"
-                        + (hex.length() > 8 ? hex.substring(0, 8) + "..." : hex) + "'");
+                // What is wrong, never the digits: errors reach logs, and a mistyped key is mostly the key.
+                String digits = hex.regionMatches(true, 0, "0x", 0, 2) ? hex.substring(2) : hex;
+                int bad = 0;
+                while (bad < digits.length() && "0123456789abcdefABCDEF".indexOf(digits.charAt(bad)) >= 0) {
+                    bad++;
+                }
+                String why = bad < digits.length()
+                        ? "character " + (hex.length() - digits.length() + bad + 1) + " is not a hex digit"
+                        : digits.isEmpty() ? "it has no digits" : "it has an odd number of digits (" + digits.length() + ")";
+                throw error(pskNode, path + "." + PSK, "must be the key in hex (an even number of 0-9, a-f), but " + why);
             }
             psk = Optional.of(Bytes.fromHex(hex.regionMatches(true, 0, "0x", 0, 2) ? hex.substring(2) : hex));
         }

@@ -3,6 +3,7 @@ package io.sngate.hw.config.devices;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sngate.codec.Bytes;
 import io.sngate.hw.config.ConfigError;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -234,6 +236,98 @@ class DevicesYamlTest {
         assertThat(devices.entryFor("plain").flags()).isEmpty();
         failsAt("devices:\n  - client-id: a\n    qos-minus-one: sometimes\n", 3,
                 "devices[0].qos-minus-one: must be true or false, not 'sometimes'");
+    }
+
+    @Test
+    void dtlsIdentityAloneBindsTheClientIdToThatIdentity() throws Exception {
+        DevicesFile devices = load("""
+                devices:
+                  - client-id: sensor-1
+                    dtls-identity: node-17
+                  - client-id-pattern: "meter-*"
+                    dtls-identity: meters
+                  - client-id: plain
+                """);
+        assertThat(devices.entryFor("sensor-1").dtls()).contains(new DeviceEntry.DtlsBinding("node-17", Optional.empty()));
+        assertThat(devices.entryFor("meter-3").dtls()).contains(new DeviceEntry.DtlsBinding("meters", Optional.empty()));
+        assertThat(devices.entryFor("plain").dtls()).isEmpty();
+        assertThat(devices.entryFor("stranger").dtls()).as("the default entry binds nothing").isEmpty();
+    }
+
+    @Test
+    void aPskOnAnExactClientIdBelongsToTheIdentityOfThatClientId() throws Exception {
+        DevicesFile devices = load("""
+                devices:
+                  - client-id: sensor-1
+                    psk: 00112233445566778899AABBCCDDEEFF
+                  - client-id: sensor-2
+                    psk: "0xcafe"
+                  - client-id: sensor-3
+                    dtls-identity: node-3
+                    psk: 0X0102
+                  - client-id-pattern: "meter-*"
+                    dtls-identity: meters
+                    psk: beef
+                """);
+        assertThat(devices.entryFor("sensor-1").dtls()).contains(new DeviceEntry.DtlsBinding("sensor-1",
+                Optional.of(Bytes.fromHex("00112233445566778899aabbccddeeff"))));
+        assertThat(devices.entryFor("sensor-2").dtls()).contains(new DeviceEntry.DtlsBinding("sensor-2",
+                Optional.of(Bytes.fromHex("cafe"))));
+        assertThat(devices.entryFor("sensor-3").dtls()).contains(new DeviceEntry.DtlsBinding("node-3",
+                Optional.of(Bytes.fromHex("0102"))));
+        assertThat(devices.entryFor("meter-9").dtls()).contains(new DeviceEntry.DtlsBinding("meters",
+                Optional.of(Bytes.fromHex("beef"))));
+    }
+
+    @Test
+    void dtlsErrors() {
+        failsAt("devices:\n  - client-id-pattern: \"meter-*\"\n    psk: 0011\n", 3,
+                "devices[0].psk: a key for a client-id-pattern needs dtls-identity");
+        failsAt("devices:\n  - client-id: a\n    psk: 001\n", 3,
+                "devices[0].psk: must be the key in hex (an even number of 0-9, a-f), but it has an odd number of digits (3)");
+        failsAt("devices:\n  - client-id: a\n    psk: 0x00112233445566zz\n", 3,
+                "devices[0].psk: must be the key in hex (an even number of 0-9, a-f), but character 17 is not a hex digit");
+        failsAt("devices:\n  - client-id: a\n    psk: 0x\n", 3, "devices[0].psk: must be the key in hex "
+                + "(an even number of 0-9, a-f), but it has no digits");
+        failsAt("devices:\n  - client-id: a\n    psk: \"\"\n", 3, "devices[0].psk: cannot be empty");
+        failsAt("devices:\n  - client-id: a\n    dtls-identity: \"\"\n", 3, "devices[0].dtls-identity: cannot be empty");
+        failsAt("devices:\n  - client-id: a\n    dtls-identity: [x]\n", 3,
+                "devices[0].dtls-identity: must be a single value, not a list");
+    }
+
+    @Test
+    void aBadKeyIsNotRepeatedInTheError() {
+        // A config error ends up in logs and terminals: it must not carry most of the intended key.
+        failsAt("devices:\n  - client-id: a\n    psk: 5ec2e75ec2e75ec2e75ec2e75ec2e75g\n", 3, "devices[0].psk: ")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("5ec2e7"));
+        failsAt("devices:\n  - client-id: a\n    psk: 5ec2e75ec2e75ec2e75ec2e75ec2e75\n", 3, "devices[0].psk: ")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("5ec2e7"));
+    }
+
+    @Test
+    void theDefaultSectionCannotBindAnIdentityNorHoldAKey() {
+        failsAt("default:\n  dtls-identity: everyone\n", 2, "default.dtls-identity: unknown key");
+        failsAt("default:\n  publish: []\n  psk: 0011\n", 3, "default.psk: unknown key");
+    }
+
+    @Test
+    void anEntryShownInTextNeverShowsItsKey() throws Exception {
+        DevicesFile devices = load("""
+                default:
+                  publish: []
+                devices:
+                  - client-id: sensor-1
+                    username: u
+                    password: hunter2
+                    psk: 5EC2E75EC2E75EC2E75EC2E75EC2E7AA
+                """);
+        DeviceEntry entry = devices.entryFor("sensor-1");
+
+        assertThat(entry.dtls()).isPresent();
+        assertThat(entry.toString()).contains("dtls-identity=sensor-1 (psk ***)")
+                .doesNotContainIgnoringCase("5ec2e7").doesNotContain("hunter2");
+        assertThat(entry.dtls().get().toString()).doesNotContainIgnoringCase("5ec2e7");
+        assertThat(devices.toString()).doesNotContainIgnoringCase("5ec2e7");
     }
 
     @Test

@@ -58,7 +58,7 @@ final class HandshakeGuard extends DtlsDatagramFilter {
             return true;
         }
         InetAddress source = packet.getAddress();
-        if (allow(source, millis.getAsLong() / 1000)) {
+        if (allow(sourceOf(source), millis.getAsLong() / 1000)) {
             return true;
         }
         metrics.count(Metrics.DTLS_HANDSHAKE_RATE_LIMITED);
@@ -97,6 +97,24 @@ final class HandshakeGuard extends DtlsDatagramFilter {
         }
         window[1]++;
         return true;
+    }
+
+    /**
+     * The source a budget belongs to: an IPv4 address, or an IPv6 address's /64 (what one host
+     * or one site gets, as the flood guard counts it): otherwise a host with a /64 would have
+     * a budget per address it can pick.
+     */
+    static InetAddress sourceOf(InetAddress address) {
+        if (!(address instanceof java.net.Inet6Address)) {
+            return address;
+        }
+        byte[] prefix = java.util.Arrays.copyOf(address.getAddress(), 16);
+        java.util.Arrays.fill(prefix, 8, 16, (byte) 0);
+        try {
+            return InetAddress.getByAddress(prefix);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("16 bytes are always an IPv6 address", e);
+        }
     }
 
     /** Forgets the windows of seconds before {@code second}: they decide nothing any more. */

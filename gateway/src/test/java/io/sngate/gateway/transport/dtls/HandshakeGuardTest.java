@@ -275,4 +275,13 @@ class HandshakeGuardTest {
             throw new AssertionError(e);
         }
     }
+
+    @Test
+    void addressesOfOneIpv6Slash64ShareOneBudget() throws Exception {
+        assertThat(HandshakeGuard.sourceOf(java.net.InetAddress.getByName("2001:db8:1:2::17")))
+                .isEqualTo(HandshakeGuard.sourceOf(java.net.InetAddress.getByName("2001:db8:1:2:ffff::1")))
+                .isNotEqualTo(HandshakeGuard.sourceOf(java.net.InetAddress.getByName("2001:db8:1:3::17")));
+        assertThat(HandshakeGuard.sourceOf(java.net.InetAddress.getByName("192.0.2.7")))
+                .isEqualTo(java.net.InetAddress.getByName("192.0.2.7"));
+    }
 }

@@ -129,6 +129,25 @@ public final class GatewayConfig {
         return new GatewayConfig(values, broker, predefined, devices, other, secrets);
     }
 
+    /**
+     * This configuration with several values replaced at once: keys that are only valid together
+     * (a certificate and its key) cannot be set one by one.
+     *
+     * @throws IllegalArgumentException when a value is not of its setting's type
+     */
+    public GatewayConfig with(Map<Setting<?>, ?> changes) throws ConfigError {
+        Map<Setting<?>, Object> copy = new java.util.HashMap<>(values);
+        for (Map.Entry<Setting<?>, ?> change : changes.entrySet()) {
+            Object defaultValue = change.getKey().defaultValue();
+            if (!defaultValue.getClass().isInstance(change.getValue())) {
+                throw new IllegalArgumentException(change.getKey().path() + " takes a " + defaultValue.getClass()
+                        .getSimpleName() + ", not " + change.getValue());
+            }
+            copy.put(change.getKey(), change.getValue());
+        }
+        return ConfigLoader.finish(copy, hardware, secrets.environment());
+    }
+
     /** This configuration with one value replaced (tests and embedding code use it). */
     public <T> GatewayConfig with(Setting<T> setting, T value) throws ConfigError {
         Map<Setting<?>, Object> copy = new java.util.HashMap<>(values);

@@ -121,6 +121,10 @@ public final class MqttConnection implements UpstreamConnection {
     private ChannelFuture connectFuture;
     /** Why {@link #channel}'s TLS handshake failed, once it has. */
     private String handshakeFailure;
+    /** A TLS handshake has succeeded on this connection: later failures are reconnections. */
+    private boolean handshakeSucceeded;
+    /** The last reconnection handshake failure logged, so a lasting one is logged once. */
+    private String loggedHandshakeFailure;
     private ScheduledFuture<?> timer;
     private long timerAt = Long.MAX_VALUE;
     private boolean unflushed;
@@ -517,6 +521,12 @@ public final class MqttConnection implements UpstreamConnection {
         if (handshakeFailure == null) {
             handshakeFailure = "cannot connect to " + host + ":" + port + ": TLS handshake failed: "
                     + BrokerTlsContext.describe(cause);
+            // The core logs a failed first connect; a failed reconnection only at DEBUG, as it
+            // is usually the broker being away. A certificate problem stays until someone acts.
+            if (handshakeSucceeded && !handshakeFailure.equals(loggedHandshakeFailure)) {
+                loggedHandshakeFailure = handshakeFailure;
+                LOG.warn("upstream {}: reconnection: {} (trying again with backoff)", clientId(), handshakeFailure);
+            }
         }
         ch.close();
     }
@@ -629,6 +639,8 @@ public final class MqttConnection implements UpstreamConnection {
                         return;
                     }
                     if (handshake.isSuccess()) {
+                        handshakeSucceeded = true;
+                        loggedHandshakeFailure = null;
                         input(() -> core.onOpened(now()));
                     } else {
                         tlsHandshakeFailed(ch, handshake.cause());

@@ -56,8 +56,9 @@ public final class GatewaySettings {
             "seconds", 30.0, "longest wait between attempts to reach a broker that went away (backoff cap)",
             Setting.doubleRange(0.01, 3600));
     public static final Setting<String> EMBEDDED_BIND = new Setting<>("broker.embedded-bind", null, "address",
-            "127.0.0.1", "IP address the embedded broker listens on (only without broker.uri); 0.0.0.0 or :: "
-                    + "listens on every address",
+            "127.0.0.1", "IP address the embedded broker listens on (only without broker.uri); with "
+                    + "broker.embedded-tls-port, only its TLS port does and TCP stays on 127.0.0.1; 0.0.0.0 or :: "
+                    + "is every address",
             Setting.string());
     public static final Setting<Integer> EMBEDDED_PORT = new Setting<>("broker.embedded-port", null, "integer", 1883,
             "TCP port of the embedded broker; 0 picks a free port",

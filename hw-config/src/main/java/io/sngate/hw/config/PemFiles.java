@@ -129,8 +129,8 @@ public final class PemFiles {
                     }
                     return decrypt(file, block.der(), password.get());
                 }
-                case "EC PRIVATE KEY", "RSA PRIVATE KEY", "DSA PRIVATE KEY" -> throw new Unusable(file + " holds a "
-                        + block.label() + " (the traditional OpenSSL form), not a PKCS#8 key; " + CONVERT_HINT);
+                case "EC PRIVATE KEY", "RSA PRIVATE KEY", "DSA PRIVATE KEY" -> throw new Unusable(file + " holds a key "
+                        + "in the traditional OpenSSL form (BEGIN " + block.label() + "), not PKCS#8; " + CONVERT_HINT);
                 default -> {
                     // certificates or parameters beside the key: look on
                 }

@@ -362,7 +362,7 @@ class ConfigLoaderTest {
             ConfigError error = errorOf("broker:\n  uri: ssl://h\n  tls:\n    cert-file: " + gateway.certFile()
                     + "\n    key-file: " + traditional + "\n");
             assertThat(error.key()).isEqualTo("broker.tls.key-file");
-            assertThat(error.reason()).contains("EC PRIVATE KEY (the traditional OpenSSL form), not a PKCS#8 key")
+            assertThat(error.reason()).contains("holds a key in the traditional OpenSSL form (BEGIN EC PRIVATE KEY), not PKCS#8")
                     .contains("openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pkcs8.pem");
         }
 

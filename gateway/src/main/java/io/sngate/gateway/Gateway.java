@@ -169,9 +169,16 @@ public final class Gateway implements AutoCloseable {
         EmbeddedBroker.Options options = new EmbeddedBroker.Options(bind, config.get(GatewaySettings.EMBEDDED_PORT),
                 config.get(GatewaySettings.EMBEDDED_TLS_PORT), config.embeddedTlsIdentity(), config.embeddedUsers(),
                 dataDir.isBlank() ? null : Path.of(dataDir));
-        if (!InetAddress.getByName(bind).isLoopbackAddress() && options.users().isEmpty()) {
-            LOG.warn("the embedded broker listens on {} and {} is not set: anyone who reaches that address may "
-                    + "connect, publish and subscribe", bind, GatewaySettings.EMBEDDED_PASSWORD_FILE.path());
+        if (!InetAddress.getByName(bind).isLoopbackAddress()) {
+            if (options.users().isEmpty()) {
+                LOG.warn("the embedded broker listens on {} and {} is not set: anyone who reaches that address may "
+                        + "connect, publish and subscribe", bind, GatewaySettings.EMBEDDED_PASSWORD_FILE.path());
+            }
+            if (options.tlsPort() == 0) {
+                LOG.warn("the embedded broker's TCP port listens on {} without TLS: logins and messages cross the "
+                        + "network in clear ({} gives it a TLS listener instead)", bind,
+                        GatewaySettings.EMBEDDED_TLS_PORT.path());
+            }
         }
         EmbeddedBroker started = EmbeddedBroker.start(options);
         LOG.info("embedded broker on {}{}{}", started.uri(), options.tlsPort() == 0 ? ""

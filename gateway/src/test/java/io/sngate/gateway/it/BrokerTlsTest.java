@@ -3,6 +3,7 @@ package io.sngate.gateway.it;
 import static io.sngate.codec.v12.TopicIdType.NORMAL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.sngate.codec.QoS;
 import io.sngate.codec.v12.ConnAck;
@@ -17,6 +18,7 @@ import io.sngate.hw.testing.TestPki;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -121,6 +123,13 @@ class BrokerTlsTest {
             String connectedAs = mode == GatewayMode.TRANSPARENT ? device.clientId : "sngate-gw1";
             assertThat(broker.log()).containsPattern("New client connected from 127\\.0\\.0\\.1:\\d+ as "
                     + connectedAs + " \\(p5, c\\d, k\\d+, u'" + GATEWAY_CN + "'\\)");
+
+            device.disconnect();
+            if (mode == GatewayMode.TRANSPARENT) {
+                // DISCONNECT, then the TCP half-close under TLS: the broker sees a clean end.
+                await("the broker sees the device's DISCONNECT").atMost(Duration.ofSeconds(10))
+                        .until(() -> broker.log().contains("Client " + device.clientId + " disconnected."));
+            }
         }
     }
 

@@ -33,6 +33,7 @@ import io.sngate.hw.gpio.GpioBoard;
 import io.sngate.hw.gpio.GpioException;
 import io.sngate.hw.gpio.StatusLed;
 import io.sngate.hw.ReconnectBackoff;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -120,10 +121,8 @@ public final class Gateway implements AutoCloseable {
             brokerHost = config.broker().get().host();
             brokerPort = config.broker().get().port();
         } else {
-            String dataDir = config.get(GatewaySettings.EMBEDDED_DATA_DIR);
-            broker = EmbeddedBroker.start(config.get(GatewaySettings.EMBEDDED_PORT),
-                    dataDir.isBlank() ? null : Path.of(dataDir));
-            brokerHost = "127.0.0.1";
+            broker = startEmbeddedBroker();
+            brokerHost = broker.host();
             brokerPort = broker.port();
         }
         boolean preferNative = config.get(GatewaySettings.NATIVE_IO);
@@ -134,6 +133,11 @@ public final class Gateway implements AutoCloseable {
         }
         LOG.debug("event loops on {}", NettyIo.name(loops));
         UpstreamSettings upstreamSettings = UpstreamSettings.from(config, brokerHost, brokerPort);
+        if (upstreamSettings.tls().isPresent() && !upstreamSettings.tls().get().verifiesHostname()) {
+            LOG.warn("{} is false: the certificate of {} is checked against the trusted CAs but not against the host "
+                            + "name, so any certificate those CAs signed passes for the broker",
+                    GatewaySettings.BROKER_TLS_VERIFY_HOSTNAME.path(), upstreamSettings.uri());
+        }
         upstreams = config.get(GatewaySettings.MODE) == GatewayMode.AGGREGATING
                 ? AggregatingUpstream.start(loops, upstreamSettings, metrics)
                 : new TransparentUpstream(loops, upstreamSettings, metrics,
@@ -176,6 +180,31 @@ public final class Gateway implements AutoCloseable {
 
     /** How often expired DTLS sessions are closed and the PSK file is looked at for changes. */
     static final long DTLS_HOUSEKEEPING_SECONDS = 2;
+
+    /** The embedded broker, as open to the network as its settings say, with a warning when that is wide open. */
+    private EmbeddedBroker startEmbeddedBroker() throws Exception {
+        String dataDir = config.get(GatewaySettings.EMBEDDED_DATA_DIR);
+        String bind = config.get(GatewaySettings.EMBEDDED_BIND).strip();
+        EmbeddedBroker.Options options = new EmbeddedBroker.Options(bind, config.get(GatewaySettings.EMBEDDED_PORT),
+                config.get(GatewaySettings.EMBEDDED_TLS_PORT), config.embeddedTlsIdentity(), config.embeddedUsers(),
+                dataDir.isBlank() ? null : Path.of(dataDir));
+        if (!InetAddress.getByName(bind).isLoopbackAddress()) {
+            if (options.users().isEmpty()) {
+                LOG.warn("the embedded broker listens on {} and {} is not set: anyone who reaches that address may "
+                        + "connect, publish and subscribe", bind, GatewaySettings.EMBEDDED_PASSWORD_FILE.path());
+            }
+            if (options.tlsPort() == 0) {
+                LOG.warn("the embedded broker's TCP port listens on {} without TLS: logins and messages cross the "
+                        + "network in clear ({} gives it a TLS listener instead)", bind,
+                        GatewaySettings.EMBEDDED_TLS_PORT.path());
+            }
+        }
+        EmbeddedBroker started = EmbeddedBroker.start(options);
+        LOG.info("embedded broker on {}{}{}", started.uri(), options.tlsPort() == 0 ? ""
+                        : " and ssl://" + (bind.contains(":") ? "[" + bind + "]" : bind) + ":" + options.tlsPort(),
+                options.users().isEmpty() ? "" : ", " + options.users().size() + " user(s) may log in");
+        return started;
+    }
 
     /**
      * The Pi's pins: the status LED (on while the broker is reachable, a blink per packet) and

@@ -60,10 +60,11 @@ public final class BrokerReachability implements AutoCloseable {
             }
             // A probe sends no requests and subscribes to nothing: no other event comes.
         };
-        connection = MqttConnection.builder(loop, settings.host(), settings.port(),
-                        settings.options("sngate-status-gw" + settings.gatewayId()).withCleanStart(true)
-                                .withSessionExpirySeconds(0).withKeepAliveSeconds(KEEP_ALIVE_SECONDS), listener)
-                .backoff(settings.backoff()).build();
+        // Over TLS when the broker is an ssl:// one: a broker that answers TCP but refuses the
+        // gateway's TLS is not reachable for the devices either.
+        connection = settings.connection(loop,
+                settings.options("sngate-status-gw" + settings.gatewayId()).withCleanStart(true)
+                        .withSessionExpirySeconds(0).withKeepAliveSeconds(KEEP_ALIVE_SECONDS), listener).build();
         connection.connect();
     }
 

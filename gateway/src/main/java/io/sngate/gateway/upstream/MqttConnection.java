@@ -18,6 +18,7 @@ import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.resolver.AddressResolver;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.resolver.DefaultNameResolver;
@@ -43,6 +44,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +70,12 @@ import org.slf4j.LoggerFactory;
  * sessions that share the loop. Writes made while handling the broker's packets are flushed once
  * per read; those made by the owner's requests are flushed once the loop's queued tasks have run,
  * so the publishes of one burst of datagrams leave in one TCP write.
+ *
+ * <p>With TLS ({@link Builder#tls}) the connection counts as open once the handshake is done: a
+ * handshake that fails (a certificate the CAs did not sign, a host name the certificate does not
+ * name, a broker that wants a client certificate) reaches the core as a failed connect, with the
+ * reason, and takes the same path as a refused TCP connect (a first attempt fails, a reconnection
+ * backs off).
  */
 public final class MqttConnection implements UpstreamConnection {
 
@@ -104,12 +112,19 @@ public final class MqttConnection implements UpstreamConnection {
     private final Consumer<UpstreamEvent> owner;
     private final LongSupplier nanoClock;
     private final Class<? extends SocketChannel> channelType;
+    private final BrokerTlsContext tls;
     private final Promise<Void> closed;
     private final MqttClientCore core;
 
     private Channel channel;
     /** The TCP connect of {@link #channel}. */
     private ChannelFuture connectFuture;
+    /** Why {@link #channel}'s TLS handshake failed, once it has. */
+    private String handshakeFailure;
+    /** A TLS handshake has succeeded on this connection: later failures are reconnections. */
+    private boolean handshakeSucceeded;
+    /** The last reconnection handshake failure logged, so a lasting one is logged once. */
+    private String loggedHandshakeFailure;
     private ScheduledFuture<?> timer;
     private long timerAt = Long.MAX_VALUE;
     private boolean unflushed;
@@ -146,6 +161,7 @@ public final class MqttConnection implements UpstreamConnection {
         this.owner = b.owner;
         this.nanoClock = b.nanoClock;
         this.channelType = b.channelType;
+        this.tls = b.tls;
         this.closed = loop.newPromise();
         this.core = new MqttClientCore(b.options, host + ":" + port, b.backoff, new Output(),
                 b.reconnectDelayObserver);
@@ -168,6 +184,7 @@ public final class MqttConnection implements UpstreamConnection {
         private LongSupplier nanoClock = System::nanoTime;
         private Class<? extends SocketChannel> channelType;
         private LongConsumer reconnectDelayObserver = delay -> { };
+        private BrokerTlsContext tls;
 
         private Builder(EventLoop loop, String host, int port, ConnectOptions options, Consumer<UpstreamEvent> owner) {
             this.loop = Objects.requireNonNull(loop, "loop");
@@ -195,6 +212,12 @@ public final class MqttConnection implements UpstreamConnection {
         /** The channel class; by default the one of the loop's transport (epoll or NIO). */
         public Builder channelType(Class<? extends SocketChannel> value) {
             this.channelType = Objects.requireNonNull(value, "channelType");
+            return this;
+        }
+
+        /** TLS over the TCP connection, with this context (shared by many connections). */
+        public Builder tls(BrokerTlsContext value) {
+            this.tls = Objects.requireNonNull(value, "tls");
             return this;
         }
 
@@ -493,6 +516,21 @@ public final class MqttConnection implements UpstreamConnection {
         }
     }
 
+    /** Closing reports it as a failed connect: the core never heard the connection was open. */
+    private void tlsHandshakeFailed(Channel ch, Throwable cause) {
+        if (handshakeFailure == null) {
+            handshakeFailure = "cannot connect to " + host + ":" + port + ": TLS handshake failed: "
+                    + BrokerTlsContext.describe(cause);
+            // The core logs a failed first connect; a failed reconnection only at DEBUG, as it
+            // is usually the broker being away. A certificate problem stays until someone acts.
+            if (handshakeSucceeded && !handshakeFailure.equals(loggedHandshakeFailure)) {
+                loggedHandshakeFailure = handshakeFailure;
+                LOG.warn("upstream {}: reconnection: {} (trying again with backoff)", clientId(), handshakeFailure);
+            }
+        }
+        ch.close();
+    }
+
     private String connectFailure(Throwable cause) {
         return "cannot connect to " + host + ":" + port + ": " + describe(cause);
     }
@@ -515,11 +553,25 @@ public final class MqttConnection implements UpstreamConnection {
                 ioDetail = connectFailure(connecting.cause());
             }
         }
+        if (ioDetail == null && handshakeFailure != null) {
+            ioDetail = handshakeFailure;
+        }
         channel = null;
         connectFuture = null;
+        handshakeFailure = null;
         unflushed = false;
         String detail = ioDetail;
         input(() -> core.onClosed(detail, now()));
+    }
+
+    /** An exception on an open connection: TLS ones (an alert from the broker) said as such. */
+    private static String describeIo(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof SSLException) {
+                return "TLS error: " + BrokerTlsContext.describe(t);
+            }
+        }
+        return "I/O error: " + describe(t);
     }
 
     private static String describe(Throwable t) {
@@ -536,6 +588,7 @@ public final class MqttConnection implements UpstreamConnection {
         public void open() {
             int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, core.options().connectTimeout().toMillis());
             int maxPacketSize = core.options().maxPacketSize();
+            handshakeFailure = null;
             Bootstrap bootstrap = new Bootstrap()
                     .group(loop)
                     .channel(channelType)
@@ -546,6 +599,9 @@ public final class MqttConnection implements UpstreamConnection {
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
+                            if (tls != null) {
+                                ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), host, port, timeoutMillis));
+                            }
                             ch.pipeline().addLast("decoder", new MqttDecoder(maxPacketSize));
                             ch.pipeline().addLast("encoder", MqttEncoder.INSTANCE);
                             ch.pipeline().addLast("handler", new Handler());
@@ -555,17 +611,41 @@ public final class MqttConnection implements UpstreamConnection {
             Channel ch = connecting.channel();
             channel = ch;
             connectFuture = connecting;
-            ch.closeFuture().addListener(f -> onChannelClosed(ch, false));
+            ch.closeFuture().addListener(f -> {
+                if (tls != null) {
+                    // SslHandler closes the channel on a fatal alert and only then passes the alert
+                    // on as an exception: read the close in a later task, once the reason is known.
+                    loop.execute(() -> onChannelClosed(ch, false));
+                } else {
+                    onChannelClosed(ch, false);
+                }
+            });
             connecting.addListener((ChannelFuture f) -> {
                 if (ch != channel) {
                     ch.close();
                     return;
                 }
-                if (f.isSuccess()) {
-                    input(() -> core.onOpened(now()));
-                } else {
+                if (!f.isSuccess()) {
                     ch.close();
+                    return;
                 }
+                SslHandler ssl = ch.pipeline().get(SslHandler.class);
+                if (ssl == null) {
+                    input(() -> core.onOpened(now()));
+                    return;
+                }
+                ssl.handshakeFuture().addListener(handshake -> {
+                    if (ch != channel) {
+                        return;
+                    }
+                    if (handshake.isSuccess()) {
+                        handshakeSucceeded = true;
+                        loggedHandshakeFailure = null;
+                        input(() -> core.onOpened(now()));
+                    } else {
+                        tlsHandshakeFailed(ch, handshake.cause());
+                    }
+                });
             });
         }
 
@@ -647,7 +727,13 @@ public final class MqttConnection implements UpstreamConnection {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             if (ctx.channel() == channel) {
-                input(() -> core.onIoError("I/O error: " + describe(cause), now()));
+                SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+                if (ssl != null && !ssl.handshakeFuture().isSuccess()) {
+                    // Still handshaking: the core has not been told the connection is open.
+                    tlsHandshakeFailed(ctx.channel(), cause);
+                    return;
+                }
+                input(() -> core.onIoError(describeIo(cause), now()));
             } else {
                 ctx.close();
             }

@@ -41,9 +41,8 @@ interface UpstreamConnection {
         UpstreamConnection create(EventLoop loop, ConnectOptions options, Consumer<UpstreamEvent> owner);
     }
 
-    /** The production factory: a real {@link MqttConnection} to the settings' broker, with their backoff. */
+    /** The production factory: a real {@link MqttConnection} to the settings' broker, with their TLS and backoff. */
     static Factory mqtt(UpstreamSettings settings) {
-        return (loop, options, owner) -> MqttConnection.builder(loop, settings.host(), settings.port(), options, owner)
-                .backoff(settings.backoff()).build();
+        return (loop, options, owner) -> settings.connection(loop, options, owner).build();
     }
 }

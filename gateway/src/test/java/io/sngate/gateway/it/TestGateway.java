@@ -60,7 +60,7 @@ final class TestGateway implements AutoCloseable {
     static TestGateway start(Setup setup, Tweak tweak) throws Exception {
         LoggedMosquitto broker = setup.mosquitto ? LoggedMosquitto.start() : null;
         try {
-            return start(setup.mode, broker == null ? null : broker.broker, broker, setup, tweak);
+            return start(setup.mode, broker == null ? null : broker.broker, null, broker, setup, tweak);
         } catch (Exception | Error e) {
             if (broker != null) {
                 broker.close();
@@ -75,17 +75,29 @@ final class TestGateway implements AutoCloseable {
 
     /** A transparent gateway on a mosquitto the caller owns (and keeps running after close). */
     static TestGateway on(Mosquitto shared, Tweak tweak) throws Exception {
-        return start(GatewayMode.TRANSPARENT, shared, null, Setup.TRANSPARENT_MOSQUITTO, tweak);
+        return start(GatewayMode.TRANSPARENT, shared, null, null, Setup.TRANSPARENT_MOSQUITTO, tweak);
     }
 
-    private static TestGateway start(GatewayMode mode, Mosquitto broker, LoggedMosquitto owned, Setup setup,
-                                     Tweak tweak)
+    /**
+     * A gateway in {@code mode} that reaches {@code broker} at {@code gatewayUri} (its TLS
+     * listener, say), while observers use the broker's plain listener. The caller owns the broker.
+     */
+    static TestGateway via(GatewayMode mode, Mosquitto broker, String gatewayUri, Tweak tweak) throws Exception {
+        Setup setup = mode == GatewayMode.AGGREGATING ? Setup.AGGREGATING_MOSQUITTO : Setup.TRANSPARENT_MOSQUITTO;
+        return start(mode, broker, gatewayUri, null, setup, tweak);
+    }
+
+    /**
+     * @param gatewayUri where the gateway reaches {@code broker}; null: its plain listener, as observers do
+     */
+    private static TestGateway start(GatewayMode mode, Mosquitto broker, String gatewayUri, LoggedMosquitto owned,
+                                     Setup setup, Tweak tweak)
             throws Exception {
         Path predefined = writePredefinedFile();
         List<String> args = new ArrayList<>(List.of("--port", "0", "--mode", mode.name().toLowerCase(),
                 "--predefined", predefined.toString(), "--advertise", "0"));
         if (broker != null) {
-            args.addAll(List.of("--broker", broker.uri()));
+            args.addAll(List.of("--broker", gatewayUri != null ? gatewayUri : broker.uri()));
         }
         GatewayConfig config = ConfigLoader.fromArgs(args)
                 .with(GatewaySettings.UDP_BIND, "127.0.0.1")

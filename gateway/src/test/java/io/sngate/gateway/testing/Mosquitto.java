@@ -93,6 +93,26 @@ public final class Mosquitto implements AutoCloseable {
         return m;
     }
 
+    /**
+     * Extra config lines for a second listener, TLS on 127.0.0.1:{@code port}, beside the plain one
+     * (which observers keep using). mosquitto's TLS options belong to the listener above them.
+     * With {@code requireCertificate} a client must show a certificate signed by {@code caFile},
+     * and its common name becomes its user name (what the broker's log shows as {@code u'CN'}).
+     */
+    public static List<String> tlsListener(int port, Path caFile, Path certFile, Path keyFile,
+                                           boolean requireCertificate) {
+        List<String> lines = new ArrayList<>();
+        lines.add("listener " + port + " 127.0.0.1");
+        lines.add("cafile " + caFile.toAbsolutePath());
+        lines.add("certfile " + certFile.toAbsolutePath());
+        lines.add("keyfile " + keyFile.toAbsolutePath());
+        if (requireCertificate) {
+            lines.add("require_certificate true");
+            lines.add("use_identity_as_username true");
+        }
+        return lines;
+    }
+
     /** Where mosquitto is installed; skips (or fails on CI) when it is not. */
     public static Path requireBinary() {
         Optional<Path> found = findBinary();
@@ -220,12 +240,30 @@ public final class Mosquitto implements AutoCloseable {
     }
 
     private boolean accepts() {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(host(), port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
+        for (int listener : listenerPorts()) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(host(), listener), 200);
+            } catch (IOException e) {
+                return false;
+            }
         }
+        return true;
+    }
+
+    /** Every port a {@code listener} line of the config names: a TLS listener must be up too before tests use it. */
+    private List<Integer> listenerPorts() {
+        List<Integer> ports = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(config, StandardCharsets.UTF_8)) {
+                String[] words = line.trim().split("\\s+");
+                if (words.length >= 2 && words[0].equals("listener")) {
+                    ports.add(Integer.parseInt(words[1]));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return ports;
     }
 
     private void waitForExit() {

@@ -27,11 +27,19 @@ public final class ConfigLoader {
 
     public static final String CONFIG_FLAG = "--config";
 
+    /** The environment variable that holds the broker password when no setting gives one. */
+    public static final String PASSWORD_VARIABLE = "SNGATE_BROKER_PASSWORD";
+
     private ConfigLoader() {
     }
 
     /** The configuration from command-line arguments (which may name a YAML file). */
     public static GatewayConfig fromArgs(List<String> args) throws ConfigError {
+        return fromArgs(args, System.getenv());
+    }
+
+    /** As {@link #fromArgs(List)}, with {@code environment} in place of the process's. */
+    public static GatewayConfig fromArgs(List<String> args, Map<String, String> environment) throws ConfigError {
         Map<Setting<?>, Object> values = new HashMap<>();
         HardwareConfig hardware = HardwareConfig.NONE;
         Map<String, String> flags = parseFlags(args);
@@ -45,19 +53,24 @@ public final class ConfigLoader {
             Setting<?> setting = settingForFlag(flag.getKey());
             values.put(setting, parse(setting, flag.getValue(), true));
         }
-        return finish(values, hardware);
+        return finish(values, hardware, environment);
     }
 
     /** The configuration in a YAML file, without flags. */
     public static GatewayConfig fromYaml(Path file) throws ConfigError {
+        return fromYaml(file, System.getenv());
+    }
+
+    /** As {@link #fromYaml(Path)}, with {@code environment} in place of the process's. */
+    public static GatewayConfig fromYaml(Path file, Map<String, String> environment) throws ConfigError {
         YamlFile yaml = readYaml(file);
-        return finish(new HashMap<>(yaml.values()), yaml.hardware());
+        return finish(new HashMap<>(yaml.values()), yaml.hardware(), environment);
     }
 
     /** The defaults. */
     public static GatewayConfig defaults() {
         try {
-            return finish(new HashMap<>());
+            return finish(new HashMap<>(), HardwareConfig.NONE, System.getenv());
         } catch (ConfigError e) {
             throw new IllegalStateException("the defaults must be valid", e);
         }
@@ -173,18 +186,16 @@ public final class ConfigLoader {
     }
 
     /** Cross-key validation and derived values. */
-    static GatewayConfig finish(Map<Setting<?>, Object> values) throws ConfigError {
-        return finish(values, HardwareConfig.NONE);
-    }
-
-    private static GatewayConfig finish(Map<Setting<?>, Object> values, HardwareConfig hardware) throws ConfigError {
+    static GatewayConfig finish(Map<Setting<?>, Object> values, HardwareConfig hardware, Map<String, String> environment)
+            throws ConfigError {
         GatewayConfig draft = new GatewayConfig(values, Optional.empty(), PredefinedTopicsFile.Contents.EMPTY,
-                DevicesFile.EMPTY, HardwareConfig.NONE);
+                DevicesFile.EMPTY, HardwareConfig.NONE, GatewayConfig.BrokerSecrets.NONE);
         Optional<GatewayConfig.BrokerAddress> broker = parseBroker(draft.get(GatewaySettings.BROKER_URI));
+        GatewayConfig.BrokerSecrets secrets = BrokerSettings.load(draft, broker, environment);
         String predefinedFile = draft.get(GatewaySettings.PREDEFINED_FILE);
         PredefinedTopicsFile.Contents predefined = predefinedFile.isBlank() ? PredefinedTopicsFile.Contents.EMPTY
                 : PredefinedTopicsFile.loadAll(GatewaySettings.PREDEFINED_FILE.path(), Path.of(predefinedFile));
-        return new GatewayConfig(values, broker, predefined, loadDevices(draft), hardware);
+        return new GatewayConfig(values, broker, predefined, loadDevices(draft), hardware, secrets);
     }
 
     /** The devices file, read now so that a bad one stops the start with its file, line and reason. */
@@ -216,17 +227,32 @@ public final class ConfigLoader {
         } catch (URISyntaxException e) {
             throw new ConfigError(key, "'" + uri + "' is not a URI like tcp://HOST:PORT");
         }
-        if (!"tcp".equalsIgnoreCase(parsed.getScheme()) && !"mqtt".equalsIgnoreCase(parsed.getScheme())) {
-            throw new ConfigError(key, "'" + uri + "' must start with tcp:// (TLS upstream is not supported yet)");
+        String scheme = parsed.getScheme() == null ? "" : parsed.getScheme().toLowerCase(java.util.Locale.ROOT);
+        boolean tls;
+        switch (scheme) {
+            case "tcp", "mqtt" -> tls = false;
+            case "ssl", "mqtts" -> tls = true;
+            default -> throw new ConfigError(key, "'" + uri + "' must start with tcp:// or mqtt:// (plain), or ssl:// or"
+                    + " mqtts:// (TLS)");
         }
         if (parsed.getHost() == null || parsed.getHost().isEmpty()) {
             throw new ConfigError(key, "'" + uri + "' names no host");
         }
-        int port = parsed.getPort() < 0 ? 1883 : parsed.getPort();
+        if (parsed.getRawPath() != null && !parsed.getRawPath().isEmpty() && !parsed.getRawPath().equals("/")
+                || parsed.getRawQuery() != null || parsed.getRawUserInfo() != null) {
+            // Credentials in the URI would end up in the ready line and in logs.
+            throw new ConfigError(key, "'" + uri + "' must be SCHEME://HOST:PORT only (credentials go in "
+                    + GatewaySettings.BROKER_USERNAME.path() + " and " + GatewaySettings.BROKER_PASSWORD_FILE.path()
+                    + ")");
+        }
+        int port = parsed.getPort() >= 0 ? parsed.getPort() : tls ? 8883 : 1883;
+        if (port == 0) {
+            throw new ConfigError(key, "'" + uri + "': port 0 cannot be connected to");
+        }
         String host = parsed.getHost();
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         }
-        return Optional.of(new GatewayConfig.BrokerAddress(host, port));
+        return Optional.of(new GatewayConfig.BrokerAddress(host, port, tls));
     }
 }

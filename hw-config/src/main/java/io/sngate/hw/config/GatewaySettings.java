@@ -20,24 +20,65 @@ public final class GatewaySettings {
     public static final Setting<String> UDP_BROADCAST = new Setting<>("udp.broadcast", null, "HOST:PORT",
             "255.255.255.255:1883", "where ADVERTISE is broadcast; empty sends none",
             Setting.hostPort());
-    public static final Setting<String> BROKER_URI = new Setting<>("broker.uri", "--broker", "tcp://HOST:PORT", "",
-            "external MQTT 5 broker; empty starts the embedded broker",
-            Setting.string());
-    public static final Setting<Integer> EMBEDDED_PORT = new Setting<>("broker.embedded-port", null, "integer", 1883,
-            "TCP port of the embedded broker on 127.0.0.1 (only without broker.uri); 0 picks a free port",
-            Setting.intRange(0, 65535));
-    public static final Setting<String> EMBEDDED_DATA_DIR = new Setting<>("broker.embedded-data-dir", null, "path", "",
-            "where the embedded broker keeps sessions and messages; empty: a temporary folder, lost at exit",
+    public static final Setting<String> BROKER_URI = new Setting<>("broker.uri", "--broker", "URI", "",
+            "external MQTT 5 broker: tcp://HOST:PORT (port 1883 if left out), or ssl://HOST:PORT for TLS (8883);"
+                    + " mqtt:// and mqtts:// too; empty starts the embedded broker",
             Setting.string());
     public static final Setting<String> BROKER_USERNAME = new Setting<>("broker.username", null, "string", "",
             "user name for the upstream connection(s); empty sends none",
             Setting.string());
     public static final Setting<String> BROKER_PASSWORD = new Setting<>("broker.password", null, "string", "",
-            "password for the upstream connection(s)",
+            "password for the upstream connection(s); empty: broker.password-file, else the environment variable "
+                    + "SNGATE_BROKER_PASSWORD, else none",
             Setting.string());
+    public static final Setting<String> BROKER_PASSWORD_FILE = new Setting<>("broker.password-file", null, "path", "",
+            "file holding that password (one trailing newline is ignored), so it stays out of this file; "
+                    + "not together with broker.password",
+            Setting.string());
+    public static final Setting<String> BROKER_TLS_CA_FILE = new Setting<>("broker.tls.ca-file", null, "path", "",
+            "PEM certificate(s) of the CA that signed the broker's certificate (ssl:// only); empty trusts the "
+                    + "Java runtime's CAs",
+            Setting.string());
+    public static final Setting<String> BROKER_TLS_CERT_FILE = new Setting<>("broker.tls.cert-file", null, "path", "",
+            "PEM client certificate (chain) the gateway shows a broker that asks for one; needs broker.tls.key-file",
+            Setting.string());
+    public static final Setting<String> BROKER_TLS_KEY_FILE = new Setting<>("broker.tls.key-file", null, "path", "",
+            "the client certificate's private key, PKCS#8 PEM (BEGIN PRIVATE KEY, or BEGIN ENCRYPTED PRIVATE KEY)",
+            Setting.string());
+    public static final Setting<String> BROKER_TLS_KEY_PASSWORD_FILE = new Setting<>("broker.tls.key-password-file",
+            null, "path", "", "file holding the password of an encrypted broker.tls.key-file",
+            Setting.string());
+    public static final Setting<Boolean> BROKER_TLS_VERIFY_HOSTNAME = new Setting<>("broker.tls.verify-hostname", null,
+            "boolean", true, "the broker's certificate must name the host of broker.uri; false accepts any "
+                    + "certificate the CA signed (a WARN at every start)",
+            Setting.bool());
     public static final Setting<Double> RECONNECT_MAX_SECONDS = new Setting<>("broker.reconnect-max-seconds", null,
             "seconds", 30.0, "longest wait between attempts to reach a broker that went away (backoff cap)",
             Setting.doubleRange(0.01, 3600));
+    public static final Setting<String> EMBEDDED_BIND = new Setting<>("broker.embedded-bind", null, "address",
+            "127.0.0.1", "IP address the embedded broker listens on (only without broker.uri); with "
+                    + "broker.embedded-tls-port, only its TLS port does and TCP stays on 127.0.0.1; 0.0.0.0 or :: "
+                    + "is every address",
+            Setting.string());
+    public static final Setting<Integer> EMBEDDED_PORT = new Setting<>("broker.embedded-port", null, "integer", 1883,
+            "TCP port of the embedded broker; 0 picks a free port",
+            Setting.intRange(0, 65535));
+    public static final Setting<Integer> EMBEDDED_TLS_PORT = new Setting<>("broker.embedded-tls-port", null, "integer",
+            0, "TLS port of the embedded broker, beside its TCP port; 0: no TLS listener",
+            Setting.intRange(0, 65535));
+    public static final Setting<String> EMBEDDED_TLS_CERT_FILE = new Setting<>("broker.embedded-tls-cert-file", null,
+            "path", "", "PEM certificate (chain) of the embedded broker's TLS listener",
+            Setting.string());
+    public static final Setting<String> EMBEDDED_TLS_KEY_FILE = new Setting<>("broker.embedded-tls-key-file", null,
+            "path", "", "its private key, unencrypted PKCS#8 PEM (BEGIN PRIVATE KEY)",
+            Setting.string());
+    public static final Setting<String> EMBEDDED_PASSWORD_FILE = new Setting<>("broker.embedded-password-file", null,
+            "path", "", "lines user:password, '#' lines are comments: every client of the embedded broker must log in "
+                    + "as one of them, the gateway too (broker.username); empty: no login",
+            Setting.string());
+    public static final Setting<String> EMBEDDED_DATA_DIR = new Setting<>("broker.embedded-data-dir", null, "path", "",
+            "where the embedded broker keeps sessions and messages; empty: a temporary folder, lost at exit",
+            Setting.string());
     public static final Setting<GatewayMode> MODE = new Setting<>("mode", "--mode", "transparent|aggregating",
             GatewayMode.TRANSPARENT, "transparent: one broker connection per device; aggregating: one shared",
             Setting.oneOf(GatewayMode.class));
@@ -156,8 +197,11 @@ public final class GatewaySettings {
                     + " mapped: only such entries bind", Setting.oneOf(DtlsIdentityBinding.class));
 
     /** All keys by YAML path, in documentation order. */
-    public static final Map<String, Setting<?>> ALL = index(List.of(UDP_PORT, UDP_BIND, NATIVE_IO, UDP_BROADCAST, BROKER_URI, EMBEDDED_PORT, EMBEDDED_DATA_DIR,
-            BROKER_USERNAME, BROKER_PASSWORD, RECONNECT_MAX_SECONDS, MODE, GATEWAY_ID, ADVERTISE_SECONDS,
+    public static final Map<String, Setting<?>> ALL = index(List.of(UDP_PORT, UDP_BIND, NATIVE_IO, UDP_BROADCAST,
+            BROKER_URI, BROKER_USERNAME, BROKER_PASSWORD, BROKER_PASSWORD_FILE, BROKER_TLS_CA_FILE,
+            BROKER_TLS_CERT_FILE, BROKER_TLS_KEY_FILE, BROKER_TLS_KEY_PASSWORD_FILE, BROKER_TLS_VERIFY_HOSTNAME,
+            RECONNECT_MAX_SECONDS, EMBEDDED_BIND, EMBEDDED_PORT, EMBEDDED_TLS_PORT, EMBEDDED_TLS_CERT_FILE,
+            EMBEDDED_TLS_KEY_FILE, EMBEDDED_PASSWORD_FILE, EMBEDDED_DATA_DIR, MODE, GATEWAY_ID, ADVERTISE_SECONDS,
             PREDEFINED_FILE, QOS_MINUS_ONE, MAX_CLIENTS, MAX_PACKET_SIZE, MAX_CLIENT_ID, MAX_QUEUED,
             MAX_INFLIGHT_UPSTREAM, MAX_TOPICS, MAX_SESSIONS_PER_IP, MAX_KEEP_ALIVE, MAX_NEW_PACKETS_PER_SECOND,
             MAX_SESSION_PACKETS_PER_SECOND, UNPROVEN_SEND_BYTES, RETRY_SECONDS, MAX_RETRIES,
@@ -180,19 +224,23 @@ public final class GatewaySettings {
     /** The commented example configuration the README shows, made from the definitions. */
     public static String exampleYaml() {
         StringBuilder yaml = new StringBuilder();
-        String section = null;
+        List<String> open = List.of();
         for (Setting<?> setting : ALL.values()) {
-            String path = setting.path();
-            int dot = path.indexOf('.');
-            String head = dot < 0 ? null : path.substring(0, dot);
-            String leaf = dot < 0 ? path : path.substring(dot + 1);
-            if (head != null && !head.equals(section)) {
-                yaml.append(yaml.length() == 0 ? "" : "\n").append(head).append(":\n");
-            } else if (head == null && section != null) {
-                yaml.append('\n');
+            List<String> parts = List.of(setting.path().split("\\."));
+            List<String> sections = parts.subList(0, parts.size() - 1);
+            String leaf = parts.get(parts.size() - 1);
+            int common = 0;
+            while (common < sections.size() && common < open.size() && sections.get(common).equals(open.get(common))) {
+                common++;
             }
-            section = head;
-            String indent = head == null ? "" : "  ";
+            if (common == 0 && yaml.length() > 0 && !(sections.isEmpty() && open.isEmpty())) {
+                yaml.append('\n'); // a blank line between top-level sections
+            }
+            for (int level = common; level < sections.size(); level++) {
+                yaml.append("  ".repeat(level)).append(sections.get(level)).append(":\n");
+            }
+            open = sections;
+            String indent = "  ".repeat(sections.size());
             String flag = setting.flag() == null ? "" : " (" + setting.flag() + ")";
             yaml.append(indent).append("# ").append(setting.doc()).append(flag).append('\n');
             yaml.append(indent).append(leaf).append(": ").append(yamlValue(setting.defaultValue())).append('\n');

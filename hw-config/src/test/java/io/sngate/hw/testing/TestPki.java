@@ -147,6 +147,16 @@ public final class TestPki {
         return issue(host, Usage.SERVER, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(30)));
     }
 
+    /**
+     * A server certificate whose only subject alternative name is {@code host}: not valid for
+     * localhost nor 127.0.0.1, for tests of host name verification.
+     */
+    public Issued serverOnly(String host) {
+        Instant now = Instant.now();
+        return issue(host, Usage.SERVER, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(30)),
+                List.of(new GeneralName(GeneralName.dNSName, host)));
+    }
+
     /** A client certificate whose subject is {@code CN=commonName}. */
     public Issued client(String commonName) {
         Instant now = Instant.now();
@@ -155,6 +165,19 @@ public final class TestPki {
 
     /** A certificate valid from {@code notBefore} to {@code notAfter} (an expired one when both are past). */
     public Issued issue(String commonName, Usage usage, Instant notBefore, Instant notAfter) {
+        List<GeneralName> names = new ArrayList<>();
+        if (usage == Usage.SERVER) {
+            names.add(new GeneralName(GeneralName.dNSName, commonName));
+            if (!commonName.equals("localhost")) {
+                names.add(new GeneralName(GeneralName.dNSName, "localhost"));
+            }
+            names.add(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
+        }
+        return issue(commonName, usage, notBefore, notAfter, names);
+    }
+
+    private Issued issue(String commonName, Usage usage, Instant notBefore, Instant notAfter,
+                         List<GeneralName> subjectAltNames) {
         try {
             KeyPair subjectKeys = newKeys();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, serial(), Date.from(notBefore),
@@ -167,15 +190,9 @@ public final class TestPki {
                     usage == Usage.SERVER ? KeyPurposeId.id_kp_serverAuth : KeyPurposeId.id_kp_clientAuth));
             builder.addExtension(Extension.authorityKeyIdentifier, false,
                     ext.createAuthorityKeyIdentifier(certificate));
-            if (usage == Usage.SERVER) {
-                List<GeneralName> names = new ArrayList<>();
-                names.add(new GeneralName(GeneralName.dNSName, commonName));
-                if (!commonName.equals("localhost")) {
-                    names.add(new GeneralName(GeneralName.dNSName, "localhost"));
-                }
-                names.add(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
+            if (!subjectAltNames.isEmpty()) {
                 builder.addExtension(Extension.subjectAlternativeName, false,
-                        new GeneralNames(names.toArray(GeneralName[]::new)));
+                        new GeneralNames(subjectAltNames.toArray(GeneralName[]::new)));
             }
             X509Certificate issued = sign(builder, keys.getPrivate());
             Path certFile = dir.resolve(fileName(commonName) + ".crt.pem");

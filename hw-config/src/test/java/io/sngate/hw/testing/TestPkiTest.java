@@ -11,6 +11,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,5 +41,17 @@ class TestPkiTest {
         Instant past = Instant.now().minus(Duration.ofDays(10));
         TestPki.Issued old = pki.issue("old", TestPki.Usage.CLIENT, past, past.plus(Duration.ofDays(1)));
         assertThatThrownBy(() -> old.certificate().checkValidity()).isInstanceOf(CertificateExpiredException.class);
+    }
+
+    @Test
+    void serverOnlyNamesNothingButItsHost() throws Exception {
+        TestPki pki = TestPki.create(dir, "test CA");
+        X509Certificate other = pki.serverOnly("otherhost").certificate();
+        assertThat(names(other)).containsExactly("otherhost");
+        assertThat(names(pki.server("broker").certificate())).containsExactly("broker", "localhost", "127.0.0.1");
+    }
+
+    private static List<Object> names(X509Certificate certificate) throws Exception {
+        return certificate.getSubjectAlternativeNames().stream().map(name -> (Object) name.get(1)).toList();
     }
 }

@@ -5,7 +5,7 @@ import java.net.UnknownHostException;
 import java.util.regex.Pattern;
 
 /** IP address literals, read without ever asking DNS. */
-final class IpLiterals {
+public final class IpLiterals {
 
     /** What may follow an address: {@code /PREFIX}, then {@code :PORT}, both optional. */
     static final Pattern TAIL = Pattern.compile("(?:/([0-9]+))?(?::([0-9]+))?");
@@ -24,7 +24,7 @@ final class IpLiterals {
      *
      * @throws IllegalArgumentException when {@code text} is not one (host names included)
      */
-    static InetAddress parse(String text) {
+    public static InetAddress parse(String text) {
         var v4 = IPV4.matcher(text);
         if (v4.matches()) {
             byte[] bytes = new byte[4];

@@ -17,6 +17,7 @@ import io.sngate.gateway.Metrics;
 import io.sngate.gateway.testing.CapturedLog;
 import io.sngate.gateway.testing.DtlsDevice;
 import io.sngate.gateway.testing.RebindingRelay;
+import io.sngate.hw.config.GatewayMode;
 import io.sngate.hw.config.GatewaySettings;
 import io.sngate.hw.testing.TestPki;
 import java.io.IOException;
@@ -42,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Devices over DTLS 1.2 end to end: a real gateway with its DTLS listener beside plain UDP, in
- * front of a real mosquitto; devices are Scandium clients on their own sockets (PSK, or
+ * front of a real mosquitto that takes the gateway only over TLS with a client certificate; devices are Scandium clients on their own sockets (PSK, or
  * certificates from a CA made for the run). Shows flows at QoS 0..2 both ways for PSK and
  * certificate devices, each refusal with its counter and log line, a device surviving a NAT
  * rebinding under its Connection ID, and a plain UDP device beside a DTLS one.
@@ -65,9 +66,15 @@ class DtlsEndToEndTest {
     @BeforeAll
     void start(@TempDir Path tempDir) throws Exception {
         dir = tempDir;
-        mosquitto = LoggedMosquitto.start();
         pki = TestPki.create(dir.resolve("pki"), "sngate DTLS test CA");
         gatewayCert = pki.server("localhost");
+        // The broker takes the gateway only over TLS with its client certificate (observers use
+        // the broker's plain listener on the loopback).
+        int brokerTlsPort = io.sngate.gateway.testing.Mosquitto.freePort();
+        TestPki.Issued brokerCert = pki.server("localhost");
+        TestPki.Issued gatewayClient = pki.client("sngate-gw");
+        mosquitto = LoggedMosquitto.start(io.sngate.gateway.testing.Mosquitto.tlsListener(brokerTlsPort, pki.caFile(),
+                brokerCert.certFile(), brokerCert.keyFile(), true));
         pskKey = new byte[16];
         new SecureRandom().nextBytes(pskKey);
         Path pskFile = Files.writeString(dir.resolve("psk.txt"), "# identity,key\n" + PSK_ID + ","
@@ -85,7 +92,10 @@ class DtlsEndToEndTest {
                     dtls-identity: "%s"
                 """.formatted(DtlsDevice.rawKeyIdentity(rawKeys.getPublic())));
         int dtlsPort = freeUdpPort();
-        gw = TestGateway.on(mosquitto.broker, c -> c
+        gw = TestGateway.via(GatewayMode.TRANSPARENT, mosquitto.broker, "ssl://127.0.0.1:" + brokerTlsPort, c -> c
+                .with(java.util.Map.of(GatewaySettings.BROKER_TLS_CA_FILE, pki.caFile().toString(),
+                        GatewaySettings.BROKER_TLS_CERT_FILE, gatewayClient.certFile().toString(),
+                        GatewaySettings.BROKER_TLS_KEY_FILE, gatewayClient.keyFile().toString()))
                 .with(GatewaySettings.DTLS_PORT, dtlsPort)
                 .with(GatewaySettings.DTLS_BIND, "127.0.0.1")
                 .with(GatewaySettings.DTLS_PSK_FILE, pskFile.toString())
@@ -141,6 +151,9 @@ class DtlsEndToEndTest {
     private void flowsAtEveryQos(Device device, Observer paho, String root) throws Exception {
         long handshakes = gw.metric(Metrics.DTLS_HANDSHAKES);
         device.connected(true, 60);
+        assertThat(gw.gateway.readyLine()).contains(" broker=ssl://");
+        // mosquitto names the gateway's certificate as the user of the device's connection.
+        assertThat(mosquitto.log()).contains(" as " + device.clientId + " (").contains("u'sngate-gw'");
         assertThat(gw.metric(Metrics.DTLS_HANDSHAKES)).isGreaterThan(handshakes);
         paho.subscribe(root + "/up", 2);
         int up = device.register(root + "/up");

@@ -5,10 +5,12 @@ import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.security.cert.Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -207,6 +209,9 @@ public final class DtlsLink implements Link {
     private final AtomicLong retransmittedFlights = new AtomicLong();
     private final AtomicLong receiveOverflows = new AtomicLong();
     private final AtomicLong packetsLost = new AtomicLong();
+    /** Packets accepted by {@link #send} that have neither gone out nor been lost yet. */
+    private final AtomicLong unsettled = new AtomicLong();
+    private final List<CompletableFuture<Void>> settledWaiters = new ArrayList<>();
     private volatile DTLSConnector connector;
     private volatile DeviceRuntime runtime;
     private volatile Receiver receiver;
@@ -370,12 +375,45 @@ public final class DtlsLink implements Link {
             throw new IOException("DTLS link to " + hostAndPort(gateway) + ": packet of " + packet.length
                     + " bytes exceeds the " + room + " bytes one record carries at MTU " + options.mtu());
         }
+        unsettled.incrementAndGet();
         try {
             open.send(RawData.outbound(packet, destination, sendOutcome, false));
         } catch (RuntimeException e) {
             packetsLost.incrementAndGet();
+            settle();
             throw new IOException("DTLS link to " + hostAndPort(gateway) + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Completes once every packet given to {@link #send} so far has gone out or been lost: a tool
+     * that sends without waiting for an answer (a QoS -1 PUBLISH) waits for this before it closes
+     * the link, as the first packet goes out only after the handshake.
+     */
+    public CompletableFuture<Void> whenSettled() {
+        synchronized (settledWaiters) {
+            if (unsettled.get() == 0) {
+                return CompletableFuture.completedFuture(null);
+            }
+            CompletableFuture<Void> settled = new CompletableFuture<>();
+            settledWaiters.add(settled);
+            return settled;
+        }
+    }
+
+    private void settle() {
+        if (unsettled.decrementAndGet() != 0) {
+            return;
+        }
+        List<CompletableFuture<Void>> ready;
+        synchronized (settledWaiters) {
+            if (unsettled.get() != 0) {
+                return;
+            }
+            ready = new ArrayList<>(settledWaiters);
+            settledWaiters.clear();
+        }
+        ready.forEach(waiter -> waiter.complete(null));
     }
 
     /** DTLS reaches only the gateway it has a session with: a "broadcast" (SEARCHGW) goes to it. */
@@ -586,7 +624,7 @@ public final class DtlsLink implements Link {
         };
     }
 
-    /** Counts packets Scandium gave up on after accepting them. */
+    /** Counts packets Scandium gave up on after accepting them, and settles every packet. */
     private final class SendOutcome implements MessageCallback {
         @Override
         public void onConnecting() {
@@ -602,11 +640,13 @@ public final class DtlsLink implements Link {
 
         @Override
         public void onSent() {
+            settle();
         }
 
         @Override
         public void onError(Throwable error) {
             packetsLost.incrementAndGet();
+            settle();
             LOG.debug("DTLS link to {}: a packet was not sent: {}", hostAndPort(gateway), error.toString());
         }
     }

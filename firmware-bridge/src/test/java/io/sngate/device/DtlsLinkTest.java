@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.sngate.device.testing.DtlsEchoServer;
+import io.sngate.device.testing.DtlsTestServer;
 import io.sngate.hw.testing.TestPki;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -67,7 +67,7 @@ class DtlsLinkTest {
         return resource;
     }
 
-    private DtlsLink link(DtlsEchoServer server, DtlsCredentials credentials, DtlsLink.Options options,
+    private DtlsLink link(DtlsTestServer server, DtlsCredentials credentials, DtlsLink.Options options,
                           Optional<DtlsThreads> threads) throws Exception {
         DtlsLink link = closeLater(new DtlsLink(server.address(), DtlsLink.localFor(server.address()), credentials,
                 options, threads));
@@ -111,7 +111,7 @@ class DtlsLinkTest {
 
     @Test
     void pskHandshakeCarriesPacketsBothWaysWithTheGatewaysConnectionId() throws Exception {
-        DtlsEchoServer server = closeLater(DtlsEchoServer.builder().psk("sensor-1", KEY).start());
+        DtlsTestServer server = closeLater(DtlsTestServer.builder().psk("sensor-1", KEY).start());
         DtlsLink link = link(server, DtlsCredentials.psk("sensor-1", KEY), DtlsLink.Options.defaults(),
                 Optional.empty());
         List<DtlsLink.Session> established = new CopyOnWriteArrayList<>();
@@ -124,21 +124,23 @@ class DtlsLinkTest {
         });
 
         send(link, "first");
+        CompletableFuture<Void> firstSettled = link.whenSettled();
         assertThat(next()).isEqualTo("first");
+        firstSettled.get(10, TimeUnit.SECONDS);
         send(link, "second");
         assertThat(next()).isEqualTo("second");
 
         assertThat(senders).containsOnly(server.address());
         assertThat(server.received()).extracting(r -> new String(r.data(), StandardCharsets.UTF_8))
                 .containsExactly("first", "second");
-        assertThat(server.received()).extracting(DtlsEchoServer.Received::peerIdentity)
+        assertThat(server.received()).extracting(DtlsTestServer.Received::peerIdentity)
                 .containsOnly(Optional.of("sensor-1"));
         assertThat(link.handshakes()).isEqualTo(1);
         assertThat(link.handshakeFailures()).isZero();
         assertThat(link.isEstablished()).isTrue();
         DtlsLink.Session session = link.session().orElseThrow();
         assertThat(session.cipherSuite()).isEqualTo("TLS_PSK_WITH_AES_128_CCM_8");
-        assertThat(session.gatewayConnectionId()).hasSize(2 * DtlsEchoServer.CID_LENGTH);
+        assertThat(session.gatewayConnectionId()).hasSize(2 * DtlsTestServer.CID_LENGTH);
         await().atMost(WAIT).until(() -> established.size() == 1);
         assertThat(established).containsExactly(session);
         assertThat(onRuntimeThread).containsOnly(true);
@@ -149,7 +151,7 @@ class DtlsLinkTest {
     @Test
     void certificateHandshakeWithADeviceCertificate() throws Exception {
         TestPki pki = TestPki.create(dir, "gateway CA");
-        DtlsEchoServer server = closeLater(DtlsEchoServer.builder().certificate(pki.server("localhost"))
+        DtlsTestServer server = closeLater(DtlsTestServer.builder().certificate(pki.server("localhost"))
                 .clientAuthentication(CertificateAuthenticationMode.NEEDED).start());
         TestPki.Issued device = pki.client("sensor-7");
         DtlsCredentials credentials = DtlsCredentials.certificates(pki.caFile(), Optional.of(device.certFile()),
@@ -167,7 +169,7 @@ class DtlsLinkTest {
     @Test
     void certificateHandshakeWithoutADeviceCertificateWhenTheGatewayDoesNotNeedOne() throws Exception {
         TestPki pki = TestPki.create(dir, "gateway CA");
-        DtlsEchoServer server = closeLater(DtlsEchoServer.builder().certificate(pki.server("localhost"))
+        DtlsTestServer server = closeLater(DtlsTestServer.builder().certificate(pki.server("localhost"))
                 .clientAuthentication(CertificateAuthenticationMode.WANTED).start());
         DtlsLink link = link(server, DtlsCredentials.certificates(pki.caFile(), Optional.empty(), Optional.empty()),
                 DtlsLink.Options.defaults(), Optional.empty());
@@ -182,7 +184,7 @@ class DtlsLinkTest {
 
     @Test
     void anUnknownPskIdentityFailsNamingTheIdentity() throws Exception {
-        DtlsEchoServer server = closeLater(DtlsEchoServer.builder().psk("sensor-1", KEY).start());
+        DtlsTestServer server = closeLater(DtlsTestServer.builder().psk("sensor-1", KEY).start());
         DtlsLink link = link(server, DtlsCredentials.psk("sensor-9", KEY), FAST, Optional.empty());
         List<DtlsLink.HandshakeFailure> failures = listenForFailures(link);
 
@@ -198,6 +200,7 @@ class DtlsLinkTest {
         assertThat(link.lastFailure()).contains(failures.get(0));
         assertThat(link.handshakeFailures()).isEqualTo(1);
         assertThat(link.packetsLost()).isEqualTo(1);
+        assertThat(link.whenSettled()).isCompleted();
         assertThat(link.isEstablished()).isFalse();
         assertThat(server.received()).isEmpty();
         assertThat(inbox).isEmpty();
@@ -206,7 +209,7 @@ class DtlsLinkTest {
 
     @Test
     void aWrongPskKeyFailsAsTheFinishedGoesUnanswered() throws Exception {
-        DtlsEchoServer server = closeLater(DtlsEchoServer.builder().psk("sensor-1", KEY).start());
+        DtlsTestServer server = closeLater(DtlsTestServer.builder().psk("sensor-1", KEY).start());
         byte[] wrong = KEY.clone();
         wrong[0] ^= 1;
         DtlsLink link = link(server, DtlsCredentials.psk("sensor-1", wrong), FAST, Optional.empty());
@@ -226,7 +229,7 @@ class DtlsLinkTest {
     @Test
     void aGatewayThatNeedsADeviceCertificateRefusesADeviceWithoutOne() throws Exception {
         TestPki pki = TestPki.create(dir, "gateway CA");
-        DtlsEchoServer server = closeLater(DtlsEchoServer.builder().certificate(pki.server("localhost"))
+        DtlsTestServer server = closeLater(DtlsTestServer.builder().certificate(pki.server("localhost"))
                 .clientAuthentication(CertificateAuthenticationMode.NEEDED).start());
         DtlsLink link = link(server, DtlsCredentials.certificates(pki.caFile(), Optional.empty(), Optional.empty()),
                 FAST, Optional.empty());
@@ -246,7 +249,7 @@ class DtlsLinkTest {
     void aGatewayCertificateFromAnotherCaIsRefused() throws Exception {
         TestPki trusted = TestPki.create(dir.resolve("trusted"), "device CA");
         TestPki other = TestPki.create(dir.resolve("other"), "someone else's CA");
-        DtlsEchoServer server = closeLater(DtlsEchoServer.builder().certificate(other.server("localhost")).start());
+        DtlsTestServer server = closeLater(DtlsTestServer.builder().certificate(other.server("localhost")).start());
         DtlsLink link = link(server, DtlsCredentials.certificates(trusted.caFile(), Optional.empty(), Optional.empty()),
                 FAST, Optional.empty());
         List<DtlsLink.HandshakeFailure> failures = listenForFailures(link);
@@ -263,7 +266,7 @@ class DtlsLinkTest {
 
     @Test
     void nothingListeningFailsAfterTheRetransmissions() throws Exception {
-        DtlsEchoServer server = closeLater(DtlsEchoServer.builder().psk("sensor-1", KEY).start());
+        DtlsTestServer server = closeLater(DtlsTestServer.builder().psk("sensor-1", KEY).start());
         InetSocketAddress gone = server.address();
         server.close();
         DtlsLink link = closeLater(new DtlsLink(gone, DtlsLink.localFor(gone), DtlsCredentials.psk("sensor-1", KEY),
@@ -303,7 +306,7 @@ class DtlsLinkTest {
 
     @Test
     void aPacketLargerThanOneRecordIsRefusedNotCut() throws Exception {
-        DtlsEchoServer server = closeLater(DtlsEchoServer.builder().psk("sensor-1", KEY).start());
+        DtlsTestServer server = closeLater(DtlsTestServer.builder().psk("sensor-1", KEY).start());
         DtlsLink link = link(server, DtlsCredentials.psk("sensor-1", KEY), DtlsLink.Options.defaults().withMtu(576),
                 Optional.empty());
         int room = link.maxPacketSize();
@@ -318,7 +321,7 @@ class DtlsLinkTest {
 
     @Test
     void packetsBeyondThePendingBoundAreDroppedAndCountedWhileTheRuntimeIsBusy() throws Exception {
-        DtlsEchoServer server = closeLater(DtlsEchoServer.builder().psk("sensor-1", KEY).start());
+        DtlsTestServer server = closeLater(DtlsTestServer.builder().psk("sensor-1", KEY).start());
         DtlsLink link = link(server, DtlsCredentials.psk("sensor-1", KEY),
                 DtlsLink.Options.defaults().withMaxPendingPackets(4), Optional.empty());
         send(link, "handshake");
@@ -350,7 +353,7 @@ class DtlsLinkTest {
 
     @Test
     void linksSharingDtlsThreadsStartOnlyTheirReceiverThreads() throws Exception {
-        DtlsEchoServer server = closeLater(DtlsEchoServer.builder().psk("sensor-1", KEY).start());
+        DtlsTestServer server = closeLater(DtlsTestServer.builder().psk("sensor-1", KEY).start());
         DtlsThreads threads = closeLater(new DtlsThreads("fleet-dtls", 2));
         List<DtlsLink> links = new ArrayList<>();
         for (int i = 0; i < 5; i++) {

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.sngate.device.DeviceRuntime;
 import io.sngate.device.DtlsCredentials;
 import io.sngate.device.DtlsLink;
-import io.sngate.device.testing.DtlsEchoServer;
+import io.sngate.device.testing.DtlsTestServer;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -203,7 +203,7 @@ class NatRebinderTest {
     @Test
     void aDtlsSessionWithAConnectionIdSurvivesANewSourcePort() throws Exception {
         byte[] key = HexFormat.of().parseHex("000102030405060708090a0b0c0d0e0f");
-        DtlsEchoServer server = closeLater(DtlsEchoServer.builder().psk("sensor-1", key).start());
+        DtlsTestServer server = closeLater(DtlsTestServer.builder().psk("sensor-1", key).start());
         NatRebinder nat = closeLater(NatRebinder.start(server.address()));
         DeviceRuntime runtime = closeLater(new DeviceRuntime("nat-dtls-test"));
         DtlsLink link = closeLater(new DtlsLink(nat.address(), DtlsLink.localFor(nat.address()),
@@ -233,11 +233,14 @@ class NatRebinderTest {
         // address and answers there; no new handshake.
         assertThat(inbox.poll(10, TimeUnit.SECONDS)).isEqualTo("after");
         assertThat(secondPort).isNotEqualTo(firstPort);
-        assertThat(server.received()).extracting(DtlsEchoServer.Received::from).containsExactly(firstPort, secondPort);
+        assertThat(server.received()).extracting(DtlsTestServer.Received::from).containsExactly(firstPort, secondPort);
         assertThat(server.peerAddresses()).containsExactly(secondPort);
         assertThat(server.connections()).hasSize(1);
         assertThat(link.handshakes()).isEqualTo(1);
-        assertThat(link.session().orElseThrow().gatewayConnectionId()).hasSize(2 * DtlsEchoServer.CID_LENGTH);
+        String cid = link.session().orElseThrow().gatewayConnectionId();
+        assertThat(cid).hasSize(2 * DtlsTestServer.CID_LENGTH);
+        assertThat(server.received()).extracting(r -> r.connectionId().toLowerCase(java.util.Locale.ROOT))
+                .containsOnly(cid);
 
         // And again: the answers keep following the device.
         InetSocketAddress thirdPort = nat.rebind(inside).get(10, TimeUnit.SECONDS);

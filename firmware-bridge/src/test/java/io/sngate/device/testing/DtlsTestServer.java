@@ -16,10 +16,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
+import org.eclipse.californium.elements.DtlsEndpointContext;
+import org.eclipse.californium.elements.EndpointContext;
 import org.eclipse.californium.elements.RawData;
 import org.eclipse.californium.elements.config.CertificateAuthenticationMode;
 import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.elements.util.Bytes;
 import org.eclipse.californium.elements.util.Filter;
 import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
@@ -35,17 +37,18 @@ import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVe
 /**
  * A DTLS server on 127.0.0.1 configured as the gateway's listener is (Scandium, SERVER_ONLY,
  * HelloVerifyRequest, a 6-byte Connection ID it assigns, CCM_8 then GCM suites, PSK and X.509
- * credentials) that answers each record with a reply, by default the same bytes: what a device
- * side DTLS test needs on the other end, without the gateway.
+ * credentials) that by default echoes each record: what a device side DTLS test needs on the
+ * other end, without the gateway. A {@link Builder#handler handler} can do something else with
+ * the records and answer through {@link #send}.
  *
  * <pre>{@code
- * try (DtlsEchoServer server = DtlsEchoServer.builder().psk("sensor-1", key).start()) {
+ * try (DtlsTestServer server = DtlsTestServer.builder().psk("sensor-1", key).start()) {
  *     ... DtlsLink to server.address() ...
  *     server.received(); server.connections(); server.peerAddresses();
  * }
  * }</pre>
  */
-public final class DtlsEchoServer implements AutoCloseable {
+public final class DtlsTestServer implements AutoCloseable {
 
     static {
         DtlsConfig.register();
@@ -58,17 +61,30 @@ public final class DtlsEchoServer implements AutoCloseable {
 
     public static final int CID_LENGTH = 6;
 
-    /** One record's application data as the server got it. */
-    public record Received(InetSocketAddress from, byte[] data, Optional<String> peerIdentity) {
+    /**
+     * One record's application data as the server got it.
+     *
+     * @param connectionId the server's CID the record carried, in hex: the same for a device
+     *                     whatever its address
+     * @param context      where an answer goes (after a CID address update: the new address)
+     */
+    public record Received(InetSocketAddress from, byte[] data, Optional<String> peerIdentity, String connectionId,
+                           EndpointContext context) {
+    }
+
+    /** What the server does with each record; on Scandium's threads. */
+    @FunctionalInterface
+    public interface Handler {
+        void onRecord(DtlsTestServer server, Received record);
     }
 
     private final DTLSConnector connector;
-    private final Function<byte[], byte[]> reply;
+    private final Handler handler;
     private final List<Received> received = new CopyOnWriteArrayList<>();
 
-    private DtlsEchoServer(DTLSConnector connector, Function<byte[], byte[]> reply) {
+    private DtlsTestServer(DTLSConnector connector, Handler handler) {
         this.connector = connector;
-        this.reply = reply;
+        this.handler = handler;
     }
 
     public static Builder builder() {
@@ -79,7 +95,7 @@ public final class DtlsEchoServer implements AutoCloseable {
         private final Map<String, byte[]> keys = new LinkedHashMap<>();
         private TestPki.Issued certificate;
         private CertificateAuthenticationMode clientAuthentication = CertificateAuthenticationMode.WANTED;
-        private Function<byte[], byte[]> reply = data -> data;
+        private Handler handler = (server, record) -> server.send(record.context(), record.data());
 
         public Builder psk(String identity, byte[] key) {
             keys.put(identity, key.clone());
@@ -97,13 +113,13 @@ public final class DtlsEchoServer implements AutoCloseable {
             return this;
         }
 
-        /** What the server sends back for each record (empty: nothing). */
-        public Builder reply(Function<byte[], byte[]> answer) {
-            this.reply = answer;
+        /** What the server does with each record instead of echoing it. */
+        public Builder handler(Handler onRecord) {
+            this.handler = onRecord;
             return this;
         }
 
-        public DtlsEchoServer start() {
+        public DtlsTestServer start() {
             List<CipherSuite> suites = new ArrayList<>();
             for (CipherSuite suite : CIPHER_SUITES) {
                 if (suite.isPskBased() ? !keys.isEmpty() : certificate != null) {
@@ -133,7 +149,7 @@ public final class DtlsEchoServer implements AutoCloseable {
                                 .setTrustedCertificates(certificate.issuer().caCertificate()).build());
             }
             DTLSConnector connector = new DTLSConnector(config.build());
-            DtlsEchoServer server = new DtlsEchoServer(connector, reply);
+            DtlsTestServer server = new DtlsTestServer(connector, handler);
             connector.setRawDataReceiver(server::onRecord);
             try {
                 connector.start();
@@ -145,14 +161,18 @@ public final class DtlsEchoServer implements AutoCloseable {
     }
 
     private void onRecord(RawData data) {
-        Principal peer = data.getEndpointContext().getPeerIdentity();
-        received.add(new Received(data.getInetSocketAddress(), data.getBytes(),
-                Optional.ofNullable(peer).map(Principal::getName)));
-        byte[] answer = reply.apply(data.getBytes());
-        if (answer != null && answer.length > 0) {
-            // The record's own context: after a CID address update it names the new address.
-            connector.send(RawData.outbound(answer, data.getEndpointContext(), null, false));
-        }
+        EndpointContext context = data.getEndpointContext();
+        Principal peer = context.getPeerIdentity();
+        Bytes cid = context.get(DtlsEndpointContext.KEY_READ_CONNECTION_ID);
+        Received record = new Received(data.getInetSocketAddress(), data.getBytes(),
+                Optional.ofNullable(peer).map(Principal::getName), cid == null ? "" : cid.getAsString(), context);
+        received.add(record);
+        handler.onRecord(this, record);
+    }
+
+    /** Sends one record to the peer of {@code context} (a received record's context: its latest address). */
+    public void send(EndpointContext context, byte[] data) {
+        connector.send(RawData.outbound(data, context, null, false));
     }
 
     public InetSocketAddress address() {

@@ -480,7 +480,9 @@ record Scenario(String host, int port, int devices, String clientIdPrefix, int k
                             + value.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + " (a hex key of"
                             + " digits becomes a number, 0011 the octal 9)");
                 }
-                given.put(key, text);
+                if (!text.isEmpty()) { // "" is the documented default: not given
+                    given.put(key, text);
+                }
             }
         }
         try {

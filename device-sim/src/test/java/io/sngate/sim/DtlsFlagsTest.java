@@ -296,5 +296,22 @@ class DtlsFlagsTest {
     @Test
     void withoutDtlsNothingChanges() throws Exception {
         assertThat(scenario("devices:\n  count: 3\n").dtls()).isEqualTo(Optional.empty());
+        // The documented defaults, copied as they are, are no DTLS and no NAT.
+        Scenario defaults = scenario("""
+                dtls:
+                  enabled: false
+                  psk-identity: ""
+                  psk-hex: ""
+                  psk-file: ""
+                  cafile: ""
+                  cert: ""
+                  key: ""
+                nat:
+                  enabled: false
+                  rebind-at-seconds: []
+                  idle-timeout-seconds: 0
+                """);
+        assertThat(defaults.dtls()).isEmpty();
+        assertThat(defaults.nat()).isEqualTo(Scenario.Nat.NONE);
     }
 }

@@ -416,6 +416,21 @@ public final class DtlsLink implements Link {
         ready.forEach(waiter -> waiter.complete(null));
     }
 
+    /**
+     * The next packet resumes the session with a new handshake: abbreviated if the gateway still
+     * knows it, full if the gateway lost it (a restart), which the device cannot tell from here:
+     * records under a session the gateway forgot are dropped without an answer.
+     */
+    @Override
+    public void peerLost() {
+        DTLSConnector open = connector;
+        if (open != null && !closed) {
+            open.forceResumeSessionFor(gateway);
+            LOG.debug("DTLS link to {}: the client lost the gateway; the next packet starts a handshake",
+                    hostAndPort(gateway));
+        }
+    }
+
     /** DTLS reaches only the gateway it has a session with: a "broadcast" (SEARCHGW) goes to it. */
     @Override
     public void broadcast(byte[] packet, int radius) throws IOException {

@@ -302,6 +302,35 @@ class DtlsLinkTest {
         return failures;
     }
 
+    @Test
+    void afterTheClientLostTheGatewayTheNextPacketStartsAHandshakeWithTheRestartedGateway() throws Exception {
+        DtlsTestServer first = DtlsTestServer.builder().psk("sensor-1", KEY).start();
+        int port = first.address().getPort();
+        DtlsLink link;
+        try {
+            link = link(first, DtlsCredentials.psk("sensor-1", KEY), FAST, Optional.empty());
+            send(link, "before the restart");
+            assertThat(next()).isEqualTo("before the restart");
+        } finally {
+            first.close();
+        }
+        DtlsTestServer restarted = closeLater(DtlsTestServer.builder().psk("sensor-1", KEY).port(port).start());
+
+        // The restarted server knows neither the session nor its CID: the record is dropped unanswered.
+        send(link, "into the void");
+        assertThat(inbox.poll(500, TimeUnit.MILLISECONDS)).as("an answer under the forgotten session").isNull();
+        assertThat(restarted.received()).isEmpty();
+
+        runtime.execute(link::peerLost);
+        send(link, "after the restart");
+
+        assertThat(next()).isEqualTo("after the restart");
+        assertThat(link.handshakes()).isEqualTo(2);
+        assertThat(restarted.received()).extracting(r -> new String(r.data(), StandardCharsets.UTF_8))
+                .containsExactly("after the restart");
+        assertThat(restarted.connections()).hasSize(1);
+    }
+
     // ------------------------------------------------------------------ bounds and threads
 
     @Test

@@ -96,6 +96,7 @@ public final class DtlsTestServer implements AutoCloseable {
         private TestPki.Issued certificate;
         private CertificateAuthenticationMode clientAuthentication = CertificateAuthenticationMode.WANTED;
         private Handler handler = (server, record) -> server.send(record.context(), record.data());
+        private int port;
 
         public Builder psk(String identity, byte[] key) {
             keys.put(identity, key.clone());
@@ -113,6 +114,12 @@ public final class DtlsTestServer implements AutoCloseable {
             return this;
         }
 
+        /** A fixed port (default: any), e.g. to start a server again where one stopped. */
+        public Builder port(int fixed) {
+            this.port = fixed;
+            return this;
+        }
+
         /** What the server does with each record instead of echoing it. */
         public Builder handler(Handler onRecord) {
             this.handler = onRecord;
@@ -127,7 +134,7 @@ public final class DtlsTestServer implements AutoCloseable {
                 }
             }
             DtlsConnectorConfig.Builder config = DtlsConnectorConfig.builder(new Configuration())
-                    .setAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                    .setAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
                     .set(DtlsConfig.DTLS_ROLE, DtlsRole.SERVER_ONLY)
                     .set(DtlsConfig.DTLS_CONNECTION_ID_LENGTH, CID_LENGTH)
                     .set(DtlsConfig.DTLS_USE_HELLO_VERIFY_REQUEST, true)

@@ -284,7 +284,7 @@ final class Fleet implements AutoCloseable {
         return Optional.ofNullable(nat);
     }
 
-    /** The latest failed DTLS handshake of any device, for the summary. */
+    /** A failed DTLS handshake (the last one of the last device that had one), for the summary. */
     Optional<DtlsLink.HandshakeFailure> lastHandshakeFailure() {
         return dtlsLinks.stream().map(DtlsLink::lastFailure).flatMap(Optional::stream).reduce((a, b) -> b);
     }

@@ -147,7 +147,7 @@ final class FleetCommand {
             if (refusal != null) {
                 out.println("last refused publish: " + refusal);
             }
-            fleet.lastHandshakeFailure().ifPresent(f -> out.println("last failed handshake: " + f.message()));
+            fleet.lastHandshakeFailure().ifPresent(f -> out.println("a failed handshake: " + f.message()));
             return Main.EXIT_OK;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -44,6 +44,11 @@ final class DebugLink implements Link {
     }
 
     @Override
+    public void peerLost() {
+        inner.peerLost();
+    }
+
+    @Override
     public void close() {
         inner.close();
     }

@@ -7,12 +7,15 @@ import io.sngate.device.ClientConfig;
 import io.sngate.device.ClientEffect;
 import io.sngate.device.ClientState;
 import io.sngate.device.DeviceRuntime;
+import io.sngate.device.DtlsLink;
+import io.sngate.device.DtlsThreads;
 import io.sngate.device.Link;
 import io.sngate.device.MqttSnClient;
 import io.sngate.device.Outcome;
 import io.sngate.device.Topic;
 import io.sngate.device.UdpLink;
 import io.sngate.sim.line.LineWriter;
+import io.sngate.sim.nat.NatRebinder;
 import io.sngate.sim.radio.XBeeRadioEmulator;
 import io.sngate.sim.serial.VirtualSerialLine;
 import java.io.IOException;
@@ -20,6 +23,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -79,6 +83,11 @@ final class Fleet implements AutoCloseable {
     /** The emulated radio or serial line the devices share, if not on UDP. */
     private XBeeRadioEmulator radio;
     private VirtualSerialLine serialLine;
+    /** The NAT between the devices and the gateway, when the scenario has one. */
+    private NatRebinder nat;
+    /** The DTLS work of all the devices, when they speak DTLS. */
+    private DtlsThreads dtlsThreads;
+    private final List<DtlsLink> dtlsLinks = new ArrayList<>();
 
     Fleet(Scenario scenario) {
         this(scenario, Clock.systemUTC(), Observer.NONE);
@@ -132,6 +141,10 @@ final class Fleet implements AutoCloseable {
         for (int r = 0; r < scenario.runtimes(); r++) {
             runtimes.add(new DeviceRuntime("sngate-fleet-" + r));
         }
+        if (scenario.dtls().isPresent()) {
+            dtlsThreads = DtlsThreads.forFleet("sngate-fleet-dtls");
+        }
+        scheduleRebinds();
         List<QoS> qosByDevice = qosByDevice(scenario);
         for (int i = 0; i < scenario.devices(); i++) {
             DeviceRuntime runtime = runtimes.get(i % runtimes.size());
@@ -174,7 +187,14 @@ final class Fleet implements AutoCloseable {
                         .withBaud(spec.baud()).withMaxPacketSize(spec.maxPayload())
                         .withLineImpairment(spec.lineImpairment(), scenario.seed()));
                 case UDP -> {
-                    // one socket per device, made in link()
+                    // one socket per device, made in link(); a NAT in between if the scenario has one
+                    if (scenario.nat().enabled()) {
+                        InetSocketAddress gateway = new InetSocketAddress(scenario.host(), scenario.port());
+                        nat = NatRebinder.start(DtlsLink.localFor(gateway), gateway, NatRebinder.Options.defaults()
+                                .withMaxMappings(scenario.devices())
+                                .withIdleTimeout(Duration.ofMillis(Math.round(scenario.nat().idleTimeoutSeconds()
+                                        * 1000))));
+                    }
                 }
                 default -> throw new IllegalStateException("link kind " + spec.kind());
             }
@@ -183,11 +203,30 @@ final class Fleet implements AutoCloseable {
         }
     }
 
-    /** Device i's own link: its UDP socket, its radio address or its node id. */
+    /** At each of the scenario's rebind times, every device behind the NAT gets a new source port. */
+    private void scheduleRebinds() {
+        if (nat == null) {
+            return;
+        }
+        DeviceRuntime clock = runtimes.get(0);
+        for (double seconds : scenario.nat().rebindAtSeconds()) {
+            // rebindAll only posts to the NAT's thread: the device runtime does not wait for it.
+            clock.schedule(clock.now() + Math.round(seconds * 1000), () -> nat.rebindAll());
+        }
+    }
+
+    /** Device i's own link: its UDP socket or DTLS session, its radio address or its node id. */
     private Link link(int i) {
         return switch (scenario.link().kind()) {
             case UDP -> {
-                InetSocketAddress gateway = new InetSocketAddress(scenario.host(), scenario.port());
+                InetSocketAddress gateway = nat != null ? nat.address()
+                        : new InetSocketAddress(scenario.host(), scenario.port());
+                if (scenario.dtls().isPresent()) {
+                    DtlsLink dtls = new DtlsLink(gateway, DtlsLink.localFor(gateway), credentials(i),
+                            DtlsLink.Options.defaults(), Optional.of(dtlsThreads));
+                    dtlsLinks.add(dtls);
+                    yield dtls;
+                }
                 InetAddress local = gateway.getAddress().isLoopbackAddress() ? gateway.getAddress() : null;
                 yield new UdpLink(gateway, Optional.empty(), new InetSocketAddress(local, 0), 1_400);
             }
@@ -196,6 +235,15 @@ final class Fleet implements AutoCloseable {
                     ? serialLine.device(VirtualSerialLine.nodeId(i + 1))
                     : serialLine.device();
         };
+    }
+
+    private io.sngate.device.DtlsCredentials credentials(int i) {
+        try {
+            return scenario.dtls().orElseThrow().credentialsFor(i, scenario.clientIdPrefix() + i);
+        } catch (DtlsSettings.Invalid e) {
+            // Scenario.checked() tried every device before the fleet started
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     /** Disconnects every device (waiting a little for the gateway's answers) and stops. */
@@ -217,12 +265,28 @@ final class Fleet implements AutoCloseable {
             device.client.close();
         }
         runtimes.forEach(DeviceRuntime::close);
+        if (dtlsThreads != null) {
+            dtlsThreads.close();
+        }
+        if (nat != null) {
+            nat.close();
+        }
         if (radio != null) {
             radio.close();
         }
         if (serialLine != null) {
             serialLine.close();
         }
+    }
+
+    /** The NAT between the devices and the gateway, when the scenario has one (after {@link #start()}). */
+    Optional<NatRebinder> nat() {
+        return Optional.ofNullable(nat);
+    }
+
+    /** A failed DTLS handshake (the last one of the last device that had one), for the summary. */
+    Optional<DtlsLink.HandshakeFailure> lastHandshakeFailure() {
+        return dtlsLinks.stream().map(DtlsLink::lastFailure).flatMap(Optional::stream).reduce((a, b) -> b);
     }
 
     /** One device's behaviour, all on its runtime's thread. */
@@ -443,6 +507,16 @@ final class Fleet implements AutoCloseable {
             rows.put("serial: frames from the gateway", c.framesFromGateway());
             rows.put("serial: for unknown nodes", c.unknownNode());
             out = c.lineOut();
+        }
+        if (!dtlsLinks.isEmpty()) {
+            rows.put("dtls: handshakes", dtlsLinks.stream().mapToLong(DtlsLink::handshakes).sum());
+            rows.put("dtls: handshake failures", dtlsLinks.stream().mapToLong(DtlsLink::handshakeFailures).sum());
+            rows.put("dtls: packets not sent", dtlsLinks.stream().mapToLong(DtlsLink::packetsLost).sum());
+        }
+        if (nat != null) {
+            NatRebinder.Counters c = nat.counters();
+            rows.put("nat: source ports changed", c.rebinds() + c.expired());
+            rows.put("nat: datagrams dropped", c.dropped() + c.tableFull());
         }
         if (out != null) {
             rows.put("line: frames written whole", out.framesWritten());

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** {@code fleet}: run a scenario of N simulated devices against a gateway. */
@@ -21,7 +22,8 @@ final class FleetCommand {
               --baud N           the baud rate of the radio's or serial line's port
               --duration SECONDS how long to run (overrides the scenario)
               --plain            periodic lines instead of a live status line
-            """;
+            DTLS (override the scenario's dtls section; -p is then the gateway's DTLS port):
+            """ + DtlsSettings.USAGE;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -39,8 +41,9 @@ final class FleetCommand {
         Scenario scenario;
         boolean live;
         try {
-            CommandLine line = CommandLine.parse(args, Set.of("--devices", "--scenario", "-h", "-p", "--duration",
-                    "--xbee", "--serial", "--baud"), Set.of("--plain", "--forwarder"));
+            CommandLine line = CommandLine.parse(args, PubCommand.union(Set.of("--devices", "--scenario", "-h", "-p",
+                    "--duration", "--xbee", "--serial", "--baud"), DtlsSettings.FLAGS_WITH_VALUE),
+                    PubCommand.union(Set.of("--plain", "--forwarder"), DtlsSettings.SWITCHES));
             if (!line.positional().isEmpty()) {
                 throw new CommandLine.UsageError("unexpected argument " + line.positional().get(0));
             }
@@ -73,9 +76,13 @@ final class FleetCommand {
             if (line.has("--baud")) {
                 scenario = scenario.withLink(scenario.link().withBaud(line.getInt("--baud", 9_600, 50, 4_000_000)));
             }
+            Optional<DtlsSettings> dtls = DtlsSettings.fromFlags(line::get, line.has("--dtls"));
+            if (dtls.isPresent()) {
+                scenario = scenario.withDtls(dtls);
+            }
             scenario = scenario.checked();
             live = System.console() != null && !line.has("--plain");
-        } catch (CommandLine.UsageError | Scenario.ScenarioError e) {
+        } catch (CommandLine.UsageError | Scenario.ScenarioError | DtlsSettings.Invalid e) {
             err.println("sngate-sim fleet: " + e.getMessage());
             err.print(USAGE);
             return Main.EXIT_USAGE;
@@ -85,6 +92,10 @@ final class FleetCommand {
                 scenario.durationSeconds(),
                 scenario.publishing().qos().describe(), scenario.publishing().intervalSeconds(), scenario.impairment(),
                 scenario.seed());
+        scenario.dtls().ifPresent(d -> out.println("over " + d.describe()));
+        if (scenario.nat().enabled()) {
+            out.println("the devices reach the gateway " + scenario.nat().describe());
+        }
         if (scenario.link().kind() == Scenario.LinkKind.XBEE) {
             out.println("the devices start once the gateway has talked to the radio on " + scenario.link().port());
         }
@@ -136,6 +147,7 @@ final class FleetCommand {
             if (refusal != null) {
                 out.println("last refused publish: " + refusal);
             }
+            fleet.lastHandshakeFailure().ifPresent(f -> out.println("a failed handshake: " + f.message()));
             return Main.EXIT_OK;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

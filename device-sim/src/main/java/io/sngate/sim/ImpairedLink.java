@@ -99,6 +99,11 @@ final class ImpairedLink implements Link {
     }
 
     @Override
+    public void peerLost() {
+        inner.peerLost();
+    }
+
+    @Override
     public void close() {
         inner.close();
     }

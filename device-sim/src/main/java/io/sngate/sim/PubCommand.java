@@ -64,12 +64,14 @@ final class PubCommand {
         }
         try (ToolSession session = new ToolSession(options, "pub", err)) {
             if (options.qos() != QoS.MINUS_ONE) {
-                ToolSession.require("connect", session.client.connect(options.cleanSession()));
+                ToolSession.require("connect", session.connect(options.cleanSession()));
             }
             for (Bytes payload : payloads) {
                 ToolSession.require("publish", session.client.publish(options.topic(), payload, options.qos(), retain));
             }
-            if (options.qos() != QoS.MINUS_ONE) {
+            if (options.qos() == QoS.MINUS_ONE) {
+                session.flush(); // nothing answers a QoS -1 PUBLISH: wait until it has left
+            } else {
                 if (options.sleepSeconds() > 0) {
                     ToolSession.require("sleep", session.client.sleep(options.sleepSeconds()));
                 } else {

@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.SortedMap;
@@ -34,7 +35,7 @@ import org.yaml.snakeyaml.error.YAMLException;
 record Scenario(String host, int port, int devices, String clientIdPrefix, int keepAlive, boolean cleanSession,
                 double retrySeconds, int maxRetries, double durationSeconds, double connectSpreadSeconds, Publishing publishing,
                 List<Subscription> subscriptions, Sleeping sleeping, Impairment impairment, long seed, int runtimes,
-                LinkSpec link) {
+                LinkSpec link, Optional<DtlsSettings> dtls, Nat nat) {
 
     /** How the devices reach the gateway. */
     enum LinkKind { UDP, XBEE, SERIAL }
@@ -193,12 +194,53 @@ record Scenario(String host, int port, int devices, String clientIdPrefix, int k
     record Sleeping(boolean enabled, int sleepSeconds) {
     }
 
+    /**
+     * The devices reach the gateway through a simulated NAT ({@link io.sngate.sim.nat.NatRebinder}).
+     *
+     * @param rebindAtSeconds    at these times from the start every device gets a new source port
+     * @param idleTimeoutSeconds a device silent this long gets a new port with its next packet (0: never)
+     */
+    record Nat(boolean enabled, List<Double> rebindAtSeconds, double idleTimeoutSeconds) {
+        static final Nat NONE = new Nat(false, List.of(), 0);
+
+        Nat {
+            rebindAtSeconds = List.copyOf(rebindAtSeconds);
+        }
+
+        /** For the start line, e.g. {@code through a NAT rebinding at 10 s, 20 s}. */
+        String describe() {
+            StringBuilder text = new StringBuilder("through a NAT");
+            if (!rebindAtSeconds.isEmpty()) {
+                StringJoiner times = new StringJoiner(" s, ", " rebinding at ", " s");
+                rebindAtSeconds.forEach(t -> times.add(BigDecimalText.of(t)));
+                text.append(times);
+            }
+            if (idleTimeoutSeconds > 0) {
+                text.append(rebindAtSeconds.isEmpty() ? " " : ", ").append("expiring idle mappings after ")
+                        .append(BigDecimalText.of(idleTimeoutSeconds)).append(" s");
+            }
+            return text.toString();
+        }
+    }
+
+    /** Numbers as a reader writes them: 10 as {@code 10}, 2.5 as {@code 2.5}. */
+    private static final class BigDecimalText {
+        static String of(double value) {
+            return java.math.BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
+        }
+    }
+
     /** A scenario problem: the key and what is wrong. */
     static final class ScenarioError extends Exception {
         private static final long serialVersionUID = 1L;
 
         ScenarioError(String key, String reason) {
             super(key + ": " + reason);
+        }
+
+        /** A problem whose message names its key already. */
+        ScenarioError(DtlsSettings.Invalid invalid) {
+            super(invalid.getMessage(), invalid);
         }
     }
 
@@ -219,7 +261,8 @@ record Scenario(String host, int port, int devices, String clientIdPrefix, int k
         if (!(document instanceof Map<?, ?> root)) {
             throw new ScenarioError("--scenario", file + " must hold a mapping of keys");
         }
-        return fromMap(root);
+        Path folder = file.toAbsolutePath().getParent();
+        return fromMap(root, folder != null ? folder : Path.of(""));
     }
 
     static Scenario defaults() {
@@ -231,8 +274,13 @@ record Scenario(String host, int port, int devices, String clientIdPrefix, int k
     }
 
     static Scenario fromMap(Map<?, ?> root) throws ScenarioError {
+        return fromMap(root, Path.of(""));
+    }
+
+    /** @param folder where the files the scenario names (keys, certificates) are looked for */
+    static Scenario fromMap(Map<?, ?> root, Path folder) throws ScenarioError {
         Section top = new Section("", root, Set.of("gateway", "devices", "duration-seconds", "connect-spread-seconds",
-                "publish", "subscribe", "sleep", "impairment", "seed", "runtimes", "link"));
+                "publish", "subscribe", "sleep", "impairment", "seed", "runtimes", "link", "dtls", "nat"));
         Section gateway = top.section("gateway", Set.of("host", "port"));
         Section devices = top.section("devices", Set.of("count", "client-id-prefix", "keep-alive", "clean-session",
                 "retry-seconds", "max-retries"));
@@ -246,6 +294,9 @@ record Scenario(String host, int port, int devices, String clientIdPrefix, int k
                 "max-payload", "line"));
         Section line = link.section("line", Set.of("drop-percent", "corrupt-percent", "noise-percent",
                 "half-frame-percent"));
+        Section dtlsSection = top.section("dtls", Set.of("enabled", "psk-identity", "psk-hex", "psk-file", "cafile",
+                "cert", "key"));
+        Section natSection = top.section("nat", Set.of("enabled", "rebind-at-seconds", "idle-timeout-seconds"));
 
         List<Subscription> subscriptions = new ArrayList<>();
         Object subs = root.get("subscribe");
@@ -274,6 +325,8 @@ record Scenario(String host, int port, int devices, String clientIdPrefix, int k
         int predefinedId = publish.integer("predefined-id", 0, 1, 0xFFFE);
         String shortTopic = shortTopic(publish);
         checkPublishTopic(publish, qos, predefinedId, shortTopic);
+        Optional<DtlsSettings> dtls = dtls(dtlsSection, folder);
+        Nat nat = nat(natSection);
         try {
             return new Scenario(
                     gateway.string("host", "localhost"),
@@ -308,7 +361,7 @@ record Scenario(String host, int port, int devices, String clientIdPrefix, int k
                             (long) impairment.number("jitter-ms", 0, 0, 600_000)),
                     (long) top.number("seed", 1, Long.MIN_VALUE, Long.MAX_VALUE),
                     top.integer("runtimes", Math.max(1, Runtime.getRuntime().availableProcessors()), 1, 64),
-                    linkSpec).checked();
+                    linkSpec, dtls, nat).checked();
         } catch (IllegalArgumentException e) {
             throw new ScenarioError("scenario", e.getMessage());
         }
@@ -415,6 +468,61 @@ record Scenario(String host, int port, int devices, String clientIdPrefix, int k
         }
     }
 
+    /** The {@code dtls} section: the tools' flags as keys, files relative to the scenario's folder. */
+    private static Optional<DtlsSettings> dtls(Section section, Path folder) throws ScenarioError {
+        Map<DtlsSettings.Key, String> given = new java.util.EnumMap<>(DtlsSettings.Key.class);
+        for (DtlsSettings.Key key : DtlsSettings.Key.values()) {
+            if (key != DtlsSettings.Key.DTLS && section.has(key.yaml)) {
+                Object value = section.raw(key.yaml);
+                if (!(value instanceof String text)) {
+                    // YAML reads 0011 as the number 9 and 0x1f as 31: a key or identity must stay text.
+                    throw new ScenarioError("dtls." + key.yaml, "must be text in quotes: YAML reads an unquoted "
+                            + value.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + " (a hex key of"
+                            + " digits becomes a number, 0011 the octal 9)");
+                }
+                if (!text.isEmpty()) { // "" is the documented default: not given
+                    given.put(key, text);
+                }
+            }
+        }
+        try {
+            return DtlsSettings.fromScenario(given, section.bool("enabled", false), folder);
+        } catch (DtlsSettings.Invalid e) {
+            throw new ScenarioError(e);
+        }
+    }
+
+    private static Nat nat(Section section) throws ScenarioError {
+        boolean enabled = section.bool("enabled", false);
+        List<Double> times = new ArrayList<>();
+        Object raw = section.raw("rebind-at-seconds");
+        if (raw != null) {
+            if (!(raw instanceof List<?> list)) {
+                throw new ScenarioError("nat.rebind-at-seconds", "must be a list of times in seconds, e.g. [10, 20]");
+            }
+            for (int i = 0; i < list.size(); i++) {
+                Object value = list.get(i);
+                double time;
+                try {
+                    time = value instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(value));
+                } catch (NumberFormatException e) {
+                    throw new ScenarioError("nat.rebind-at-seconds[" + i + "]", "must be a number, not '" + value + "'");
+                }
+                if (!(time > 0 && time <= 31_536_000)) {
+                    throw new ScenarioError("nat.rebind-at-seconds[" + i + "]", "must be above 0, not " + value);
+                }
+                times.add(time);
+            }
+            Collections.sort(times);
+        }
+        double idle = section.number("idle-timeout-seconds", 0, 0, 86_400);
+        if (!enabled && (!times.isEmpty() || idle > 0)) {
+            throw new ScenarioError(times.isEmpty() ? "nat.idle-timeout-seconds" : "nat.rebind-at-seconds",
+                    "needs nat.enabled: true");
+        }
+        return new Nat(enabled, times, idle);
+    }
+
     private static LinkSpec linkSpec(Section link, Section line) throws ScenarioError {
         String kindText = link.string("kind", "udp");
         LinkKind kind = switch (kindText) {
@@ -445,6 +553,23 @@ record Scenario(String host, int port, int devices, String clientIdPrefix, int k
      * a line needs its port, and one serial line without a forwarder carries one device.
      */
     Scenario checked() throws ScenarioError {
+        if (link.kind() != LinkKind.UDP && (dtls.isPresent() || nat.enabled())) {
+            throw new ScenarioError(dtls.isPresent() ? "dtls" : "nat", "is for link kind udp, not "
+                    + link.kind().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (dtls.isPresent()) {
+            try {
+                dtls.get().checkDevices(devices, i -> clientIdPrefix + i);
+            } catch (DtlsSettings.Invalid e) {
+                throw new ScenarioError(e);
+            }
+        }
+        if (!nat.rebindAtSeconds().isEmpty() && nat.rebindAtSeconds().get(nat.rebindAtSeconds().size() - 1)
+                >= durationSeconds) {
+            throw new ScenarioError("nat.rebind-at-seconds", BigDecimalText.of(nat.rebindAtSeconds()
+                    .get(nat.rebindAtSeconds().size() - 1)) + " is not before the end of the run (duration-seconds "
+                    + BigDecimalText.of(durationSeconds) + ")");
+        }
         switch (link.kind()) {
             case UDP -> {
                 if (!link.port().isEmpty()) {
@@ -481,25 +606,31 @@ record Scenario(String host, int port, int devices, String clientIdPrefix, int k
     Scenario withLink(LinkSpec newLink) {
         return new Scenario(host, port, devices, clientIdPrefix, keepAlive, cleanSession, retrySeconds, maxRetries,
                 durationSeconds, connectSpreadSeconds, publishing, subscriptions, sleeping, impairment, seed, runtimes,
-                newLink);
+                newLink, dtls, nat);
     }
 
     Scenario withDevices(int count) {
         return new Scenario(host, port, count, clientIdPrefix, keepAlive, cleanSession, retrySeconds, maxRetries,
                 durationSeconds,
-                connectSpreadSeconds, publishing, subscriptions, sleeping, impairment, seed, runtimes, link);
+                connectSpreadSeconds, publishing, subscriptions, sleeping, impairment, seed, runtimes, link, dtls, nat);
     }
 
     Scenario withGateway(String newHost, int newPort) {
         return new Scenario(newHost, newPort, devices, clientIdPrefix, keepAlive, cleanSession, retrySeconds,
                 maxRetries, durationSeconds,
-                connectSpreadSeconds, publishing, subscriptions, sleeping, impairment, seed, runtimes, link);
+                connectSpreadSeconds, publishing, subscriptions, sleeping, impairment, seed, runtimes, link, dtls, nat);
+    }
+
+    Scenario withDtls(Optional<DtlsSettings> newDtls) {
+        return new Scenario(host, port, devices, clientIdPrefix, keepAlive, cleanSession, retrySeconds, maxRetries,
+                durationSeconds, connectSpreadSeconds, publishing, subscriptions, sleeping, impairment, seed, runtimes,
+                link, newDtls, nat);
     }
 
     Scenario withDuration(double seconds) {
         return new Scenario(host, port, devices, clientIdPrefix, keepAlive, cleanSession, retrySeconds, maxRetries,
                 seconds,
-                connectSpreadSeconds, publishing, subscriptions, sleeping, impairment, seed, runtimes, link);
+                connectSpreadSeconds, publishing, subscriptions, sleeping, impairment, seed, runtimes, link, dtls, nat);
     }
 
     /** One mapping of the YAML, with its path for error messages. */

@@ -68,7 +68,7 @@ final class SubCommand {
                     overflow.incrementAndGet();
                 }
             });
-            ToolSession.require("connect", session.client.connect(options.cleanSession()));
+            ToolSession.require("connect", session.connect(options.cleanSession()));
             ToolSession.require("subscribe", session.client.subscribe(options.topic(), options.qos()));
             long deadline = timeoutSeconds > 0 ? System.nanoTime() + (long) (timeoutSeconds * 1e9) : Long.MAX_VALUE;
             long nextWake = Long.MAX_VALUE;

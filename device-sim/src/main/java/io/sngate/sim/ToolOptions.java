@@ -2,20 +2,27 @@ package io.sngate.sim;
 
 import io.sngate.codec.QoS;
 import io.sngate.device.ClientConfig;
+import io.sngate.device.DtlsCredentials;
 import io.sngate.device.Topic;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
-/** The options {@code pub} and {@code sub} share, in mosquitto_pub/mosquitto_sub's spelling. */
+/**
+ * The options {@code pub} and {@code sub} share, in mosquitto_pub/mosquitto_sub's spelling.
+ *
+ * @param dtls the credentials, when the tool speaks DTLS to the gateway ({@code --dtls})
+ */
 record ToolOptions(String host, int port, String clientId, int keepAlive, QoS qos, Topic topic, String topicLabel,
-                   boolean debug, boolean cleanSession, int sleepSeconds) {
+                   boolean debug, boolean cleanSession, int sleepSeconds, Optional<DtlsCredentials> dtls) {
 
-    static final Set<String> WITH_VALUE = Set.of("-h", "-p", "-t", "-q", "-i", "-k", "--predefined", "--sleep");
-    static final Set<String> SWITCHES = Set.of("-d", "--short", "-c");
+    static final Set<String> WITH_VALUE = PubCommand.union(Set.of("-h", "-p", "-t", "-q", "-i", "-k", "--predefined",
+            "--sleep"), DtlsSettings.FLAGS_WITH_VALUE);
+    static final Set<String> SWITCHES = PubCommand.union(Set.of("-d", "--short", "-c"), DtlsSettings.SWITCHES);
 
     static final String USAGE = """
               -h HOST          gateway host (default localhost)
-              -p PORT          gateway UDP port (default 1883)
+              -p PORT          gateway UDP port, or DTLS port with --dtls (default 1883)
               -t TOPIC         topic name (with --short: a two-character short topic name)
               --predefined ID  use predefined topic id ID (-t then only names it in output)
               --short          -t is a short topic name
@@ -25,7 +32,7 @@ record ToolOptions(String host, int port, String clientId, int keepAlive, QoS qo
               -c               clean session 0: keep the session at the gateway
               --sleep SECONDS  sleep at the gateway between rounds instead of staying connected
               -d               print every packet sent and received
-            """;
+            """ + DtlsSettings.USAGE;
 
     static ToolOptions from(CommandLine line, String tool) throws CommandLine.UsageError {
         String host = line.get("-h", "localhost");
@@ -61,8 +68,15 @@ record ToolOptions(String host, int port, String clientId, int keepAlive, QoS qo
             throw new CommandLine.UsageError("-q -1 needs --predefined ID or --short");
         }
         int sleep = line.getInt("--sleep", 0, 0, 65535);
+        Optional<DtlsCredentials> dtls;
+        try {
+            Optional<DtlsSettings> settings = DtlsSettings.fromFlags(line::get, line.has("--dtls"));
+            dtls = settings.isEmpty() ? Optional.empty() : Optional.of(settings.get().credentialsFor(0, clientId));
+        } catch (DtlsSettings.Invalid e) {
+            throw new CommandLine.UsageError(e.getMessage());
+        }
         return new ToolOptions(host, port, clientId, keepAlive, qos, topic, label, line.has("-d"), !line.has("-c"),
-                sleep);
+                sleep, dtls);
     }
 
     ClientConfig clientConfig() {

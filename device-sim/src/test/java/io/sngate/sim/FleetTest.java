@@ -566,7 +566,7 @@ class FleetTest {
     @Test
     void unknownKeysAreErrorsThatListTheKnownOnes() throws Exception {
         assertError("devcies:\n  count: 3\n", "devcies: unknown key (known here: connect-spread-seconds, devices, "
-                + "duration-seconds, gateway, impairment, link, publish, runtimes, seed, sleep, subscribe)");
+                + "dtls, duration-seconds, gateway, impairment, link, nat, publish, runtimes, seed, sleep, subscribe)");
         assertError("publish:\n  colour: red\n", "publish.colour: unknown key (known here: interval-seconds, "
                 + "jitter-seconds, payload, predefined-id, qos, retain, short-topic, topic)");
         assertError("publish:\n  payload:\n    kind: json\n    templat: x\n",

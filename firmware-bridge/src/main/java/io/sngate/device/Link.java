@@ -26,6 +26,15 @@ public interface Link extends AutoCloseable {
     /** Largest packet the link carries. */
     int maxPacketSize();
 
+    /**
+     * The client lost the gateway: a request went unanswered after all its retries (a CONNECT
+     * too). A link that keeps state about its peer starts afresh with the next packet: over DTLS a
+     * new handshake, as a gateway that restarted no longer knows the session the link would
+     * otherwise go on sending into. Called on the runtime thread.
+     */
+    default void peerLost() {
+    }
+
     @Override
     void close();
 }

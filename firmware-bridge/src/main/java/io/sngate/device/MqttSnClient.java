@@ -236,6 +236,9 @@ public final class MqttSnClient implements AutoCloseable {
         } else {
             if (effect instanceof ClientEffect.StateChanged changed) {
                 state = changed.to();
+                if (changed.to() == ClientState.LOST) {
+                    link.peerLost();
+                }
             }
             for (Consumer<ClientEffect> listener : eventListeners) {
                 listener.accept(effect);

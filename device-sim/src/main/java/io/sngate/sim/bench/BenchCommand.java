@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.mqttv5.common.MqttException;
 
@@ -98,6 +99,7 @@ public final class BenchCommand {
         BenchReport report = new BenchReport(o, runId,
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), environment);
         out.println(o.command());
+        o.dtls().ifPresent(d -> out.println("# over " + d.describe()));
         out.printf(Locale.ROOT, "# run %s at %s: sngate-sim %s, %s %s, %s, %d cores, max heap %d MiB%n", runId,
                 report.started, environment.get("sngate_version"), environment.get("java_vm"),
                 environment.get("java_version"), environment.get("os"), environment.get("cores"),
@@ -128,6 +130,10 @@ public final class BenchCommand {
         try (subscribers) {
             if (o.mode() == BenchOptions.Mode.CEILING || !o.noCeiling()) {
                 report.ceiling = measureCeiling(o, runId, ledger, payload);
+                if (o.dtls().isPresent()) {
+                    report.notes.add("the ceiling's device-side figure is for plain UDP: over DTLS each message"
+                            + " costs the devices more, so their own limit is below it");
+                }
                 out.println(report.ceilingLine());
                 report.ceiling.problems().forEach(p -> out.println("  ceiling: " + p));
             }
@@ -156,7 +162,7 @@ public final class BenchCommand {
     private void connectStorm(BenchOptions o, BenchReport report, InetSocketAddress gateway, Payload payload,
                               String clientIds) throws InterruptedException {
         try (SnDevices devices = new SnDevices(o, gateway, payload, 0, o.clients(), clientIds,
-                i -> Subscribers.topic(report.runId, 1, i))) {
+                i -> Subscribers.topic(report.runId, 1, i), o.dtls())) {
             out.printf(Locale.ROOT, "opening %d device sockets on %d runtimes ...%n", o.clients(),
                     Math.min(o.runtimes(), o.clients()));
             devices.open();
@@ -166,6 +172,7 @@ public final class BenchCommand {
             out.flush();
             Map<String, Long> udpBefore = HostUdp.read();
             report.connect = devices.connect(o.rate(), o.connectTimeoutSeconds());
+            devices.dtlsNote().ifPresent(report.notes::add);
             Map<String, Long> udpAfter = HostUdp.read();
             out.print(report.connectTable());
             if (udpBefore != null && udpAfter != null) {
@@ -218,8 +225,9 @@ public final class BenchCommand {
         try (DatagramChannel sink = DatagramChannel.open()) {
             sink.setOption(StandardSocketOptions.SO_RCVBUF, 4_096);
             sink.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            // Plain UDP even in a DTLS run: the sink is no DTLS server (the note after the run says so).
             try (SnDevices devices = new SnDevices(o, (InetSocketAddress) sink.getLocalAddress(), payload, 0,
-                    Math.min(o.clients(), 1_000), "sink-" + runId + "-", i -> "unused")) {
+                    Math.min(o.clients(), 1_000), "sink-" + runId + "-", i -> "unused", Optional.empty())) {
                 devices.open();
                 generated = devices.generate(seconds);
             }
@@ -251,12 +259,13 @@ public final class BenchCommand {
     private void publishRuns(BenchOptions o, BenchReport report, Ledger ledger, InetSocketAddress gateway,
                              Payload payload, String clientIds, String runId) throws InterruptedException, Failure {
         try (SnDevices devices = new SnDevices(o, gateway, payload, 0, o.clients(), clientIds,
-                i -> Subscribers.topic(runId, o.subscribers(), i))) {
+                i -> Subscribers.topic(runId, o.subscribers(), i), o.dtls())) {
             devices.open();
             printSourceLine(report, o.clients());
             SnDevices.ConnectReport connected = devices.connect(SETUP_CONNECT_RATE, o.connectTimeoutSeconds());
             if (connected.connected() == 0) {
-                throw new Failure("no device could connect to the gateway at " + o.host() + ":" + o.port() + ": "
+                throw new Failure("no device could connect to the gateway at " + o.host() + ":" + o.port()
+                        + devices.dtlsNote().map(n -> " (" + n + ")").orElse("") + ": "
                         + connected.failures());
             }
             if (connected.connected() < o.clients()) {
@@ -292,6 +301,7 @@ public final class BenchCommand {
             if (devices.malformed() > 0) {
                 report.notes.add(devices.malformed() + " malformed packets from the gateway");
             }
+            devices.dtlsNote().ifPresent(report.notes::add);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.sngate.sim.bench;
 
 import io.sngate.codec.QoS;
+import io.sngate.sim.DtlsSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +23,7 @@ record BenchOptions(Mode mode, String host, int port, String broker, int clients
                     double retrySeconds,
                     int maxRetries, int keepAlive, Optional<Path> json, Optional<Path> csv, Optional<Path> plot,
                     long seed, boolean noCeiling, double ceilingSeconds, double warmupSeconds, double holdSeconds,
-                    double connectTimeoutSeconds, Optional<SourceAddresses> source) {
+                    double connectTimeoutSeconds, Optional<SourceAddresses> source, Optional<DtlsSettings> dtls) {
 
     enum Mode {
         QOS0, QOS1, LATENCY, CONNECT, CEILING;
@@ -97,14 +98,22 @@ record BenchOptions(Mode mode, String host, int port, String broker, int clients
                                     Device i binds to address i mod N. A gateway limits sessions and
                                     CONNECTs per source IP (sngate: 1000 and 1000/s), and an address has
                                     ~28 000 ephemeral ports: 10 000 clients fit on 127.0.0.1-20 (500 each)
-            """;
+            DTLS (qos0, qos1, latency, connect; -p is then the gateway's DTLS port; at most 5000 --clients, as each
+            DTLS device has a receiver thread; the ceiling's device-side figure stays plain UDP):
+            """ + DtlsSettings.USAGE;
 
-    private static final Set<String> WITH_VALUE = Set.of("-h", "-p", "--broker", "--clients", "--rate", "--step",
+    private static final Set<String> WITH_VALUE = union(Set.of("-h", "-p", "--broker", "--clients", "--rate", "--step",
             "--max-rate", "--refine", "--duration", "--drain", "--payload-size", "--qos", "--window", "--runtimes",
             "--subscribers", "--subscribe-qos", "--retry", "--max-retries", "--keep-alive", "--json", "--csv", "--plot",
             "--seed",
-            "--ceiling-duration", "--warmup", "--hold", "--timeout", "--source");
-    private static final Set<String> SWITCHES = Set.of("--sweep", "--no-ceiling");
+            "--ceiling-duration", "--warmup", "--hold", "--timeout", "--source"), DtlsSettings.FLAGS_WITH_VALUE);
+    private static final Set<String> SWITCHES = union(Set.of("--sweep", "--no-ceiling"), DtlsSettings.SWITCHES);
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
+    }
 
     static BenchOptions parse(List<String> args) throws UsageError {
         Map<String, String> values = new HashMap<>();
@@ -226,9 +235,29 @@ record BenchOptions(Mode mode, String host, int port, String broker, int clients
         if (values.containsKey("--source")) {
             source = Optional.of(SourceAddresses.parse(values.get("--source")));
         }
+        Optional<DtlsSettings> dtls;
+        try {
+            dtls = DtlsSettings.fromFlags(values::get, switches.contains("--dtls"));
+            if (dtls.isPresent() && values.containsKey("--psk-file")
+                    && values.getOrDefault("--psk-identity", "").contains("{id}")) {
+                throw new UsageError("--psk-identity: bench makes new client ids for every run, so {id} finds no"
+                        + " line in --psk-file: use {n}, the device's number");
+            }
+            if (dtls.isPresent()) {
+                if (mode == Mode.CEILING) {
+                    throw new UsageError("--dtls is for the modes that talk to a gateway: qos0, qos1, latency,"
+                            + " connect");
+                }
+                // Client ids carry the run's id, unknown here: {id} patterns are checked with a stand-in.
+                dtls.get().checkDevices(clients, i -> "sb-" + i);
+            }
+        } catch (DtlsSettings.Invalid e) {
+            throw new UsageError(e.getMessage());
+        }
         return new BenchOptions(mode, host, port, broker, clients, rate, sweep, rateStep, maxRate, refine, duration,
                 drain, payloadSize, qos, 1, runtimes, subscribers, subscribeQos, retry, maxRetries, keepAlive, json,
-                csv, plot, seed, switches.contains("--no-ceiling"), ceilingSeconds, warmup, hold, timeout, source);
+                csv, plot, seed, switches.contains("--no-ceiling"), ceilingSeconds, warmup, hold, timeout, source,
+                dtls);
     }
 
     /** Whether this mode publishes through the gateway (and so is compared with the ceiling). */
@@ -276,6 +305,7 @@ record BenchOptions(Mode mode, String host, int port, String broker, int clients
             }
         }
         source.ifPresent(a -> words.addAll(List.of("--source", a.text())));
+        dtls.ifPresent(d -> words.addAll(d.commandWords()));
         json.ifPresent(f -> words.addAll(List.of("--json", f.toString())));
         csv.ifPresent(f -> words.addAll(List.of("--csv", f.toString())));
         plot.ifPresent(f -> words.addAll(List.of("--plot", f.toString())));

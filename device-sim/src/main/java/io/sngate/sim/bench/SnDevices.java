@@ -13,8 +13,11 @@ import io.sngate.device.ClientCore;
 import io.sngate.device.ClientEffect;
 import io.sngate.device.ClientState;
 import io.sngate.device.DeviceRuntime;
+import io.sngate.device.DtlsLink;
+import io.sngate.device.DtlsThreads;
 import io.sngate.device.Outcome;
 import io.sngate.device.Topic;
+import io.sngate.sim.DtlsSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet6Address;
@@ -24,6 +27,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,8 +44,9 @@ import org.HdrHistogram.Histogram;
 /**
  * The simulated MQTT-SN devices of a bench run: each a {@link ClientCore} (the project's
  * sans-I/O client, so the devices follow the spec's client rules: one QoS 1/2 publish in
- * flight, T_RETRY/N_RETRY, REGISTER before publishing) with its own UDP socket, driven
- * directly on a few {@link DeviceRuntime} threads.
+ * flight, T_RETRY/N_RETRY, REGISTER before publishing) with its own UDP socket (or, with
+ * {@code --dtls}, its own {@link DtlsLink}, whose DTLS work a shared {@link DtlsThreads} pool does),
+ * driven directly on a few {@link DeviceRuntime} threads.
  *
  * <p>Why not {@code MqttSnClient}: its futures, a task hop and a timer object per request are
  * fine for an application and too much per message for a load generator that should cost
@@ -66,6 +71,8 @@ final class SnDevices implements AutoCloseable {
     private final int count;
     private final String clientIdPrefix;
     private final java.util.function.IntFunction<String> topicOf;
+    private final Optional<DtlsSettings> dtls;
+    private DtlsThreads dtlsThreads;
 
     // connect phase, written on the runtime threads
     private final AtomicInteger connected = new AtomicInteger();
@@ -82,10 +89,12 @@ final class SnDevices implements AutoCloseable {
     /**
      * @param firstIndex client index of the first device (its payloads carry index firstIndex + i)
      * @param topicOf    the topic a client index publishes to
+     * @param dtls       the devices speak DTLS to {@code target} with these credentials
      */
     SnDevices(BenchOptions options, InetSocketAddress target, Payload payload, int firstIndex, int count,
-              String clientIdPrefix, java.util.function.IntFunction<String> topicOf) {
+              String clientIdPrefix, java.util.function.IntFunction<String> topicOf, Optional<DtlsSettings> dtls) {
         this.options = options;
+        this.dtls = dtls;
         this.target = target;
         this.payload = payload;
         this.firstIndex = firstIndex;
@@ -100,6 +109,9 @@ final class SnDevices implements AutoCloseable {
 
     /** Starts the runtimes and opens every device's socket (not timed). */
     void open() {
+        if (dtls.isPresent()) {
+            dtlsThreads = DtlsThreads.forFleet("sngate-bench-dtls");
+        }
         int runtimes = Math.min(options.runtimes(), count);
         for (int r = 0; r < runtimes; r++) {
             groups.add(new Group(new DeviceRuntime("sngate-bench-" + r)));
@@ -208,6 +220,34 @@ final class SnDevices implements AutoCloseable {
         return sendErrors.sum();
     }
 
+    /** Over DTLS, when handshakes failed: how many, and one reason. */
+    Optional<String> dtlsNote() {
+        long[] handshakes = new long[2];
+        DtlsLink.HandshakeFailure[] latest = new DtlsLink.HandshakeFailure[1];
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (Group group : groups) {
+            all.add(group.call(() -> {
+                for (Device device : group.devices) {
+                    if (device.link != null) {
+                        synchronized (handshakes) {
+                            handshakes[0] += device.link.handshakes();
+                            handshakes[1] += device.link.handshakeFailures();
+                            device.link.lastFailure().ifPresent(f -> latest[0] = f);
+                        }
+                    }
+                }
+            }));
+        }
+        join(all, "counting DTLS handshakes");
+        synchronized (handshakes) {
+            if (handshakes[1] == 0) {
+                return Optional.empty();
+            }
+            return Optional.of(handshakes[1] + " of " + handshakes[0] + " DTLS handshakes failed, e.g. "
+                    + latest[0].message());
+        }
+    }
+
     long malformed() {
         return malformed.sum();
     }
@@ -270,6 +310,9 @@ final class SnDevices implements AutoCloseable {
             group.runtime.close();
         }
         groups.clear();
+        if (dtlsThreads != null) {
+            dtlsThreads.close();
+        }
     }
 
     private int stillDisconnecting() {
@@ -363,6 +406,14 @@ final class SnDevices implements AutoCloseable {
             // --source: device i on address i mod N
             java.net.InetAddress local = options.source().isPresent() ? options.source().get().forDevice(index)
                     : target.getAddress().isLoopbackAddress() ? target.getAddress() : null;
+            ClientConfig config = ClientConfig.defaults(clientIdPrefix + index)
+                    .withKeepAlive(options.keepAlive())
+                    .withRetry(Math.max(1, Math.round(options.retrySeconds() * 1000)), options.maxRetries())
+                    .withMaxQueued(16);
+            ClientCore core = new ClientCore(config, new Random(options.seed() * 1_000_003L + index));
+            if (dtls.isPresent()) {
+                return newDtlsDevice(index, new InetSocketAddress(local, 0), core);
+            }
             try {
                 DatagramChannel channel = DatagramChannel.open(target.getAddress() instanceof Inet6Address
                         ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
@@ -370,24 +421,42 @@ final class SnDevices implements AutoCloseable {
                     channel.bind(new InetSocketAddress(local, 0));
                 } catch (IOException e) {
                     channel.close();
-                    throw new UncheckedIOException("cannot bind the UDP socket of device " + index + " to "
-                            + (local == null ? "any address" : local.getHostAddress()) + ": " + e.getMessage()
-                            + " (an address not on this host, or all its ephemeral ports taken: spread the"
-                            + " devices over more --source addresses)", e);
+                    throw new UncheckedIOException(bindFailure(index, local, e), e);
                 }
                 channel.connect(target);
-                ClientConfig config = ClientConfig.defaults(clientIdPrefix + index)
-                        .withKeepAlive(options.keepAlive())
-                        .withRetry(Math.max(1, Math.round(options.retrySeconds() * 1000)), options.maxRetries())
-                        .withMaxQueued(16);
-                Device device = new Device(this, index, channel,
-                        new ClientCore(config, new Random(options.seed() * 1_000_003L + index)));
+                Device device = new Device(this, index, channel, null, core);
                 runtime.register(channel, device::onReadable);
                 return device;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open a UDP socket for device " + index + " (" + e.getMessage()
                         + "; for many devices raise 'ulimit -n')", e);
             }
+        }
+
+        private Device newDtlsDevice(int index, InetSocketAddress local, ClientCore core) {
+            io.sngate.device.DtlsCredentials credentials;
+            try {
+                credentials = dtls.get().credentialsFor(index, clientIdPrefix + index);
+            } catch (DtlsSettings.Invalid e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+            DtlsLink link = new DtlsLink(target, local, credentials, DtlsLink.Options.defaults(),
+                    Optional.of(dtlsThreads));
+            Device device = new Device(this, index, null, link, core);
+            try {
+                link.open(runtime, (packet, from) -> device.onPacket(packet, packet.length));
+            } catch (IOException e) {
+                link.close();
+                throw new UncheckedIOException(bindFailure(index, local.getAddress(), e), e);
+            }
+            return device;
+        }
+
+        private String bindFailure(int index, java.net.InetAddress local, IOException e) {
+            return "cannot bind the UDP socket of device " + index + " to "
+                    + (local == null ? "any address" : local.getHostAddress()) + ": " + e.getMessage()
+                    + " (an address not on this host, or all its ephemeral ports taken: spread the"
+                    + " devices over more --source addresses)";
         }
 
         void runDeferred() {
@@ -585,6 +654,10 @@ final class SnDevices implements AutoCloseable {
 
         void closeAll() {
             for (Device device : devices) {
+                if (device.link != null) {
+                    device.link.close();
+                    continue;
+                }
                 try {
                     device.channel.close();
                 } catch (IOException e) {
@@ -604,7 +677,10 @@ final class SnDevices implements AutoCloseable {
     private final class Device {
         final Group group;
         final int index;
+        /** The device's UDP socket, or null over DTLS. */
         final DatagramChannel channel;
+        /** The device's DTLS link, or null over plain UDP. */
+        final DtlsLink link;
         final ClientCore core;
         final Topic topic;
         final Consumer<ClientEffect> out = this::apply;
@@ -626,10 +702,11 @@ final class SnDevices implements AutoCloseable {
         long endedInCall;
         Outcome outcomeInCall;
 
-        Device(Group group, int index, DatagramChannel channel, ClientCore core) {
+        Device(Group group, int index, DatagramChannel channel, DtlsLink link, ClientCore core) {
             this.group = group;
             this.index = index;
             this.channel = channel;
+            this.link = link;
             this.core = core;
             this.topic = Topic.name(topicOf.apply(index));
         }
@@ -689,17 +766,22 @@ final class SnDevices implements AutoCloseable {
                 if (length <= 0) {
                     return;
                 }
-                MqttSn12Message message;
-                try {
-                    message = CODEC.decode(group.receiveArray, 0, length);
-                } catch (DecodeException e) {
-                    malformed.increment();
-                    continue;
-                }
-                core.onPacket(message, target, group.runtime.now(), out);
-                deadline = core.nextDeadline();
-                group.runDeferred();
+                onPacket(group.receiveArray, length);
             }
+        }
+
+        /** One packet from the gateway, on the runtime thread. */
+        void onPacket(byte[] array, int length) {
+            MqttSn12Message message;
+            try {
+                message = CODEC.decode(array, 0, length);
+            } catch (DecodeException e) {
+                malformed.increment();
+                return;
+            }
+            core.onPacket(message, target, group.runtime.now(), out);
+            deadline = core.nextDeadline();
+            group.runDeferred();
         }
 
         private void apply(ClientEffect effect) {
@@ -782,6 +864,14 @@ final class SnDevices implements AutoCloseable {
                 registerPackets.increment();
             }
             int length = CODEC.encode(message, group.sendArray, 0);
+            if (link != null) {
+                try {
+                    link.send(Arrays.copyOf(group.sendArray, length));
+                } catch (IOException e) {
+                    sendError();
+                }
+                return;
+            }
             ByteBuffer buffer = group.sendBuffer;
             buffer.clear();
             buffer.put(group.sendArray, 0, length);

@@ -39,6 +39,7 @@ record ToolOptions(String host, int port, String clientId, int keepAlive, QoS qo
         int port = line.getInt("-p", 1883, 1, 65535);
         int qosLevel = line.getInt("-q", 0, -1, 2);
         String clientId = line.get("-i", "sngate-" + tool + "-" + ProcessHandle.current().pid());
+        boolean ownClientId = line.has("-i");
         if (clientId.isEmpty()) {
             throw new CommandLine.UsageError("-i must not be empty");
         }
@@ -74,6 +75,11 @@ record ToolOptions(String host, int port, String clientId, int keepAlive, QoS qo
             dtls = settings.isEmpty() ? Optional.empty() : Optional.of(settings.get().credentialsFor(0, clientId));
         } catch (DtlsSettings.Invalid e) {
             throw new CommandLine.UsageError(e.getMessage());
+        }
+        if (!ownClientId && dtls.isPresent() && dtls.get().gatewayIdentity().isPresent()) {
+            // The gateway binds a DTLS identity to the client id of the same name (its default
+            // dtls.identity-binding): without -i, be that client.
+            clientId = dtls.get().gatewayIdentity().get();
         }
         return new ToolOptions(host, port, clientId, keepAlive, qos, topic, label, line.has("-d"), !line.has("-c"),
                 sleep, dtls);

@@ -35,6 +35,34 @@ public sealed interface DtlsCredentials permits DtlsCredentials.Psk, DtlsCredent
     /** An identity travels in a two-byte length field (RFC 4279, section 2). */
     int MAX_IDENTITY_LENGTH = 65_535;
 
+    /**
+     * The identity the gateway will know the device by: the PSK identity, or the common name of
+     * the device's certificate; empty for certificates without a device certificate (or one
+     * without a common name). With the gateway's {@code dtls.identity-binding: exact} it is the
+     * client id the device may use, which makes it the natural default one.
+     */
+    default Optional<String> gatewayIdentity() {
+        if (this instanceof Psk psk) {
+            return Optional.of(psk.identity());
+        }
+        Certificates certificates = (Certificates) this;
+        if (certificates.chain().isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            javax.naming.ldap.LdapName name = new javax.naming.ldap.LdapName(
+                    certificates.chain().get(0).getSubjectX500Principal().getName());
+            for (javax.naming.ldap.Rdn rdn : name.getRdns()) {
+                if ("CN".equalsIgnoreCase(rdn.getType())) {
+                    return Optional.of(String.valueOf(rdn.getValue()));
+                }
+            }
+            return Optional.empty();
+        } catch (javax.naming.InvalidNameException e) {
+            return Optional.empty();
+        }
+    }
+
     /** A PSK identity and key. */
     final class Psk implements DtlsCredentials {
         private final String identity;

@@ -43,6 +43,16 @@ public final class GatewayUnderTest implements AutoCloseable {
      */
     public static GatewayUnderTest start(GatewayMode mode, Map<Integer, String> predefined, HardwareConfig hardware)
             throws Exception {
+        return start(mode, predefined, hardware, config -> config);
+    }
+
+    /** Changes the configuration before the gateway starts (a DTLS listener, a devices file...). */
+    public interface Tweak {
+        GatewayConfig apply(GatewayConfig config) throws Exception;
+    }
+
+    public static GatewayUnderTest start(GatewayMode mode, Map<Integer, String> predefined, HardwareConfig hardware,
+                                         Tweak tweak) throws Exception {
         Mosquitto broker = Mosquitto.start();
         Path file = null;
         try {
@@ -57,10 +67,10 @@ public final class GatewayUnderTest implements AutoCloseable {
                 args.add("--predefined");
                 args.add(file.toString());
             }
-            GatewayConfig config = ConfigLoader.fromArgs(args)
+            GatewayConfig config = tweak.apply(ConfigLoader.fromArgs(args)
                     .with(GatewaySettings.ADVERTISE_SECONDS, 0)
                     .with(GatewaySettings.UDP_BROADCAST, "")
-                    .withHardware(hardware);
+                    .withHardware(hardware));
             return new GatewayUnderTest(broker, Gateway.start(config), file);
         } catch (Exception | Error e) {
             broker.close();
@@ -70,6 +80,11 @@ public final class GatewayUnderTest implements AutoCloseable {
 
     public int udpPort() {
         return gateway.udpPort();
+    }
+
+    /** The DTLS listener's port (the gateway was started with dtls.port). */
+    public int dtlsPort() {
+        return gateway.dtlsPort();
     }
 
     public String brokerUri() {

@@ -160,6 +160,26 @@ class DtlsFlagsTest {
     }
 
     @Test
+    void withoutDashIOverDtlsTheClientIdIsTheIdentityTheGatewayWillSee() throws Exception {
+        CommandLine psk = CommandLine.parse(List.of("-t", "a", "--dtls", "--psk-file", keys.toString()),
+                ToolOptions.WITH_VALUE, ToolOptions.SWITCHES);
+        assertThat(ToolOptions.from(psk, "pub").clientId()).isEqualTo("sensor-0");
+
+        CommandLine certificate = CommandLine.parse(List.of("-t", "a", "--dtls", "--cafile", pki.caFile().toString(),
+                "--cert", device.certFile().toString(), "--key", device.keyFile().toString()),
+                ToolOptions.WITH_VALUE, ToolOptions.SWITCHES);
+        assertThat(ToolOptions.from(certificate, "sub").clientId()).isEqualTo(device.commonName());
+
+        CommandLine own = CommandLine.parse(List.of("-t", "a", "-i", "chosen", "--dtls", "--psk-file", keys.toString()),
+                ToolOptions.WITH_VALUE, ToolOptions.SWITCHES);
+        assertThat(ToolOptions.from(own, "pub").clientId()).isEqualTo("chosen");
+
+        CommandLine caOnly = CommandLine.parse(List.of("-t", "a", "--dtls", "--cafile", pki.caFile().toString()),
+                ToolOptions.WITH_VALUE, ToolOptions.SWITCHES);
+        assertThat(ToolOptions.from(caOnly, "sub").clientId()).as("no identity: the usual id").startsWith("sngate-sub-");
+    }
+
+    @Test
     void theUsageListsTheFlags() {
         String usage = PubSubCommandTest.run("pub", "--help").out();
         for (String flag : List.of("--dtls", "--psk-identity ID", "--psk-hex HEX", "--psk-file FILE", "--cafile FILE",

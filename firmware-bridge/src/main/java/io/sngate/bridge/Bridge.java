@@ -23,6 +23,8 @@ import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.util.Optional;
+import io.sngate.device.DtlsLink;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -63,6 +65,8 @@ public final class Bridge implements AutoCloseable {
     private volatile List<XBeePort> radios = List.of();
     private final AtomicLongArray transmitFailures;
     private DatagramChannel channel;
+    /** The gateway side over DTLS instead of {@link #channel}, when the configuration asks for it. */
+    private DtlsLink dtls;
     private DeviceRuntime.Timer statsTimer;
     private volatile BridgeCounters finalCounters;
 
@@ -118,6 +122,13 @@ public final class Bridge implements AutoCloseable {
         if (gateway.isUnresolved()) {
             throw new IOException("cannot resolve the gateway host " + gateway.getHostString());
         }
+        if (config.dtls().isPresent()) {
+            // The bridge's identity vouches for the devices behind it: the gateway's devices file
+            // maps their client ids to it.
+            dtls = new DtlsLink(gateway, config.bind(), config.dtls().get(), DtlsLink.Options.defaults(),
+                    Optional.empty());
+            return;
+        }
         channel = DatagramChannel.open(gateway.getAddress() instanceof Inet6Address
                 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
         try {
@@ -131,7 +142,14 @@ public final class Bridge implements AutoCloseable {
         CompletableFuture<Void> registered = new CompletableFuture<>();
         runtime.execute(() -> {
             try {
-                runtime.register(channel, this::onReadable);
+                if (dtls != null) {
+                    dtls.open(runtime, (packet, from) -> {
+                        datagramsIn++;
+                        core.fromGateway(packet, runtime.now(), this::perform);
+                    });
+                } else {
+                    runtime.register(channel, this::onReadable);
+                }
                 registered.complete(null);
             } catch (IOException | RuntimeException e) {
                 registered.completeExceptionally(e);
@@ -217,6 +235,16 @@ public final class Bridge implements AutoCloseable {
     /** On the runtime thread: the core's decisions, carried out. */
     private void perform(Forward forward) {
         if (forward instanceof Forward.ToGateway toGateway) {
+            if (dtls != null) {
+                try {
+                    dtls.send(toGateway.datagram().toArray());
+                } catch (IOException e) {
+                    udpSendDrops++; // a frame DTLS cannot carry, or the link's queue full: counted
+                    warn("dtls-error", () -> "cannot send to the gateway " + describe(config.gateway()) + " over DTLS: "
+                            + e.getMessage());
+                }
+                return;
+            }
             try {
                 if (channel.send(toGateway.datagram().asReadOnlyBuffer(), config.gateway()) == 0) {
                     udpSendDrops++; // socket buffer full: the device's retransmission covers it
@@ -272,6 +300,9 @@ public final class Bridge implements AutoCloseable {
 
     /** The UDP port the bridge sends from (the gateway sees the bridge at it). */
     public int localPort() {
+        if (dtls != null) {
+            return dtls.localAddress().getPort();
+        }
         try {
             return ((InetSocketAddress) channel.getLocalAddress()).getPort();
         } catch (IOException e) {
@@ -286,7 +317,8 @@ public final class Bridge implements AutoCloseable {
 
     /** What the bridge prints once it forwards: {@code sngate bridge ready gateway=HOST:PORT lines=N}. */
     public String readyLine() {
-        return "sngate bridge ready gateway=" + describe(config.gateway()) + " lines=" + portCount();
+        return "sngate bridge ready gateway=" + describe(config.gateway()) + (dtls != null ? " dtls" : "")
+                + " lines=" + portCount();
     }
 
     /** The counters, taken on the runtime thread (the last ones once closed). */
@@ -349,6 +381,9 @@ public final class Bridge implements AutoCloseable {
         reconnectTimers.shutdownNow();
         BridgeCounters last = counters();
         runtime.close();
+        if (dtls != null) {
+            dtls.close();
+        }
         if (channel != null) {
             try {
                 channel.close();

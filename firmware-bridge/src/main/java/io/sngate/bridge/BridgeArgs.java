@@ -11,6 +11,12 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.nio.file.Path;
+import io.sngate.device.DtlsCredentials;
+import io.sngate.device.DtlsCredentialsException;
+import io.sngate.device.PskFile;
 
 /**
  * The bridge's command line, parsed into a {@link BridgeConfig}. Every mistake is a
@@ -39,6 +45,14 @@ public final class BridgeArgs {
               --backend jserialcomm|jssc
                                      the serial library for every port (default jserialcomm)
               --bind HOST:PORT       the bridge's UDP address (default: any address, any port)
+              --dtls                 DTLS 1.2 to the gateway (--gateway is then its DTLS port), with a PSK
+                                     or certificates:
+              --psk-identity ID      the bridge's PSK identity (with --psk-hex, or picking a --psk-file line)
+              --psk-hex HEX          its key, hex
+              --psk-file FILE        lines identity,hexkey: the line of --psk-identity, else the first
+              --cafile FILE          CA certificate(s), PEM, the gateway's certificate must chain to
+              --cert FILE            the bridge's certificate, PEM (with --cafile)
+              --key FILE             its private key, unencrypted PKCS#8 PEM (with --cert)
               --stats-interval SECONDS
                                      log the counters at INFO this often (default 60; 0: only at exit)
               --list-ports           print the machine's serial ports
@@ -58,6 +72,8 @@ public final class BridgeArgs {
         long statsSeconds = DEFAULT_STATS_SECONDS;
         List<String> serial = new ArrayList<>();
         List<String> xbee = new ArrayList<>();
+        boolean dtls = false;
+        java.util.Map<String, String> credentials = new java.util.HashMap<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             String flag = arg;
@@ -67,8 +83,13 @@ public final class BridgeArgs {
                 flag = arg.substring(0, equals);
                 value = arg.substring(equals + 1);
             }
+            if (flag.equals("--dtls")) {
+                dtls = true;
+                continue;
+            }
             switch (flag) {
-                case "--gateway", "--bind", "--serial", "--xbee", "--backend", "--stats-interval" -> {
+                case "--gateway", "--bind", "--serial", "--xbee", "--backend", "--stats-interval", "--psk-identity",
+                     "--psk-hex", "--psk-file", "--cafile", "--cert", "--key" -> {
                     if (value == null) {
                         if (i + 1 >= args.size()) {
                             throw new UsageException(flag, "needs a value");
@@ -86,6 +107,8 @@ public final class BridgeArgs {
                 case "--xbee" -> xbee.add(value);
                 case "--backend" -> backend = backend(value);
                 case "--stats-interval" -> statsSeconds = number("--stats-interval", value, 0, 86_400);
+                case "--psk-identity", "--psk-hex", "--psk-file", "--cafile", "--cert", "--key" ->
+                        credentials.put(flag, value);
                 default -> throw new IllegalStateException(flag);
             }
         }
@@ -110,7 +133,70 @@ public final class BridgeArgs {
                         + " has 8 bytes, the length of an XBee device's address; use another length");
             }
         }
-        return new BridgeConfig(gatewayAddress, bindAddress, lines, radios, statsSeconds * 1000);
+        return new BridgeConfig(gatewayAddress, bindAddress, lines, radios, statsSeconds * 1000,
+                dtlsCredentials(dtls, credentials));
+    }
+
+    /** The DTLS flags, checked and read into credentials: the same flags and rules as sngate-sim's. */
+    static Optional<DtlsCredentials> dtlsCredentials(boolean dtls, Map<String, String> given) throws UsageException {
+        if (!dtls) {
+            if (!given.isEmpty()) {
+                String flag = given.keySet().stream().sorted().findFirst().orElseThrow();
+                throw new UsageException(flag, "needs --dtls");
+            }
+            return Optional.empty();
+        }
+        boolean psk = given.containsKey("--psk-identity") || given.containsKey("--psk-hex")
+                || given.containsKey("--psk-file");
+        boolean certificates = given.containsKey("--cafile") || given.containsKey("--cert") || given.containsKey("--key");
+        if (psk && certificates) {
+            throw new UsageException("--dtls", "give a PSK (--psk-identity, --psk-hex, --psk-file) or certificates "
+                    + "(--cafile, --cert, --key), not both");
+        }
+        if (!psk && !certificates) {
+            throw new UsageException("--dtls", "needs a PSK (--psk-identity ID with --psk-hex HEX or --psk-file FILE) "
+                    + "or --cafile FILE");
+        }
+        try {
+            if (psk) {
+                String identity = given.get("--psk-identity");
+                if (given.containsKey("--psk-hex")) {
+                    if (given.containsKey("--psk-file")) {
+                        throw new UsageException("--psk-hex", "give --psk-hex or --psk-file, not both");
+                    }
+                    if (identity == null) {
+                        throw new UsageException("--psk-hex", "needs --psk-identity ID");
+                    }
+                    return Optional.of(DtlsCredentials.pskHex(identity, given.get("--psk-hex"), "--psk-hex"));
+                }
+                if (!given.containsKey("--psk-file")) {
+                    throw new UsageException("--psk-identity", "needs --psk-hex HEX or --psk-file FILE");
+                }
+                PskFile file = PskFile.load(Path.of(given.get("--psk-file")));
+                return Optional.of(identity != null ? file.require(identity) : file.first());
+            }
+            if (!given.containsKey("--cafile")) {
+                throw new UsageException(given.containsKey("--cert") ? "--cert" : "--key", "needs --cafile FILE");
+            }
+            if (given.containsKey("--key") != given.containsKey("--cert")) {
+                throw new UsageException(given.containsKey("--key") ? "--key" : "--cert",
+                        given.containsKey("--key") ? "needs --cert FILE" : "needs --key FILE");
+            }
+            return Optional.of(DtlsCredentials.certificates(Path.of(given.get("--cafile")),
+                    Optional.ofNullable(given.get("--cert")).map(Path::of),
+                    Optional.ofNullable(given.get("--key")).map(Path::of)));
+        } catch (DtlsCredentialsException e) {
+            String flag = flagOf(e.source());
+            String message = e.getMessage();
+            throw new UsageException(flag, message.startsWith(flag + ": ") ? message.substring(flag.length() + 2) : message);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new UsageException("--dtls", "not a path: " + e.getInput());
+        }
+    }
+
+    /** The flag a credentials error came from: its source when that is a flag, else --dtls. */
+    private static String flagOf(String source) {
+        return source.startsWith("--") ? source : "--dtls";
     }
 
     private static SerialSettings.Backend backend(String value) throws UsageException {

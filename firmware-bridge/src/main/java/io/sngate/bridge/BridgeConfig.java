@@ -1,11 +1,15 @@
 package io.sngate.bridge;
 
+import io.sngate.device.DtlsCredentials;
+import java.util.Optional;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.xbee.ApiMode;
+import io.sngate.device.DtlsCredentials;
 import io.sngate.hw.serial.SerialSettings;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A bridge's settings: the gateway, the local UDP address, and the device side.
@@ -15,9 +19,17 @@ import java.util.Objects;
  * @param serialLines         microcontroller lines, one device each, in line order
  * @param radios              XBee coordinator radios, each with many remote devices
  * @param statsIntervalMillis how often the counters are logged at INFO; 0 only at exit
+ * @param dtls                DTLS to the gateway with these credentials (then {@code gateway} is its
+ *                            DTLS port); empty: plain UDP
  */
 public record BridgeConfig(InetSocketAddress gateway, InetSocketAddress bind, List<SerialLineSpec> serialLines,
-                           List<RadioSpec> radios, long statsIntervalMillis) {
+                           List<RadioSpec> radios, long statsIntervalMillis, Optional<DtlsCredentials> dtls) {
+
+    /** A bridge on plain UDP. */
+    public BridgeConfig(InetSocketAddress gateway, InetSocketAddress bind, List<SerialLineSpec> serialLines,
+                        List<RadioSpec> radios, long statsIntervalMillis) {
+        this(gateway, bind, serialLines, radios, statsIntervalMillis, Optional.empty());
+    }
 
     /** One microcontroller on a serial line, known to the gateway by {@code nodeId}. */
     public record SerialLineSpec(SerialSettings settings, Bytes nodeId) {
@@ -38,6 +50,7 @@ public record BridgeConfig(InetSocketAddress gateway, InetSocketAddress bind, Li
     public BridgeConfig {
         Objects.requireNonNull(gateway, "gateway");
         Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(dtls, "dtls");
         serialLines = List.copyOf(serialLines);
         radios = List.copyOf(radios);
         if (serialLines.isEmpty() && radios.isEmpty()) {

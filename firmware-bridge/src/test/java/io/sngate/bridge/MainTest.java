@@ -59,6 +59,14 @@ class MainTest {
             "--gateway 127.0.0.1:1883|no device side",
             "--serial /dev/a --serial /dev/b:115200:node=01|node id 01 is already used by /dev/a",
             "--serial /dev/a:node=0102030405060708 --xbee /dev/b|8 bytes",
+            "--serial /dev/a --psk-identity b1|--psk-identity: needs --dtls",
+            "--serial /dev/a --dtls|--dtls: needs a PSK",
+            "--serial /dev/a --dtls --psk-hex 0011|--psk-hex: needs --psk-identity ID",
+            "--serial /dev/a --dtls --psk-identity b1 --psk-hex 0g11|--psk-hex: the key is not hex",
+            "--serial /dev/a --dtls --psk-identity b1|--psk-identity: needs --psk-hex HEX or --psk-file FILE",
+            "--serial /dev/a --dtls --psk-identity b1 --psk-hex 0011 --cafile ca.pem|not both",
+            "--serial /dev/a --dtls --psk-file /nonexistent/keys.csv|/nonexistent/keys.csv",
+            "--serial /dev/a --dtls --cert d.pem|--cert: needs --cafile FILE",
     })
     void aBadCommandLineExitsWithTwoNamingTheFlag(String args, String message) {
         assertThat(start(args.split(" "))).isEqualTo(new Main.Started.Exit(Main.EXIT_USAGE));
@@ -83,6 +91,18 @@ class MainTest {
                 SerialSettings.of("/dev/ttyUSB1", 38_400).withBackend(SerialSettings.Backend.JSSC),
                 ApiMode.UNESCAPED, 72));
         assertThat(config.statsIntervalMillis()).isZero();
+    }
+
+    @Test
+    void dtlsFlagsGiveTheBridgeItsCredentials() throws Exception {
+        BridgeConfig plain = BridgeArgs.parse(List.of("--serial", "/dev/ttyUSB0"));
+        assertThat(plain.dtls()).isEmpty();
+        BridgeConfig dtls = BridgeArgs.parse(List.of("--serial", "/dev/ttyUSB0", "--gateway", "10.0.0.5:5684", "--dtls",
+                "--psk-identity", "bridge-1", "--psk-hex", "00112233445566778899aabbccddeeff"));
+        assertThat(dtls.dtls()).hasValueSatisfying(c -> {
+            assertThat(c.gatewayIdentity()).contains("bridge-1");
+            assertThat(c.toString()).doesNotContain("00112233");
+        });
     }
 
     @Test

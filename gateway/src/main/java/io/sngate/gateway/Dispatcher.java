@@ -72,6 +72,8 @@ final class Dispatcher implements Transport.Receiver {
 
     private final Map<String, SessionHost> byClientId = new ConcurrentHashMap<>();
     private final Map<LinkAddress, SessionHost> byAddress = new ConcurrentHashMap<>();
+    /** The session config for links that carry less than limits.max-packet-size (few: one per link kind). */
+    private final Map<Integer, SessionConfig> configsByLimit = new ConcurrentHashMap<>();
     /** Sessions per source IP (IPv6: /64), for limits.max-sessions-per-source-ip; guarded by this. */
     private final Map<Object, Integer> sessionsPerSource = new HashMap<>();
     /** Gateway message ids start here, so that only a device that receives can answer one. */
@@ -364,7 +366,9 @@ final class Dispatcher implements Transport.Receiver {
         EventLoop loop = sessionLoops.next();
         // A radio carries far less than a datagram: deliveries that would not fit are refused by the session.
         int limit = packetLimit.applyAsInt(from);
-        SessionConfig config = limit < sessionConfig.maxPacketSize() ? sessionConfig.withMaxPacketSize(limit) : sessionConfig;
+        // One config per link limit, shared: every session of a radio or DTLS listener has the same.
+        SessionConfig config = limit < sessionConfig.maxPacketSize()
+                ? configsByLimit.computeIfAbsent(limit, sessionConfig::withMaxPacketSize) : sessionConfig;
         Map<Integer, String> own = rules.predefined(clientId);
         PredefinedTopics topics = own.isEmpty() ? predefined : predefined.with(own);
         ClientSession session = new ClientSession(clientId, config, topics, new LivePolicy(clientId),

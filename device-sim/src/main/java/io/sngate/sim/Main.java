@@ -1,6 +1,7 @@
 package io.sngate.sim;
 
 import io.sngate.codec.SngateVersion;
+import io.sngate.hw.log.LogSetup;
 import java.io.PrintStream;
 import java.util.List;
 
@@ -18,7 +19,14 @@ public final class Main {
         System.exit(run(List.of(args), System.out, System.err));
     }
 
-    static int run(List<String> args, PrintStream out, PrintStream err) {
+    static int run(List<String> given, PrintStream out, PrintStream err) {
+        List<String> args;
+        try {
+            args = LogSetup.applyLevelFlag(given);
+        } catch (IllegalArgumentException e) {
+            err.println("sngate-sim: " + e.getMessage());
+            return EXIT_USAGE;
+        }
         if (args.isEmpty()) {
             err.print(usage());
             return EXIT_USAGE;
@@ -59,7 +67,8 @@ public final class Main {
                                   and print each packet, or why it is malformed
                   version         print the version
                   help            print this help
-                'sngate-sim COMMAND --help' lists a command's options
+                'sngate-sim COMMAND --help' lists a command's options; with every command:
+                  --log-level LEVEL   error|warn|info|debug|trace on stderr (default: SNGATE_LOG_LEVEL, else warn)
                 """;
     }
 }

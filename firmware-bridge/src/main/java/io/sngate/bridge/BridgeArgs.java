@@ -55,6 +55,7 @@ public final class BridgeArgs {
               --key FILE             its private key, unencrypted PKCS#8 PEM (with --cert)
               --stats-interval SECONDS
                                      log the counters at INFO this often (default 60; 0: only at exit)
+              --log-level LEVEL      error|warn|info|debug|trace (default: SNGATE_LOG_LEVEL, else info)
               --list-ports           print the machine's serial ports
               --version              print the version
               --help                 print this help

@@ -1,6 +1,7 @@
 package io.sngate.bridge;
 
 import io.sngate.codec.SngateVersion;
+import io.sngate.hw.log.LogSetup;
 import io.sngate.hw.serial.SerialPorts;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -31,7 +32,6 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        configureLogging();
         Started started = start(List.of(args), System.out, System.err);
         if (started instanceof Started.Exit exit) {
             System.exit(exit.code());
@@ -50,21 +50,14 @@ public final class Main {
         }
     }
 
-    /** slf4j-simple reads these once, at the first logger: INFO and up to stderr unless the user says otherwise. */
-    private static void configureLogging() {
-        setDefault("org.slf4j.simpleLogger.logFile", "System.err");
-        setDefault("org.slf4j.simpleLogger.defaultLogLevel", "info");
-        setDefault("org.slf4j.simpleLogger.showDateTime", "true");
-        setDefault("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
-    }
-
-    private static void setDefault(String key, String value) {
-        if (System.getProperty(key) == null) {
-            System.setProperty(key, value);
+    static Started start(List<String> given, PrintStream out, PrintStream err) {
+        List<String> args;
+        try {
+            args = LogSetup.applyLevelFlag(given);
+        } catch (IllegalArgumentException e) {
+            err.println("sngate bridge: " + e.getMessage());
+            return new Started.Exit(EXIT_USAGE);
         }
-    }
-
-    static Started start(List<String> args, PrintStream out, PrintStream err) {
         if (args.contains("--help") || args.contains("-h")) {
             out.print(BridgeArgs.USAGE);
             return new Started.Exit(EXIT_OK);

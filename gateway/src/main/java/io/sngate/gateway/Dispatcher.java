@@ -57,6 +57,8 @@ import org.slf4j.LoggerFactory;
 final class Dispatcher implements Transport.Receiver {
 
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    /** Every packet in and out, at DEBUG: its own logger so that it can be turned on alone. */
+    private static final Logger PACKETS = LoggerFactory.getLogger("io.sngate.gateway.packets");
 
     private final GatewayOptions options;
     private final SessionConfig sessionConfig;
@@ -127,6 +129,9 @@ final class Dispatcher implements Transport.Receiver {
             warnings.warn("malformed", () -> "malformed packet from " + from + " dropped: " + e.getMessage() + " ("
                     + counter + ")");
             return;
+        }
+        if (PACKETS.isDebugEnabled()) {
+            PACKETS.debug("in  {} <- {}", message, from);
         }
         SessionHost atAddress = byAddress.get(address);
         boolean createsState = atAddress == null || createsState(message, atAddress);
@@ -273,7 +278,8 @@ final class Dispatcher implements Transport.Receiver {
             } else if (!host.address().equals(from)) {
                 // MQTT's takeover: the device came back from a new address (NAT rebinding, a new port).
                 metrics.count(Metrics.TAKEOVER_ALLOWED);
-                LOG.info("client {} moves from {} to {} (CONNECT)", clientId, host.address(), from);
+                LOG.info("client {} taken over at {} from {} (CONNECT from a new address)", clientId, from,
+                        host.address());
             }
             bind(host, from);
             host.fromDevice(connect);
@@ -358,7 +364,9 @@ final class Dispatcher implements Transport.Receiver {
         byAddress.remove(address, holder);
         uncountSource(holder);
         metrics.count(Metrics.ADDRESS_REUSED);
-        LOG.info("client {} at {} detached: client {} connects from that address", holder.clientId(), address, newcomer);
+        // DEBUG: the session's own "lost" line tells it, with the newcomer's name.
+        LOG.debug("client {} at {} detached: client {} connects from that address", holder.clientId(), address,
+                newcomer);
         holder.addressTaken(newcomer);
     }
 
@@ -524,7 +532,7 @@ final class Dispatcher implements Transport.Receiver {
                 detach(atAddress, from, named.clientId());
             }
             metrics.count(Metrics.TAKEOVER_ALLOWED);
-            LOG.info("client {} wakes at {}, was asleep at {} (PINGREQ)", named.clientId(), from, owner);
+            LOG.info("client {} taken over at {} from {} (PINGREQ while asleep)", named.clientId(), from, owner);
             bind(named, from);
             named.fromDevice(ping);
         }
@@ -601,7 +609,15 @@ final class Dispatcher implements Transport.Receiver {
     }
 
     private void reply(LinkAddress to, MqttSn12Message message) {
+        logOut(to, message);
         links.send(to, MqttSn12Codec.INSTANCE.encode(message));
+    }
+
+    /** A packet the gateway sends to a device, at DEBUG. */
+    static void logOut(LinkAddress to, MqttSn12Message message) {
+        if (PACKETS.isDebugEnabled()) {
+            PACKETS.debug("out {} -> {}", message, to);
+        }
     }
 
     /** A device's own broker credentials under the devices file in force. */

@@ -138,6 +138,10 @@ public final class Gateway implements AutoCloseable {
                             + "name, so any certificate those CAs signed passes for the broker",
                     GatewaySettings.BROKER_TLS_VERIFY_HOSTNAME.path(), upstreamSettings.uri());
         }
+        // Before anything depends on the broker: the ready line tells how it is, and
+        // --require-broker stops here when it cannot be reached.
+        reachability = BrokerReachability.watch(loops.next(), upstreamSettings, up -> led.connected(up));
+        awaitBroker(upstreamSettings.uri());
         upstreams = config.get(GatewaySettings.MODE) == GatewayMode.AGGREGATING
                 ? AggregatingUpstream.start(loops, upstreamSettings, metrics)
                 : new TransparentUpstream(loops, upstreamSettings, metrics,
@@ -165,6 +169,35 @@ public final class Gateway implements AutoCloseable {
             advertising = loops.next().scheduleAtFixedRate(() -> transports.forEach(t -> t.broadcast(packet)),
                     0, advertise, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * Waits for the broker probe: with broker.require until the broker accepts the gateway (else
+     * {@link BrokerUnavailableException}); without, for its first answer, so that the ready line
+     * tells the truth about the broker from the start.
+     */
+    private void awaitBroker(String uri) throws BrokerUnavailableException, InterruptedException {
+        double seconds = config.get(GatewaySettings.BROKER_REQUIRE_TIMEOUT);
+        long millis = Math.round(seconds * 1000);
+        boolean required = config.get(GatewaySettings.BROKER_REQUIRE);
+        try {
+            (required ? reachability.firstConnected() : reachability.firstAnswer()).get(millis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            if (!required) {
+                return; // the ready line says no answer came
+            }
+            String why = reachability.state().map(BrokerReachability.State::failure)
+                    .orElse("no answer within " + seconds + " s");
+            throw new BrokerUnavailableException("the broker " + uri + " cannot be reached with the configured "
+                    + "settings within " + seconds + " s (" + GatewaySettings.BROKER_REQUIRE.flag() + ", "
+                    + GatewaySettings.BROKER_REQUIRE_TIMEOUT.path() + "): " + why);
+        }
+    }
+
+    /** The broker as the ready line shows it: {@code (connected)} or {@code (unreachable: why)}. */
+    String brokerState() {
+        return reachability.state().map(BrokerReachability.State::describe)
+                .orElse("unreachable: no answer within " + config.get(GatewaySettings.BROKER_REQUIRE_TIMEOUT) + " s");
     }
 
     /** The DTLS listener beside plain UDP, when dtls.port is set: its own port, the same dispatcher. */
@@ -223,7 +256,8 @@ public final class Gateway implements AutoCloseable {
         led = gpio.statusLed();
         if (led != StatusLed.NONE) {
             StatusLed shown = led;
-            reachability = BrokerReachability.watch(loops.next(), upstreamSettings, shown::connected);
+            // The probe answered before the LED existed: show what it found.
+            reachability.state().ifPresent(found -> shown.connected(found.connected()));
         }
         if (!hardware.xbeeRadios().isEmpty()) {
             try {
@@ -398,7 +432,7 @@ public final class Gateway implements AutoCloseable {
     /** The one line a supervisor or script waits for. */
     public String readyLine() {
         return "sngate gateway ready udp=" + udp.localPort() + (dtls != null ? " dtls=" + dtls.localPort() : "")
-                + " broker=" + upstreams.brokerUri()
+                + " broker=" + upstreams.brokerUri() + " (" + brokerState() + ")"
                 + " mode=" + config.get(GatewaySettings.MODE).name().toLowerCase();
     }
 

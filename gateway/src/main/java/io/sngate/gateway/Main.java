@@ -6,6 +6,8 @@ import io.sngate.hw.config.ConfigError;
 import io.sngate.hw.config.ConfigLoader;
 import io.sngate.hw.config.GatewayConfig;
 import io.sngate.hw.config.GatewaySettings;
+import io.sngate.hw.config.LogFormat;
+import io.sngate.hw.log.LogSetup;
 import io.sngate.hw.config.Setting;
 import io.sngate.hw.serial.SerialPorts;
 import java.io.PrintStream;
@@ -22,6 +24,8 @@ public final class Main {
     static final int EXIT_OK = 0;
     static final int EXIT_FAILURE = 1;
     static final int EXIT_USAGE = 2;
+    /** broker.require (--require-broker) was set and the broker did not accept the gateway in time. */
+    static final int EXIT_NO_BROKER = 3;
 
     private Main() {
     }
@@ -58,9 +62,14 @@ public final class Main {
             err.println("run with --help for the options");
             return EXIT_USAGE;
         }
+        LogSetup.apply(config.get(GatewaySettings.LOG_LEVEL), config.get(GatewaySettings.LOG_FORMAT) == LogFormat.JSON);
         Gateway gateway;
         try {
             gateway = Gateway.start(config);
+        } catch (BrokerUnavailableException e) {
+            LoggerFactory.getLogger(Main.class).error("not started: {}", e.getMessage());
+            err.println("sngate gateway: not started: " + e.getMessage());
+            return EXIT_NO_BROKER;
         } catch (Exception e) {
             err.println("sngate gateway: cannot start: " + e.getMessage());
             return EXIT_FAILURE;
@@ -108,8 +117,10 @@ public final class Main {
                 """);
         for (Setting<?> setting : GatewaySettings.ALL.values()) {
             if (setting.flag() != null) {
-                text.append(String.format("  %-22s %s (%s)%n", setting.flag() + " " + setting.type().toUpperCase()
-                        .replace("TRANSPARENT|AGGREGATING", "MODE"), setting.doc(), setting.path()));
+                String usage = setting.defaultValue() instanceof Boolean ? setting.flag()
+                        : setting.flag() + " " + setting.type().toUpperCase().replace("TRANSPARENT|AGGREGATING", "MODE")
+                                .replace("ERROR|WARN|INFO|DEBUG|TRACE", "LEVEL");
+                text.append(String.format("  %-22s %s (%s)%n", usage, setting.doc(), setting.path()));
             }
         }
         text.append("""

@@ -44,6 +44,10 @@ final class SessionHost {
     /** Upstream events that arrived while {@link #handling}; loop thread only. */
     private final java.util.ArrayDeque<UpstreamEvent> deferred = new java.util.ArrayDeque<>(1);
     private long timerAt = Long.MAX_VALUE;
+    /** The session present flag of the last upstream connect, for the "connected" line; loop thread only. */
+    private boolean sessionPresent;
+    /** The input being handled ended the session as lost (that is logged with the Lost effect); loop thread only. */
+    private boolean lostInInput;
 
     /** Sends packets to devices over whichever transport owns their address. */
     interface Links {
@@ -132,7 +136,7 @@ final class SessionHost {
                 deferred.add(event);
                 return;
             }
-            handle(() -> session.onUpstream(event, clock.getAsLong(), this::apply));
+            handle(() -> upstreamInput(event));
         } else {
             loop.execute(() -> fromUpstream(event));
         }
@@ -179,7 +183,7 @@ final class SessionHost {
             UpstreamEvent event = next;
             handling = true;
             try {
-                session.onUpstream(event, clock.getAsLong(), this::apply);
+                upstreamInput(event);
             } finally {
                 handling = false;
             }
@@ -187,8 +191,20 @@ final class SessionHost {
         }
     }
 
+    private void upstreamInput(UpstreamEvent event) {
+        if (event instanceof UpstreamEvent.Connected connected) {
+            sessionPresent = connected.sessionPresent();
+        }
+        session.onUpstream(event, clock.getAsLong(), this::apply);
+    }
+
     private void afterInput() {
+        SessionState before = state;
         state = session.state();
+        if (state != before) {
+            logTransition(before, state);
+        }
+        lostInInput = false;
         if (session.isFinished()) {
             cancelTimer();
             onFinished.run();
@@ -209,6 +225,32 @@ final class SessionHost {
         long delay = Math.max(0, deadline - clock.getAsLong());
         timerAt = deadline;
         timer = loop.schedule(this::tick, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * One INFO line per event of the device's life, the same in both modes (the session is the
+     * same; only the upstream differs): connected, disconnected, asleep, awake. Lost is told with
+     * its reason by the Lost effect; the steps in between (the will exchange, waiting for the
+     * broker) are DEBUG.
+     */
+    private void logTransition(SessionState from, SessionState to) {
+        String id = session.clientId();
+        boolean wasConnected = from == SessionState.ACTIVE || from == SessionState.ASLEEP || from == SessionState.AWAKE;
+        if (to == SessionState.ACTIVE && from == SessionState.CONNECTING) {
+            LOG.info("client {} connected from {} ({}, keep-alive {} s{})", id, address,
+                    session.cleanSession() ? "clean" : "persistent", session.keepAliveSeconds(),
+                    session.cleanSession() ? "" : sessionPresent ? ", session resumed" : ", new session");
+        } else if (to == SessionState.DISCONNECTED && wasConnected && !lostInInput) {
+            LOG.info("client {} disconnected from {} ({})", id, address,
+                    session.cleanSession() ? "clean: session ended" : "persistent: session kept");
+        } else if (to == SessionState.ASLEEP) {
+            LOG.info("client {} asleep{} at {} (sleep {} s)", id, from == SessionState.AWAKE ? " again" : "", address,
+                    session.sleepSeconds());
+        } else if (to == SessionState.AWAKE) {
+            LOG.info("client {} awake at {} (PINGREQ, {} message(s) waiting)", id, address, session.queuedMessages());
+        } else if (to != SessionState.LOST) {
+            LOG.debug("client {} at {}: {} -> {}", id, address, from, to);
+        }
     }
 
     private void cancelTimer() {
@@ -247,6 +289,7 @@ final class SessionHost {
 
         @Override
         public void lost(Effect.Lost effect) {
+            lostInInput = true;
             metrics.count(Metrics.CLIENTS_LOST);
             LOG.info("client {} lost at {}: {}", session.clientId(), address, effect.reason());
         }
@@ -292,6 +335,7 @@ final class SessionHost {
     };
 
     private void sendToDevice(MqttSn12Message message) {
+        Dispatcher.logOut(address, message);
         links.send(address, MqttSn12Codec.INSTANCE.encode(message));
     }
 }

@@ -83,6 +83,8 @@ public final class ClientSession {
         public static final String QOS2_RELEASE_FAILED = "qos2_release_failed";
         /** The broker lost the session's subscriptions (no session after a reconnection): subscribed again. */
         public static final String RESUBSCRIBED = "resubscribed";
+        /** A CONNECT that found the broker away or busy: answered with congestion, the device tries again. */
+        public static final String BROKER_UNAVAILABLE = "broker_unavailable";
 
         private Counters() {
         }
@@ -171,6 +173,21 @@ public final class ClientSession {
         delivery.addressChanged(nextMsgId);
         bound.addressChanged();
         handshake.forgetLastConnect();
+    }
+
+    /** The clean flag of the device's last CONNECT. */
+    public boolean cleanSession() {
+        return ctx.cleanSession;
+    }
+
+    /** The keep-alive of the device's last CONNECT, in seconds (0: none asked). */
+    public int keepAliveSeconds() {
+        return keepAlive.seconds();
+    }
+
+    /** The sleep duration of the device's last DISCONNECT with one, in seconds. */
+    public long sleepSeconds() {
+        return sleep.seconds();
     }
 
     public int queuedMessages() {
@@ -437,11 +454,17 @@ public final class ClientSession {
                 ctx.state = SessionState.DISCONNECTED;
                 expired = true; // whatever a persistent session had is at the broker
                 upstreamOpen = false;
-                ReturnCode rc = failed.failure() == DeliveryFailure.CONGESTION
-                        ? ReturnCode.REJECTED_CONGESTION : ReturnCode.REJECTED_NOT_SUPPORTED;
-                out.accept(new Effect.Discard(Counters.UNSUPPORTED, "",
-                        "broker refused connection: " + failed.detail()));
-                out.accept(new Effect.SendToDevice(new ConnAck(rc)));
+                if (failed.failure() == DeliveryFailure.CONGESTION) {
+                    // The broker as a whole is away or busy: the gateway's outage log tells that
+                    // once, and the device is told to come back later.
+                    out.accept(new Effect.Count(Counters.BROKER_UNAVAILABLE, "CONNECT answered with congestion: "
+                            + failed.detail()));
+                    out.accept(new Effect.SendToDevice(new ConnAck(ReturnCode.REJECTED_CONGESTION)));
+                } else {
+                    out.accept(new Effect.Discard(Counters.UNSUPPORTED, "",
+                            "broker refused connection: " + failed.detail()));
+                    out.accept(new Effect.SendToDevice(new ConnAck(ReturnCode.REJECTED_NOT_SUPPORTED)));
+                }
             }
             // Once connected, an upstream that ends for good fails what is pending
             // (PublishDone, Subscribed with CONGESTION); the device learns it from those.

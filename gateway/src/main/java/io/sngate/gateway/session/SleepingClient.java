@@ -31,6 +31,10 @@ final class SleepingClient {
         ctx.lastHeard = now;
     }
 
+    long seconds() {
+        return sleepMillis / 1000;
+    }
+
     /** When the device counts as lost unless it is heard from before. */
     long deadline() {
         return ctx.lastHeard + KeepAlive.scaled(ctx.config, sleepMillis / 1000);

@@ -145,7 +145,7 @@ public final class AggregatingUpstream implements SessionUpstream.Factory, Upstr
     public void connectionLost(UpstreamEvent.ConnectionLost event) {
         up = false;
         metrics.count("upstream.connection_lost");
-        LOG.warn("shared broker connection lost ({}); reconnecting", event.detail());
+        LOG.debug("shared broker connection lost ({}); reconnecting", event.detail());
     }
 
     @Override

@@ -8,8 +8,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether the broker can be reached, for the status LED: one small connection of its own
- * (clean start, no session, a short keep-alive so that a vanished broker shows within seconds).
+ * Whether the broker can be reached, for the ready line, the outage log and the status LED: one
+ * small connection of its own (clean start, no session, a short keep-alive so that a vanished
+ * broker shows within seconds).
  * The device sessions' connections cannot tell this alone: in transparent mode there are none
  * until a device connects, and each reports only for itself. An established connection
  * reconnects by itself; a first attempt that fails ends an {@link MqttConnection}, so then a
@@ -26,6 +27,33 @@ public final class BrokerReachability implements AutoCloseable {
     private MqttConnection connection;
     private int failedAttempts;
     private boolean closed;
+    /** What the probe knows now: null before its first answer, else connected or why not. */
+    private volatile State state;
+    private final java.util.concurrent.CompletableFuture<State> firstAnswer = new java.util.concurrent.CompletableFuture<>();
+    private final java.util.concurrent.CompletableFuture<State> firstConnected =
+            new java.util.concurrent.CompletableFuture<>();
+
+    /**
+     * The broker as the probe last found it.
+     *
+     * @param failure why it cannot be reached (empty when connected)
+     * @param settingAtFault the settings the failure points at (a refused login, TLS), or null
+     */
+    public record State(boolean connected, String failure, String settingAtFault) {
+
+        static State up() {
+            return new State(true, "", null);
+        }
+
+        static State down(String why) {
+            return new State(false, why, io.sngate.gateway.upstream.core.BrokerRefusal.settingAtFault(why));
+        }
+
+        /** {@code connected}, or {@code unreachable: why}: for the ready line. */
+        public String describe() {
+            return connected ? "connected" : "unreachable: " + failure;
+        }
+    }
 
     private BrokerReachability(EventLoop loop, UpstreamSettings settings, Consumer<Boolean> reachable) {
         this.loop = loop;
@@ -45,14 +73,18 @@ public final class BrokerReachability implements AutoCloseable {
             return;
         }
         Consumer<UpstreamEvent> listener = event -> {
-            if (event instanceof UpstreamEvent.Connected) {
+            if (event instanceof UpstreamEvent.Connected || event instanceof UpstreamEvent.Reconnected) {
                 failedAttempts = 0;
+                settings.outages().probeConnected();
+                answer(State.up());
                 reachable.accept(true);
-            } else if (event instanceof UpstreamEvent.Reconnected) {
-                reachable.accept(true);
-            } else if (event instanceof UpstreamEvent.ConnectionLost) {
+            } else if (event instanceof UpstreamEvent.ConnectionLost lost) {
+                settings.outages().probeFailed("connection lost: " + lost.detail());
+                answer(State.down("connection lost: " + lost.detail()));
                 reachable.accept(false);
             } else if (event instanceof UpstreamEvent.ConnectFailed failed) {
+                settings.outages().probeFailed(failed.detail());
+                answer(State.down(failed.detail()));
                 reachable.accept(false);
                 long delay = settings.backoff().delayMillis(failedAttempts++);
                 LOG.debug("broker reachability probe: {}; again in {} ms", failed.detail(), delay);
@@ -66,6 +98,32 @@ public final class BrokerReachability implements AutoCloseable {
                 settings.options("sngate-status-gw" + settings.gatewayId()).withCleanStart(true)
                         .withSessionExpirySeconds(0).withKeepAliveSeconds(KEEP_ALIVE_SECONDS), listener).build();
         connection.connect();
+    }
+
+    private void answer(State now) {
+        state = now;
+        firstAnswer.complete(now);
+        if (now.connected()) {
+            firstConnected.complete(now);
+        } else if (now.settingAtFault() != null) {
+            // A refused login or TLS setting does not fix itself: a start that waits for the broker fails now.
+            firstConnected.completeExceptionally(new IllegalStateException(now.failure()));
+        }
+    }
+
+    /** The broker as last found, or empty before the first answer; any thread. */
+    public java.util.Optional<State> state() {
+        return java.util.Optional.ofNullable(state);
+    }
+
+    /** The first answer, when it comes. */
+    public java.util.concurrent.CompletableFuture<State> firstAnswer() {
+        return firstAnswer;
+    }
+
+    /** Completes when the probe first connects (it keeps retrying with the upstream's backoff until then). */
+    public java.util.concurrent.CompletableFuture<State> firstConnected() {
+        return firstConnected;
     }
 
     @Override

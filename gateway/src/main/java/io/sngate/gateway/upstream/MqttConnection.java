@@ -34,6 +34,7 @@ import io.sngate.gateway.upstream.core.ClientCounters;
 import io.sngate.gateway.upstream.core.ClientState;
 import io.sngate.gateway.upstream.core.CoreOutput;
 import io.sngate.gateway.upstream.core.MqttClientCore;
+import io.sngate.gateway.upstream.core.OutageLog;
 import io.sngate.hw.ReconnectBackoff;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -164,7 +165,7 @@ public final class MqttConnection implements UpstreamConnection {
         this.tls = b.tls;
         this.closed = loop.newPromise();
         this.core = new MqttClientCore(b.options, host + ":" + port, b.backoff, new Output(),
-                b.reconnectDelayObserver);
+                b.reconnectDelayObserver, b.outages != null ? b.outages : new OutageLog(host + ":" + port));
     }
 
     /** Starts building a connection to {@code host:port} owned by {@code loop}; events go to {@code owner}. */
@@ -185,6 +186,8 @@ public final class MqttConnection implements UpstreamConnection {
         private Class<? extends SocketChannel> channelType;
         private LongConsumer reconnectDelayObserver = delay -> { };
         private BrokerTlsContext tls;
+
+        private OutageLog outages;
 
         private Builder(EventLoop loop, String host, int port, ConnectOptions options, Consumer<UpstreamEvent> owner) {
             this.loop = Objects.requireNonNull(loop, "loop");
@@ -216,6 +219,12 @@ public final class MqttConnection implements UpstreamConnection {
         }
 
         /** TLS over the TCP connection, with this context (shared by many connections). */
+        /** Where broker failures are told: one shared log makes one WARN per outage for all connections. */
+        public Builder outages(OutageLog value) {
+            this.outages = Objects.requireNonNull(value, "outages");
+            return this;
+        }
+
         public Builder tls(BrokerTlsContext value) {
             this.tls = Objects.requireNonNull(value, "tls");
             return this;

@@ -141,7 +141,7 @@ public final class TransparentUpstream implements SessionUpstream.Factory {
                 metrics.count("upstream.connect_failed");
             } else if (event instanceof UpstreamEvent.ConnectionLost lost) {
                 metrics.count("upstream.connection_lost");
-                LOG.info("client {}: broker connection lost ({}), reconnecting", clientId, lost.detail());
+                LOG.debug("client {}: broker connection lost ({}), reconnecting", clientId, lost.detail());
             } else if (event instanceof UpstreamEvent.Reconnected) {
                 metrics.count("upstream.reconnected");
             }

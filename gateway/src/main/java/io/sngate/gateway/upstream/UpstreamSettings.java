@@ -2,6 +2,7 @@ package io.sngate.gateway.upstream;
 
 import io.netty.channel.EventLoop;
 import io.sngate.gateway.session.UpstreamEvent;
+import io.sngate.gateway.upstream.core.OutageLog;
 import io.sngate.hw.ReconnectBackoff;
 import io.sngate.hw.config.BrokerTls;
 import io.sngate.hw.config.GatewayConfig;
@@ -18,16 +19,27 @@ import javax.net.ssl.SSLException;
  * How the gateway reaches its broker, whichever the mode.
  *
  * @param tls the TLS context of an {@code ssl://} broker, shared by every connection; empty: plain TCP
+ * @param outages where every connection made with these settings tells its broker failures: one
+ *                WARN per outage for all of them
  */
 public record UpstreamSettings(String host, int port, Optional<String> username, Optional<byte[]> password,
                                int keepAliveSeconds, int maxQueuedRequests, ReconnectBackoff backoff, int gatewayId,
-                               Optional<BrokerTlsContext> tls) {
+                               Optional<BrokerTlsContext> tls, OutageLog outages) {
 
     /** Keep-alive of the gateway's own broker connections: independent of the devices' keep-alives. */
     static final int UPSTREAM_KEEP_ALIVE = 60;
 
     public UpstreamSettings {
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(outages, "outages");
+    }
+
+    /** Settings whose connections share an outage log of their own. */
+    public UpstreamSettings(String host, int port, Optional<String> username, Optional<byte[]> password,
+                            int keepAliveSeconds, int maxQueuedRequests, ReconnectBackoff backoff, int gatewayId,
+                            Optional<BrokerTlsContext> tls) {
+        this(host, port, username, password, keepAliveSeconds, maxQueuedRequests, backoff, gatewayId, tls,
+                new OutageLog(uri(host, port, tls.isPresent())));
     }
 
     /** Settings of a plain TCP broker. */
@@ -57,7 +69,11 @@ public record UpstreamSettings(String host, int port, Optional<String> username,
     }
 
     public String uri() {
-        return (tls.isPresent() ? "ssl://" : "tcp://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        return uri(host, port, tls.isPresent());
+    }
+
+    private static String uri(String host, int port, boolean tls) {
+        return (tls ? "ssl://" : "tcp://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
     ConnectOptions options(String clientId) {
@@ -69,7 +85,8 @@ public record UpstreamSettings(String host, int port, Optional<String> username,
 
     /** A connection to this broker (TLS when it is an ssl:// one), with this backoff; not connected yet. */
     MqttConnection.Builder connection(EventLoop loop, ConnectOptions options, Consumer<UpstreamEvent> owner) {
-        MqttConnection.Builder builder = MqttConnection.builder(loop, host, port, options, owner).backoff(backoff);
+        MqttConnection.Builder builder = MqttConnection.builder(loop, host, port, options, owner).backoff(backoff)
+                .outages(outages);
         tls.ifPresent(builder::tls);
         return builder;
     }

@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
 final class GatewayProcess implements AutoCloseable {
 
     static final Pattern READY = Pattern.compile(
-            "sngate gateway ready udp=(\\d+) broker=(tcp://\\S+) mode=(transparent|aggregating)");
+            "sngate gateway ready udp=(\\d+) broker=(tcp://\\S+) \\((connected|unreachable: .*)\\) "
+                    + "mode=(transparent|aggregating)");
     static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
 

@@ -78,7 +78,7 @@ class GatewayProcessTest {
             int port = Integer.parseInt(ready.group(1));
             assertThat(port).isPositive();
             assertThat(ready.group(2)).isEqualTo(mosquitto.uri());
-            assertThat(ready.group(3)).isEqualTo("transparent");
+            assertThat(ready.group(4)).isEqualTo("transparent");
             try (Device a = new Device(port, "proc-term-a"); Device b = new Device(port, "proc-term-b")) {
                 a.connectedWithWill(true, 60, willA, QoS.AT_LEAST_ONCE, false, "a lost".getBytes());
                 b.connectedWithWill(false, 60, willB, QoS.AT_LEAST_ONCE, false, "b lost".getBytes());

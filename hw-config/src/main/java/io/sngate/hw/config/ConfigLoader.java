@@ -89,6 +89,9 @@ public final class ConfigLoader {
             if (eq > 0) {
                 name = arg.substring(0, eq);
                 value = arg.substring(eq + 1);
+            } else if (isSwitch(name) && (i + 1 >= args.size() || args.get(i + 1).startsWith("--"))) {
+                // A yes/no flag alone turns its setting on (--require-broker); --flag=false turns it off.
+                value = "true";
             } else {
                 if (i + 1 >= args.size()) {
                     if (!name.equals(CONFIG_FLAG)) {
@@ -104,6 +107,11 @@ public final class ConfigLoader {
             flags.put(name, value);
         }
         return flags;
+    }
+
+    private static boolean isSwitch(String flag) {
+        return GatewaySettings.ALL.values().stream()
+                .anyMatch(setting -> flag.equals(setting.flag()) && setting.defaultValue() instanceof Boolean);
     }
 
     private static Setting<?> settingForFlag(String flag) throws ConfigError {

@@ -55,6 +55,13 @@ public final class GatewaySettings {
     public static final Setting<Double> RECONNECT_MAX_SECONDS = new Setting<>("broker.reconnect-max-seconds", null,
             "seconds", 30.0, "longest wait between attempts to reach a broker that went away (backoff cap)",
             Setting.doubleRange(0.01, 3600));
+    public static final Setting<Boolean> BROKER_REQUIRE = new Setting<>("broker.require", "--require-broker",
+            "boolean", false, "the start fails (exit code 3) unless the broker accepts the gateway's connection, with "
+                    + "its credentials, within broker.require-timeout-seconds; false starts anyway and says so in the "
+                    + "ready line", Setting.bool());
+    public static final Setting<Double> BROKER_REQUIRE_TIMEOUT = new Setting<>("broker.require-timeout-seconds", null,
+            "seconds", 10.0, "how long the start waits for the broker: with broker.require, for its acceptance; "
+                    + "without, for a first answer to put in the ready line", Setting.doubleRange(0.1, 3600));
     public static final Setting<String> EMBEDDED_BIND = new Setting<>("broker.embedded-bind", null, "address",
             "127.0.0.1", "IP address the embedded broker listens on (only without broker.uri); with "
                     + "broker.embedded-tls-port, only its TLS port does and TCP stays on 127.0.0.1; 0.0.0.0 or :: "
@@ -195,12 +202,20 @@ public final class GatewaySettings {
             null, "exact|mapped", DtlsIdentityBinding.EXACT,
             "exact: a DTLS device connects only as its identity or as a client id whose devices-file entry names it;"
                     + " mapped: only such entries bind", Setting.oneOf(DtlsIdentityBinding.class));
+    public static final Setting<String> LOG_LEVEL = new Setting<>("log.level", "--log-level",
+            "error|warn|info|debug|trace", "", "how much the gateway logs (debug: every packet in and out, with its "
+                    + "address); empty: the environment variable SNGATE_LOG_LEVEL, else info",
+            Setting.logLevel());
+    public static final Setting<LogFormat> LOG_FORMAT = new Setting<>("log.format", "--log-format", "text|json",
+            LogFormat.TEXT, "text: one line per event for people; json: one JSON object per line (logback's "
+                    + "JsonEncoder) for a log collector", Setting.oneOf(LogFormat.class));
 
     /** All keys by YAML path, in documentation order. */
     public static final Map<String, Setting<?>> ALL = index(List.of(UDP_PORT, UDP_BIND, NATIVE_IO, UDP_BROADCAST,
             BROKER_URI, BROKER_USERNAME, BROKER_PASSWORD, BROKER_PASSWORD_FILE, BROKER_TLS_CA_FILE,
             BROKER_TLS_CERT_FILE, BROKER_TLS_KEY_FILE, BROKER_TLS_KEY_PASSWORD_FILE, BROKER_TLS_VERIFY_HOSTNAME,
-            RECONNECT_MAX_SECONDS, EMBEDDED_BIND, EMBEDDED_PORT, EMBEDDED_TLS_PORT, EMBEDDED_TLS_CERT_FILE,
+            RECONNECT_MAX_SECONDS, BROKER_REQUIRE, BROKER_REQUIRE_TIMEOUT, EMBEDDED_BIND, EMBEDDED_PORT, EMBEDDED_TLS_PORT,
+            EMBEDDED_TLS_CERT_FILE,
             EMBEDDED_TLS_KEY_FILE, EMBEDDED_PASSWORD_FILE, EMBEDDED_DATA_DIR, MODE, GATEWAY_ID, ADVERTISE_SECONDS,
             PREDEFINED_FILE, QOS_MINUS_ONE, MAX_CLIENTS, MAX_PACKET_SIZE, MAX_CLIENT_ID, MAX_QUEUED,
             MAX_INFLIGHT_UPSTREAM, MAX_TOPICS, MAX_SESSIONS_PER_IP, MAX_KEEP_ALIVE, MAX_NEW_PACKETS_PER_SECOND,
@@ -208,7 +223,7 @@ public final class GatewaySettings {
             KEEP_ALIVE_FACTOR, CLEAN_SESSION_EXPIRY, PERSISTENT_SESSION_EXPIRY, DEVICES_FILE, DEVICES_REQUIRE_LISTED,
             DTLS_PORT, DTLS_BIND, DTLS_PSK_FILE, DTLS_CERT_FILE, DTLS_KEY_FILE, DTLS_CA_FILE, DTLS_CLIENT_AUTH,
             DTLS_RAW_PUBLIC_KEYS, DTLS_CIPHER_SUITES, DTLS_CONNECTION_ID_LENGTH, DTLS_MAX_SESSIONS, DTLS_SESSION_EXPIRY,
-            DTLS_HANDSHAKES_PER_SECOND, DTLS_IDENTITY_BINDING));
+            DTLS_HANDSHAKES_PER_SECOND, DTLS_IDENTITY_BINDING, LOG_LEVEL, LOG_FORMAT));
 
     private GatewaySettings() {
     }

@@ -127,6 +127,20 @@ public final class Setting<T> {
         };
     }
 
+    /** The levels of logback (and slf4j), lower case; empty leaves the level to the environment. */
+    public static final java.util.List<String> LOG_LEVELS = java.util.List.of("error", "warn", "info", "debug", "trace");
+
+    static Parser<String> logLevel() {
+        return raw -> {
+            String text = String.valueOf(raw).trim().toLowerCase(java.util.Locale.ROOT);
+            if (!text.isEmpty() && !LOG_LEVELS.contains(text)) {
+                throw new IllegalArgumentException("must be one of " + String.join("|", LOG_LEVELS) + ", not '" + raw
+                        + "'");
+            }
+            return text;
+        };
+    }
+
     /** {@code HOST:PORT} (IPv6 hosts in brackets), or empty. */
     static Parser<String> hostPort() {
         return raw -> {

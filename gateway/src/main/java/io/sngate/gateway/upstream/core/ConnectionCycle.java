@@ -49,6 +49,7 @@ final class ConnectionCycle {
     private final OutboundWindow window;
     private final InboundQos inbound;
     private final KeepAlive keepAlive;
+    private final OutageLog outages;
 
     private ConnectOptions options;
     private volatile ClientState state = ClientState.NEW;
@@ -86,7 +87,7 @@ final class ConnectionCycle {
 
     ConnectionCycle(CoreContext ctx, CoreOutput out, ConnectOptions options, String broker, ReconnectBackoff backoff,
                     LongConsumer reconnectDelayObserver, OutboundWindow window, InboundQos inbound,
-                    KeepAlive keepAlive) {
+                    KeepAlive keepAlive, OutageLog outages) {
         this.ctx = ctx;
         this.out = out;
         this.options = options;
@@ -96,6 +97,7 @@ final class ConnectionCycle {
         this.window = window;
         this.inbound = inbound;
         this.keepAlive = keepAlive;
+        this.outages = outages;
     }
 
     ClientState state() {
@@ -219,14 +221,16 @@ final class ConnectionCycle {
         lossReported = false;
         inbound.onConnected(sessionPresent);
         window.onConnected(limits, sessionPresent, first);
+        outages.connected(options.clientId());
         if (first) {
-            LOG.info("upstream {}: connected to {} (session present: {})", options.clientId(), broker, sessionPresent);
+            // DEBUG: the device's own "connected" line tells this in the gateway's log.
+            LOG.debug("upstream {}: connected to {} (session present: {})", options.clientId(), broker, sessionPresent);
             ctx.event(new UpstreamEvent.Connected(sessionPresent));
         } else {
             ClientCounters counters = ctx.counters();
             if (wasLost) {
                 counters.reconnects++;
-                LOG.info("upstream {}: reconnected to {} (session present: {}, {} re-sent)", options.clientId(),
+                LOG.debug("upstream {}: reconnected to {} (session present: {}, {} re-sent)", options.clientId(),
                         broker, sessionPresent, window.inFlight());
             } else {
                 counters.willUpdates++;
@@ -424,7 +428,11 @@ final class ConnectionCycle {
 
     private void attemptFailed(boolean retryable, String detail) {
         if (!everConnected) {
-            LOG.warn("upstream {}: {}", options.clientId(), detail);
+            if (retryable) {
+                outages.connectionFailed(options.clientId(), detail);
+            } else {
+                outages.refused(options.clientId(), detail);
+            }
             finish(detail);
             ctx.event(new UpstreamEvent.ConnectFailed(failure(retryable), detail));
             return;
@@ -441,6 +449,7 @@ final class ConnectionCycle {
             ctx.event(new UpstreamEvent.ConnectFailed(DeliveryFailure.REFUSED, detail));
             return;
         }
+        outages.connectionFailed(options.clientId(), detail);
         scheduleReconnect(detail);
     }
 
@@ -453,7 +462,11 @@ final class ConnectionCycle {
         lossReported = true;
         forgiveIfHealthy();
         inbound.forgetQos1();
-        LOG.info("upstream {}: connection lost: {}", options.clientId(), detail);
+        if (terminalClose) {
+            LOG.info("upstream {}: connection lost: {}", options.clientId(), detail);
+        } else {
+            outages.connectionFailed(options.clientId(), "connection lost: " + detail);
+        }
         ctx.event(new UpstreamEvent.ConnectionLost(detail));
         if (terminalClose) {
             window.resend.clear();

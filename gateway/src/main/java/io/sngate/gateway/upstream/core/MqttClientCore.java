@@ -109,11 +109,17 @@ public final class MqttClientCore {
      */
     public MqttClientCore(ConnectOptions options, String broker, ReconnectBackoff backoff, CoreOutput out,
                           LongConsumer reconnectDelayObserver) {
+        this(options, broker, backoff, out, reconnectDelayObserver, new OutageLog(broker));
+    }
+
+    /** @param outages where this connection's broker failures go: the gateway shares one among all */
+    public MqttClientCore(ConnectOptions options, String broker, ReconnectBackoff backoff, CoreOutput out,
+                          LongConsumer reconnectDelayObserver, OutageLog outages) {
         this.out = Objects.requireNonNull(out, "out");
         this.inbound = new InboundQos(context, options.receiveMaximum());
         this.window = new OutboundWindow(context, options.maxQueuedRequests());
         this.cycle = new ConnectionCycle(context, out, options, broker, backoff, reconnectDelayObserver, window,
-                inbound, keepAlive);
+                inbound, keepAlive, Objects.requireNonNull(outages, "outages"));
     }
 
     // ------------------------------------------------------------------ the connection

@@ -170,9 +170,11 @@ class BrokerTlsTest {
              Device device = gw.device("tls-rogue-device")) {
             ConnAck refused = device.connect(true, 60);
             assertThat(refused.returnCode()).isEqualTo(ReturnCode.REJECTED_CONGESTION);
-            String line = log.awaitLine("WARN", "upstream tls-rogue-device: cannot connect to 127.0.0.1:" + tlsPort,
+            // One ERROR for the outage the whole gateway has (the device's own failure is DEBUG), naming the settings.
+            String line = log.awaitLine("ERROR", "broker " + ssl(tlsPort) + " does not accept the gateway's connections: "
+                    + "cannot connect to 127.0.0.1:" + tlsPort,
                     "TLS handshake failed: certificate verify failed: the broker's certificate is not signed by a CA "
-                            + "in broker.tls.ca-file");
+                            + "in broker.tls.ca-file", "check broker.uri (ssl://), broker.tls.ca-file");
             assertThat(line).doesNotContain("Exception");
             assertThat(broker.log()).doesNotContain("as tls-rogue-device");
         }
@@ -201,7 +203,8 @@ class BrokerTlsTest {
                     trustedWithClientCertificate()).close())
                     .hasMessageContaining("TLS handshake failed: hostname mismatch: the broker's certificate does not "
                             + "name the host of broker.uri (No subject alternative names matching IP address 127.0.0.1");
-            log.awaitLine("WARN", "upstream sngate-gw1: cannot connect to 127.0.0.1:" + tlsPort, "hostname mismatch");
+            log.awaitLine("ERROR", "broker " + ssl(tlsPort) + " does not accept the gateway's connections: cannot "
+                    + "connect to 127.0.0.1:" + tlsPort, "hostname mismatch", "broker.tls.verify-hostname");
 
             TestGateway.Tweak unverified = tls(pki.caFile(), gatewayCertificate.keyFile(),
                     Map.of(GatewaySettings.BROKER_TLS_VERIFY_HOSTNAME, false));
@@ -231,7 +234,8 @@ class BrokerTlsTest {
                     .hasMessageContaining("cannot reach the broker at " + ssl(tlsPort))
                     .hasMessageContaining("certificate_required")
                     .hasMessageContaining("it wants a client certificate");
-            log.awaitLine("WARN", "upstream sngate-gw1:", "certificate_required");
+            log.awaitLine("ERROR", "broker " + ssl(tlsPort) + " does not accept the gateway's connections:",
+                    "certificate_required", "broker.tls.cert-file");
             assertThat(broker.log()).doesNotContain("as sngate-gw1");
         }
     }

@@ -77,7 +77,7 @@ class DeviceCredentialsTest {
         }
     }
 
-    private static void addUser(Path file, String user, String password) throws Exception {
+    static void addUser(Path file, String user, String password) throws Exception {
         List<String> command = Files.exists(file)
                 ? List.of("mosquitto_passwd", "-b", file.toString(), user, password)
                 : List.of("mosquitto_passwd", "-c", "-b", file.toString(), user, password);

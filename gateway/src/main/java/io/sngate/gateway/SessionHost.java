@@ -3,7 +3,9 @@ package io.sngate.gateway;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sngate.codec.v12.MqttSn12Codec;
+import io.sngate.codec.Bytes;
 import io.sngate.codec.v12.MqttSn12Message;
+import io.sngate.codec.v12.PingReq;
 import io.sngate.gateway.session.ClientSession;
 import io.sngate.gateway.session.Effect;
 import io.sngate.gateway.session.UpstreamEvent;
@@ -48,6 +50,8 @@ final class SessionHost {
     private boolean sessionPresent;
     /** The input being handled ended the session as lost (that is logged with the Lost effect); loop thread only. */
     private boolean lostInInput;
+    /** A PINGREQ is waking the sleeping device with this many messages waiting; -1 otherwise. Loop thread only. */
+    private int wakingWith = -1;
 
     /** Sends packets to devices over whichever transport owns their address. */
     interface Links {
@@ -112,6 +116,11 @@ final class SessionHost {
         pendingInput.incrementAndGet();
         loop.execute(() -> {
             pendingInput.decrementAndGet();
+            if (session.state() == SessionState.ASLEEP && message instanceof PingReq ping
+                    && (!ping.hasClientId() || ping.clientId().equals(Bytes.utf8(session.clientId())))) {
+                // A device with nothing waiting is awake and asleep again within this one input.
+                wakingWith = session.queuedMessages();
+            }
             handle(() -> session.onDevice(message, clock.getAsLong(), this::apply));
         });
     }
@@ -201,6 +210,11 @@ final class SessionHost {
     private void afterInput() {
         SessionState before = state;
         state = session.state();
+        if (wakingWith >= 0) {
+            LOG.info("client {} awake at {} (PINGREQ, {} message(s) waiting)", session.clientId(), address, wakingWith);
+            wakingWith = -1;
+            before = SessionState.AWAKE;
+        }
         if (state != before) {
             logTransition(before, state);
         }
@@ -229,7 +243,8 @@ final class SessionHost {
 
     /**
      * One INFO line per event of the device's life, the same in both modes (the session is the
-     * same; only the upstream differs): connected, disconnected, asleep, awake. Lost is told with
+     * same; only the upstream differs): connected, disconnected, asleep (awake is told where the
+     * PINGREQ arrives, as the device may fall asleep again in the same input). Lost is told with
      * its reason by the Lost effect; the steps in between (the will exchange, waiting for the
      * broker) are DEBUG.
      */
@@ -246,8 +261,6 @@ final class SessionHost {
         } else if (to == SessionState.ASLEEP) {
             LOG.info("client {} asleep{} at {} (sleep {} s)", id, from == SessionState.AWAKE ? " again" : "", address,
                     session.sleepSeconds());
-        } else if (to == SessionState.AWAKE) {
-            LOG.info("client {} awake at {} (PINGREQ, {} message(s) waiting)", id, address, session.queuedMessages());
         } else if (to != SessionState.LOST) {
             LOG.debug("client {} at {}: {} -> {}", id, address, from, to);
         }

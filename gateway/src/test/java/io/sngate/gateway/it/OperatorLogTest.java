@@ -92,7 +92,7 @@ class OperatorLogTest {
             Matcher ready = process.awaitReady();
             assertThat(ready.group(2)).isEqualTo(broker.uri());
             assertThat(ready.group(3)).isEqualTo("connected");
-            assertThat(process.terminate()).isZero();
+            assertThat(process.terminate()).as("exit status after SIGTERM").isIn(0, 143);
         }
     }
 
@@ -105,9 +105,10 @@ class OperatorLogTest {
                      "password_file " + passwords.toAbsolutePath()));
              TestGateway gw = TestGateway.on(broker.broker, c -> c.with(GatewaySettings.BROKER_USERNAME, "gateway")
                      .with(GatewaySettings.BROKER_PASSWORD, "not-the-secret"))) {
-            assertThat(gw.gateway.readyLine()).contains(" (unreachable: broker refused the connection: 0x86");
+            // mosquitto answers a wrong password with 0x87 (not authorized); others say 0x86 (bad user name or password).
+            assertThat(gw.gateway.readyLine()).containsPattern(" \\(unreachable: broker refused the connection: 0x8[67] ");
             String error = log.awaitLine("ERROR", "broker.password");
-            assertThat(error).contains(broker.uri()).contains("0x86").contains("broker.username");
+            assertThat(error).contains(broker.uri()).containsPattern("0x8[67]").contains("broker.username");
             for (int i = 0; i < 3; i++) {
                 try (Device device = gw.device("refused-" + i)) {
                     assertThat(device.connect(true, 60).returnCode()).isNotEqualTo(ReturnCode.ACCEPTED);
@@ -208,7 +209,7 @@ class OperatorLogTest {
                         .anyMatch(line -> line.contains("in  Connect[") && line.contains("<- " + from))
                         .anyMatch(line -> line.contains("out ConnAck[") && line.contains("-> " + from)));
             }
-            assertThat(process.terminate()).isZero();
+            assertThat(process.terminate()).as("exit status after SIGTERM").isIn(0, 143);
         }
     }
 
@@ -234,7 +235,7 @@ class OperatorLogTest {
             for (String other : process.stderr) {
                 assertThat(json.readTree(other).isObject()).as("a JSON object: %s", other).isTrue();
             }
-            assertThat(process.terminate()).isZero();
+            assertThat(process.terminate()).as("exit status after SIGTERM").isIn(0, 143);
         }
     }
 }

@@ -37,15 +37,31 @@ class MainTest {
     }
 
     @Test
+    void logLevelSetsTheLevelOfTheBridgesLogsThroughLogback() {
+        org.slf4j.Logger sngate = org.slf4j.LoggerFactory.getLogger("io.sngate.bridge");
+        boolean debugBefore = sngate.isDebugEnabled();
+        try {
+            assertThat(start("--log-level", "debug", "--version")).isEqualTo(new Main.Started.Exit(Main.EXIT_OK));
+            assertThat(sngate.isDebugEnabled()).isTrue();
+            assertThat(start("--log-level=warn", "--version")).isEqualTo(new Main.Started.Exit(Main.EXIT_OK));
+            assertThat(sngate.isInfoEnabled()).isFalse();
+        } finally {
+            io.sngate.hw.log.LogSetup.apply(debugBefore ? "debug" : "info", false);
+        }
+    }
+
+    @Test
     void helpListsTheFlags() {
         assertThat(start("--help")).isEqualTo(new Main.Started.Exit(Main.EXIT_OK));
         assertThat(out()).contains("--gateway HOST:PORT", "--serial PATH[:BAUD][:node=HEX]", "--xbee", "--backend",
-                "--stats-interval", "sngate bridge ready gateway=HOST:PORT lines=N");
+                "--stats-interval", "--log-level LEVEL", "sngate bridge ready gateway=HOST:PORT lines=N");
     }
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "--bogus|--bogus: unknown flag",
+            "--serial /dev/a --log-level loud|--log-level: must be one of",
+            "--serial /dev/a --log-level|--log-level: needs a value",
             "--serial /dev/ttyUSB0:fast|--serial /dev/ttyUSB0:fast: 'fast' is not a number",
             "--serial /dev/ttyUSB0:115200:node=XY|node id 'XY' is not hexadecimal",
             "--serial /dev/ttyUSB0:115200:node=123|an even number of hex digits",

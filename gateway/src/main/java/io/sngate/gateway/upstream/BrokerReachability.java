@@ -55,10 +55,18 @@ public final class BrokerReachability implements AutoCloseable {
         }
     }
 
+    /**
+     * Unique per process: two gateways with the same gateway.id on one broker would otherwise take
+     * each other's probe session over, again and again, and each report an outage every time.
+     */
+    private final String clientId;
+
     private BrokerReachability(EventLoop loop, UpstreamSettings settings, Consumer<Boolean> reachable) {
         this.loop = loop;
         this.settings = settings;
         this.reachable = reachable;
+        this.clientId = "sngate-status-gw" + settings.gatewayId() + "-"
+                + java.util.HexFormat.of().toHexDigits(new java.util.Random().nextInt());
     }
 
     /** Starts watching; {@code reachable} hears every change, on {@code loop}. */
@@ -95,7 +103,7 @@ public final class BrokerReachability implements AutoCloseable {
         // Over TLS when the broker is an ssl:// one: a broker that answers TCP but refuses the
         // gateway's TLS is not reachable for the devices either.
         connection = settings.connection(loop,
-                settings.options("sngate-status-gw" + settings.gatewayId()).withCleanStart(true)
+                settings.options(clientId).withCleanStart(true)
                         .withSessionExpirySeconds(0).withKeepAliveSeconds(KEEP_ALIVE_SECONDS), listener).build();
         connection.connect();
     }

@@ -56,6 +56,7 @@ public final class Main {
             args = LogSetup.applyLevelFlag(given);
         } catch (IllegalArgumentException e) {
             err.println("sngate bridge: " + e.getMessage());
+            err.println("run with --help for the options");
             return new Started.Exit(EXIT_USAGE);
         }
         if (args.contains("--help") || args.contains("-h")) {

@@ -19,6 +19,10 @@ final class SleepingClient {
         this.ctx = ctx;
     }
 
+    long seconds() {
+        return sleepMillis / 1000;
+    }
+
     /** DISCONNECT with a duration: the device sleeps for {@code seconds} from {@code now}. */
     void fallAsleep(int seconds, long now) {
         sleepMillis = seconds * 1000L;

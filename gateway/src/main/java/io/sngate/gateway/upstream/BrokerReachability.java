@@ -24,6 +24,15 @@ public final class BrokerReachability implements AutoCloseable {
     private final UpstreamSettings settings;
     private final Consumer<Boolean> reachable;
     private MqttConnection connection;
+    /** The probe's last word, for /ready on any thread; until its first answer the broker is unknown. */
+    private volatile Status status = new Status(false, "not yet probed");
+
+    /**
+     * Whether the probe's connection, with the gateway's own settings and credentials, is up;
+     * {@code detail} says why not (the broker's refusal, a TLS failure, a refused TCP connection).
+     */
+    public record Status(boolean reachable, String detail) {
+    }
     private int failedAttempts;
     private boolean closed;
 
@@ -47,12 +56,16 @@ public final class BrokerReachability implements AutoCloseable {
         Consumer<UpstreamEvent> listener = event -> {
             if (event instanceof UpstreamEvent.Connected) {
                 failedAttempts = 0;
+                status = new Status(true, "connected");
                 reachable.accept(true);
             } else if (event instanceof UpstreamEvent.Reconnected) {
+                status = new Status(true, "connected");
                 reachable.accept(true);
-            } else if (event instanceof UpstreamEvent.ConnectionLost) {
+            } else if (event instanceof UpstreamEvent.ConnectionLost lost) {
+                status = new Status(false, "connection lost: " + lost.detail());
                 reachable.accept(false);
             } else if (event instanceof UpstreamEvent.ConnectFailed failed) {
+                status = new Status(false, failed.detail());
                 reachable.accept(false);
                 long delay = settings.backoff().delayMillis(failedAttempts++);
                 LOG.debug("broker reachability probe: {}; again in {} ms", failed.detail(), delay);
@@ -66,6 +79,11 @@ public final class BrokerReachability implements AutoCloseable {
                 settings.options("sngate-status-gw" + settings.gatewayId()).withCleanStart(true)
                         .withSessionExpirySeconds(0).withKeepAliveSeconds(KEEP_ALIVE_SECONDS), listener).build();
         connection.connect();
+    }
+
+    /** The broker as the probe last found it; any thread. */
+    public Status status() {
+        return status;
     }
 
     @Override

@@ -219,7 +219,8 @@ final class SessionHost {
         return new ClientSnapshot(view.clientId(), view.state().name().toLowerCase(), linkKind(at), at.toString(),
                 ClientSnapshot.PROTOCOL, view.cleanSession(), view.keepAliveSeconds(), view.sleepSeconds(),
                 connectedSince < 0 ? null : wallNow.minusMillis(now - connectedSince),
-                wallNow.minusMillis(now - view.lastHeardMillis()), topics, view.subscriptions(),
+                connectedSince < 0 ? null : (now - connectedSince) / 1000,
+                wallNow.minusMillis(now - view.lastHeardMillis()), (now - view.lastHeardMillis()) / 1000, topics, view.subscriptions(),
                 view.queuedToDevice(), view.inFlightToDevice(), view.inFlightToBroker(), view.proven(),
                 upstreamState, counters);
     }

@@ -302,7 +302,9 @@ public final class AdminServer implements AutoCloseable {
             row.put("address", c.address());
             row.put("keepAliveSeconds", c.keepAliveSeconds());
             row.put("connectedAt", c.connectedAt());
+            row.put("connectedSeconds", c.connectedSeconds());
             row.put("lastSeen", c.lastSeen());
+            row.put("lastSeenSecondsAgo", c.lastSeenSecondsAgo());
             row.put("queued", c.queued());
             row.put("topics", c.topics().size());
             row.put("upstream", c.upstream());

@@ -13,13 +13,16 @@ import java.util.Map;
  * @param state the session state, lower case ({@code active}, {@code asleep}, {@code awake}, {@code lost}...)
  * @param link the kind of link the device is on: udp, dtls, serial, xbee or forwarded
  * @param connectedAt when the current connection was accepted, or null while none is
+ * @param connectedSeconds how long the current connection has lasted, or null while none is
  * @param lastSeen when the device was last heard from
+ * @param lastSeenSecondsAgo the same, counted on the gateway's monotonic clock: right even when the
+ *        gateway's wall clock (a Pi without a network time source) is off
  * @param upstream the state of the client's broker side (connected, connecting, reconnecting, closed, failed)
  * @param counters this client's own counts since its session began
  */
 public record ClientSnapshot(String clientId, String state, String link, String address, String protocol,
                              boolean cleanSession, int keepAliveSeconds, long sleepSeconds, Instant connectedAt,
-                             Instant lastSeen, List<Topic> topics, List<SessionView.Subscription> subscriptions,
+                             Long connectedSeconds, Instant lastSeen, long lastSeenSecondsAgo, List<Topic> topics, List<SessionView.Subscription> subscriptions,
                              int queued, int inFlightToDevice, int inFlightToBroker, boolean proven, String upstream,
                              Map<String, Long> counters) {
 

@@ -131,6 +131,8 @@ class AdminApiTest {
             assertThat(c.get("keepAliveSeconds").asInt()).isEqualTo(45);
             assertThat(c.get("cleanSession").asBoolean()).isTrue();
             assertThat(c.get("connectedAt").asText()).isNotEmpty();
+            assertThat(c.get("connectedSeconds").asLong()).isBetween(0L, 30L);
+            assertThat(c.get("lastSeenSecondsAgo").asLong()).isBetween(0L, 30L);
             assertThat(c.get("upstream").asText()).isEqualTo("connected");
             List<String> topics = new ArrayList<>();
             c.get("topics").forEach(t -> topics.add(t.get("id").asInt() + "=" + t.get("name").asText()));

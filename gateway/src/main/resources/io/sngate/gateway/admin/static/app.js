@@ -34,9 +34,9 @@ function facts(dl, pairs) {
   }
 }
 
-function ago(iso) {
-  if (!iso) return '–';
-  const seconds = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+// Ages come from the gateway's own monotonic clock: the browser's clock and a Pi's may disagree.
+function ago(seconds) {
+  if (seconds === null || seconds === undefined) return '–';
   if (seconds < 60) return seconds + ' s ago';
   if (seconds < 3600) return Math.floor(seconds / 60) + ' min ago';
   return Math.floor(seconds / 3600) + ' h ago';
@@ -93,7 +93,7 @@ async function refreshClients() {
     row.dataset.state = c.state;
     const state = el('td');
     state.append(stateBadge(c.state));
-    row.append(el('td', c.clientId), state, el('td', c.link), el('td', c.address), el('td', ago(c.lastSeen)),
+    row.append(el('td', c.clientId), state, el('td', c.link), el('td', c.address), el('td', ago(c.lastSeenSecondsAgo)),
       el('td', c.queued), el('td', c.topics), el('td', c.upstream));
     row.addEventListener('click', () => { location.hash = 'client=' + encodeURIComponent(c.clientId); });
     tbody.append(row);
@@ -117,8 +117,8 @@ async function refreshDetail() {
     ['State', c.state], ['Link', c.link], ['Address', c.address], ['Protocol', c.protocol],
     ['Clean session', c.cleanSession], ['Keep-alive', c.keepAliveSeconds + ' s'],
     ['Sleep duration', c.sleepSeconds ? c.sleepSeconds + ' s' : null],
-    ['Connected', c.connectedAt ? ago(c.connectedAt).replace(' ago', '') + ' (since ' + c.connectedAt + ')' : null],
-    ['Last seen', ago(c.lastSeen)], ['Queued', c.queued], ['In flight to device', c.inFlightToDevice],
+    ['Connected for', c.connectedSeconds === null ? null : duration(c.connectedSeconds) + ' (since ' + c.connectedAt + ')'],
+    ['Last seen', ago(c.lastSeenSecondsAgo)], ['Queued', c.queued], ['In flight to device', c.inFlightToDevice],
     ['In flight to broker', c.inFlightToBroker], ['Broker side', c.upstream],
   ]);
   const topics = document.querySelector('#detail-topics tbody');

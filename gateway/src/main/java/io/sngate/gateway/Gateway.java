@@ -130,6 +130,7 @@ public final class Gateway implements AutoCloseable {
 
     private void startAll() throws Exception {
         GatewayOptions options = GatewayOptions.from(config);
+        openAdmin();
         String brokerHost;
         int brokerPort;
         if (config.broker().isPresent()) {
@@ -261,14 +262,21 @@ public final class Gateway implements AutoCloseable {
         reachability = BrokerReachability.watch(loops.next(), upstreamSettings, shown::connected);
     }
 
-    /** The admin HTTP server, after the transports: what it reports is then all there. */
-    private void startAdmin() throws Exception {
+    /** Binds the admin port first: a token file or address that cannot be used stops the start before the rest. */
+    private void openAdmin() throws ConfigError {
         int port = config.get(GatewaySettings.ADMIN_PORT);
-        if (port == 0) {
+        if (port != 0) {
+            admin = AdminServer.open(config.get(GatewaySettings.ADMIN_BIND).strip(), port,
+                    config.get(GatewaySettings.ADMIN_TOKEN_FILE).strip());
+        }
+    }
+
+    /** The admin HTTP server answers once the transports run: what it reports is then all there. */
+    private void startAdmin() {
+        if (admin == null) {
             return;
         }
-        admin = AdminServer.start(new Admin(), config.get(GatewaySettings.ADMIN_BIND).strip(), port,
-                config.get(GatewaySettings.ADMIN_TOKEN_FILE).strip());
+        admin.serve(new Admin());
         LOG.info("admin server on {} (status page /, API /api, /metrics, /health, /ready{})", admin.url(),
                 config.get(GatewaySettings.ADMIN_TOKEN_FILE).isBlank() ? "" : "; bearer token required");
     }

@@ -56,51 +56,71 @@ public final class AdminServer implements AutoCloseable {
     private static final Map<String, String> STATIC_FILES = Map.of(
             "/", "index.html", "/index.html", "index.html", "/app.js", "app.js", "/style.css", "style.css");
 
-    private final AdminAccess gateway;
     private final HttpServer server;
     private final ExecutorService executor;
-    private final PrometheusExport prometheus;
+    // Set by serve(), before the server's threads start.
+    private AdminAccess gateway;
+    private PrometheusExport prometheus;
     /** The bearer token every path but /health needs, or null when admin.token-file is not set. */
     private final byte[] token;
     private final ObjectMapper json = new ObjectMapper()
             .registerModule(new SimpleModule().addSerializer(Instant.class, ToStringSerializer.instance))
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
-    private AdminServer(AdminAccess gateway, HttpServer server, ExecutorService executor, byte[] token) {
-        this.gateway = gateway;
+    private AdminServer(HttpServer server, ExecutorService executor, byte[] token) {
         this.server = server;
         this.executor = executor;
         this.token = token;
-        this.prometheus = new PrometheusExport(gateway);
     }
 
     /**
-     * Listens on {@code bind}:{@code port} (0 picks a free port).
+     * Reads the token and binds {@code bind}:{@code port} (0 picks a free port), without serving
+     * yet: the gateway does this before it starts anything else, so that a setting that cannot
+     * be used stops the start at once, and serves once everything runs ({@link #serve}).
      *
      * @param tokenFile admin.token-file, or blank for none
-     * @throws ConfigError naming admin.token-file or admin.bind when they cannot be used
+     * @throws ConfigError naming admin.token-file, admin.bind or admin.port when they cannot be used
      */
-    public static AdminServer start(AdminAccess gateway, String bind, int port, String tokenFile)
-            throws IOException, ConfigError {
+    public static AdminServer open(String bind, int port, String tokenFile) throws ConfigError {
         byte[] token = tokenFile.isBlank() ? null : readToken(Path.of(tokenFile));
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(bind, port), 16);
         } catch (java.net.BindException e) {
+            if (new InetSocketAddress(bind, 0).isUnresolved() || !isLocal(bind)) {
+                throw new ConfigError(GatewaySettings.ADMIN_BIND.path(), "'" + bind + "' is no address of this "
+                        + "machine: " + e.getMessage());
+            }
             throw new ConfigError(GatewaySettings.ADMIN_PORT.path(), "cannot listen on " + bind + ":" + port + ": "
                     + e.getMessage());
-        } catch (java.net.UnknownHostException | IllegalArgumentException e) {
-            throw new ConfigError(GatewaySettings.ADMIN_BIND.path(), "'" + bind + "' is not an address here: "
-                    + e.getMessage());
+        } catch (IOException | IllegalArgumentException e) {
+            // A name that does not resolve fails here (a SocketException), not as a BindException.
+            throw new ConfigError(GatewaySettings.ADMIN_BIND.path(), "cannot listen on '" + bind + "' port " + port
+                    + ": " + e.getMessage());
         }
         ExecutorService executor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(MAX_WAITING), new DefaultThreadFactory("sngate-admin", true),
                 new ThreadPoolExecutor.AbortPolicy());
         server.setExecutor(executor);
-        AdminServer admin = new AdminServer(gateway, server, executor, token);
-        server.createContext("/", admin::handle);
+        return new AdminServer(server, executor, token);
+    }
+
+    /** Starts answering requests about {@code running}. */
+    public void serve(AdminAccess running) {
+        this.gateway = running;
+        this.prometheus = new PrometheusExport(running);
+        server.createContext("/", this::handle);
         server.start();
-        return admin;
+    }
+
+    private static boolean isLocal(String bind) {
+        try {
+            java.net.InetAddress address = java.net.InetAddress.getByName(bind);
+            return address.isAnyLocalAddress() || address.isLoopbackAddress()
+                    || java.net.NetworkInterface.getByInetAddress(address) != null;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static byte[] readToken(Path file) throws ConfigError {

@@ -105,7 +105,7 @@ public record ClientsQuery(Set<String> states, String link, String address, Stri
     public Page apply(Collection<ClientSummary> clients) {
         List<ClientSummary> matching = clients.stream().filter(this::matches)
                 .sorted(Comparator.comparing(ClientSummary::clientId)).toList();
-        int from = (int) Math.min(offset, matching.size());
+        int from = Math.min(offset, matching.size());
         int to = (int) Math.min((long) from + limit, matching.size());
         return new Page(matching.size(), offset, limit, matching.subList(from, to));
     }

@@ -284,6 +284,31 @@ class AdminApiTest {
         }
     }
 
+    @Test
+    void settingsThatCannotBeUsedStopTheStartNamingTheKey(@TempDir Path dir) throws Exception {
+        Path empty = Files.writeString(dir.resolve("empty-token"), "\n");
+        assertStartFails(c -> c.with(GatewaySettings.ADMIN_PORT, Mosquitto.freePort())
+                .with(GatewaySettings.ADMIN_TOKEN_FILE, dir.resolve("missing").toString()),
+                "admin.token-file", "cannot read");
+        assertStartFails(c -> c.with(GatewaySettings.ADMIN_PORT, Mosquitto.freePort())
+                .with(GatewaySettings.ADMIN_TOKEN_FILE, empty.toString()), "admin.token-file", "is empty");
+        assertStartFails(c -> c.with(GatewaySettings.ADMIN_PORT, Mosquitto.freePort())
+                .with(GatewaySettings.ADMIN_BIND, "192.0.2.1"), "admin.bind", "192.0.2.1");
+        assertStartFails(c -> c.with(GatewaySettings.ADMIN_PORT, Mosquitto.freePort())
+                .with(GatewaySettings.ADMIN_BIND, "no-such-host.invalid"), "admin.bind", "no-such-host.invalid");
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            assertStartFails(c -> c.with(GatewaySettings.ADMIN_PORT, taken.getLocalPort()), "admin.port",
+                    String.valueOf(taken.getLocalPort()));
+        }
+    }
+
+    private void assertStartFails(TestGateway.Tweak tweak, String key, String reason) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestGateway.on(gw.ownMosquitto().broker, tweak).close())
+                .isInstanceOfSatisfying(io.sngate.hw.config.ConfigError.class,
+                        e -> assertThat(e.key()).isEqualTo(key))
+                .hasMessageContaining(reason);
+    }
+
     private static List<String> ids(JsonNode page) {
         List<String> ids = new ArrayList<>();
         page.get("clients").forEach(c -> ids.add(c.get("clientId").asText()));

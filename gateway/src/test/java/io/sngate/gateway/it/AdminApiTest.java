@@ -285,6 +285,21 @@ class AdminApiTest {
     }
 
     @Test
+    void readyIsUnavailableWhileTheBrokerRefusesTheGatewaysLogin() throws Exception {
+        try (LoggedMosquitto closed = LoggedMosquitto.start(List.of("allow_anonymous false"));
+             TestGateway refused = TestGateway.on(closed.broker,
+                     c -> c.with(GatewaySettings.ADMIN_PORT, Mosquitto.freePort()))) {
+            AdminHttp admin = new AdminHttp(refused.gateway.adminUrl());
+            await().atMost(WAIT).until(() -> admin.get("/ready").json().get("reason") != null
+                    && !admin.get("/ready").json().get("reason").asText().contains("not yet probed"));
+            AdminHttp.Answer ready = admin.get("/ready");
+            assertThat(ready.status()).isEqualTo(503);
+            assertThat(ready.json().get("reason").asText()).contains("not reachable").containsIgnoringCase("auth");
+            assertThat(admin.get("/api/gateway").json().get("broker").get("reachable").asBoolean()).isFalse();
+        }
+    }
+
+    @Test
     void settingsThatCannotBeUsedStopTheStartNamingTheKey(@TempDir Path dir) throws Exception {
         Path empty = Files.writeString(dir.resolve("empty-token"), "\n");
         assertStartFails(c -> c.with(GatewaySettings.ADMIN_PORT, Mosquitto.freePort())

@@ -300,6 +300,28 @@ class AdminApiTest {
     }
 
     @Test
+    void inAggregatingModeTheClientsShowTheSharedConnectionsState() throws Exception {
+        try (TestGateway aggregating = TestGateway.start(Setup.AGGREGATING_MOSQUITTO,
+                     c -> c.with(GatewaySettings.ADMIN_PORT, Mosquitto.freePort()));
+             Device device = aggregating.device("aggregated-1")) {
+            AdminHttp admin = new AdminHttp(aggregating.gateway.adminUrl());
+            device.connected(true, 60);
+            int topic = device.register("admin/aggregated/t");
+            device.publish1(TopicIdType.NORMAL, topic, new byte[] {7}, false);
+
+            JsonNode c = admin.get("/api/clients/aggregated-1").json();
+            assertThat(c.get("state").asText()).isEqualTo("active");
+            assertThat(c.get("upstream").asText()).isEqualTo("connected");
+            assertThat(c.get("counters").get("publishes_to_broker").asLong()).isEqualTo(1);
+            assertThat(admin.get("/api/gateway").json().get("mode").asText()).isEqualTo("aggregating");
+            String metrics = admin.get("/metrics").body();
+            assertThat(metrics).containsPattern("(?m)^sngate_upstream_connections\\{state=\"connected\"} 1");
+            assertThat(metrics).containsPattern("(?m)^sngate_ack_latency_seconds_count 1");
+            device.disconnect();
+        }
+    }
+
+    @Test
     void settingsThatCannotBeUsedStopTheStartNamingTheKey(@TempDir Path dir) throws Exception {
         Path empty = Files.writeString(dir.resolve("empty-token"), "\n");
         assertStartFails(c -> c.with(GatewaySettings.ADMIN_PORT, Mosquitto.freePort())

@@ -5,6 +5,12 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sngate.codec.v12.Advertise;
 import io.sngate.codec.v12.MqttSn12Codec;
+import io.sngate.codec.SngateVersion;
+import io.sngate.gateway.admin.AdminAccess;
+import io.sngate.gateway.admin.AdminServer;
+import io.sngate.gateway.admin.ClientSnapshot;
+import io.sngate.gateway.admin.ClientSummary;
+import io.sngate.gateway.admin.GatewayInfo;
 import io.sngate.gateway.broker.EmbeddedBroker;
 import io.sngate.gateway.session.PredefinedTopics;
 import io.sngate.gateway.transport.NettyIo;
@@ -37,7 +43,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.Optional;
@@ -83,6 +93,11 @@ public final class Gateway implements AutoCloseable {
     /** The DTLS listener, or null without dtls.port. */
     private DtlsTransport dtls;
     private ScheduledFuture<?> dtlsHousekeeping;
+    /** The admin HTTP server, or null without admin.port. */
+    private AdminServer admin;
+    private final Instant startedAt = Instant.now();
+    /** Set once every transport listens: /ready says so. */
+    private volatile boolean listening;
 
     /** Opens the Pi's pins; tests give one that uses pi4j's mock platform. */
     @FunctionalInterface
@@ -115,6 +130,7 @@ public final class Gateway implements AutoCloseable {
 
     private void startAll() throws Exception {
         GatewayOptions options = GatewayOptions.from(config);
+        openAdmin();
         String brokerHost;
         int brokerPort;
         if (config.broker().isPresent()) {
@@ -158,6 +174,8 @@ public final class Gateway implements AutoCloseable {
         addTransport(udp, warnings, inbound);
         startDtls(options, warnings, inbound);
         startLines(config.hardware(), options, warnings, inbound);
+        listening = true;
+        startAdmin();
         counterReports = loops.next().scheduleAtFixedRate(() -> {
                     reportCounters("in the last minute");
                     dispatcher.forgetStaleFloodWindows();
@@ -267,6 +285,103 @@ public final class Gateway implements AutoCloseable {
                         + (e instanceof ExecutionException ? e.getCause() : e), e);
             }
         }
+    }
+
+    /** Binds the admin port first: a token file or address that cannot be used stops the start before the rest. */
+    private void openAdmin() throws ConfigError {
+        int port = config.get(GatewaySettings.ADMIN_PORT);
+        if (port != 0) {
+            admin = AdminServer.open(config.get(GatewaySettings.ADMIN_BIND).strip(), port,
+                    config.get(GatewaySettings.ADMIN_TOKEN_FILE).strip());
+        }
+    }
+
+    /** The admin HTTP server answers once the transports run: what it reports is then all there. */
+    private void startAdmin() {
+        if (admin == null) {
+            return;
+        }
+        admin.serve(new Admin());
+        LOG.info("admin server on {} (status page /, API /api, /metrics, /health, /ready{})", admin.url(),
+                config.get(GatewaySettings.ADMIN_TOKEN_FILE).isBlank() ? "" : "; bearer token required");
+    }
+
+    /** What the admin server sees of this gateway; session state only through the sessions' loops. */
+    private final class Admin implements AdminAccess {
+        @Override
+        public List<ClientSummary> clients() {
+            List<ClientSummary> clients = new ArrayList<>();
+            for (SessionHost host : dispatcher.sessions()) {
+                LinkAddress address = host.address();
+                clients.add(new ClientSummary(host.clientId(), host.state().name().toLowerCase(),
+                        SessionHost.linkKind(address), address.toString(), host.queued(), host.upstreamState()));
+            }
+            return clients;
+        }
+
+        @Override
+        public Optional<CompletableFuture<ClientSnapshot>> snapshot(String clientId) {
+            return Optional.ofNullable(dispatcher.session(clientId)).map(SessionHost::snapshot);
+        }
+
+        @Override
+        public Optional<CompletableFuture<Boolean>> kick(String clientId) {
+            return Optional.ofNullable(dispatcher.session(clientId))
+                    .map(host -> host.kick("disconnected through the admin API"));
+        }
+
+        @Override
+        public Map<Integer, String> predefinedTopics() {
+            return config.predefinedTopics();
+        }
+
+        @Override
+        public Map<String, Map<Integer, String>> perClientPredefinedTopics() {
+            return config.perClientPredefinedTopics();
+        }
+
+        @Override
+        public boolean reload() {
+            return reloadDevices();
+        }
+
+        @Override
+        public GatewayInfo info() {
+            List<String> described = new ArrayList<>();
+            transports.forEach(t -> described.add(t.describe()));
+            Map<String, Object> limits = new LinkedHashMap<>();
+            GatewaySettings.ALL.forEach((key, setting) -> {
+                if (key.startsWith("limits.")) {
+                    limits.put(key, config.get(setting));
+                }
+            });
+            return new GatewayInfo(SngateVersion.get(), startedAt, config.get(GatewaySettings.MODE).name().toLowerCase(),
+                    described, udp.localPort(), dtls == null ? null : dtls.localPort(), upstreams.brokerUri(),
+                    broker != null, limits);
+        }
+
+        @Override
+        public BrokerReachability.Status broker() {
+            return reachability.status();
+        }
+
+        @Override
+        public boolean listening() {
+            return listening;
+        }
+
+        @Override
+        public Metrics metrics() {
+            return metrics;
+        }
+    }
+
+    /** The admin server's address (http://HOST:PORT); fails without admin.port. */
+    public String adminUrl() {
+        if (admin == null) {
+            throw new IllegalStateException("no admin server: admin.port is 0");
+        }
+        return admin.url();
     }
 
     /** What the transports hand their packets to: the dispatcher, with a blink of the LED. */
@@ -468,6 +583,10 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
+        listening = false;
+        if (admin != null) {
+            admin.close();
+        }
         if (advertising != null) {
             advertising.cancel(false);
         }

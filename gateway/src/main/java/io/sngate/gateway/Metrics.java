@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 
 /**
  * The gateway's named counters. Every packet or message the gateway gives up on is counted
@@ -66,6 +67,8 @@ public final class Metrics {
     public static final String DEVICES_RELOAD_FAILED = "devices_file.reload_failed";
 
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
+    /** Where acknowledgement latencies go: nowhere until an exporter (the admin server's /metrics) asks. */
+    private volatile LongConsumer ackLatency = millis -> { };
 
     public void count(String name) {
         counters.computeIfAbsent(name, n -> new LongAdder()).increment();
@@ -83,6 +86,19 @@ public final class Metrics {
         String counter = MALFORMED_PREFIX + e.reason().name().toLowerCase();
         metrics.count(counter);
         return counter;
+    }
+
+    /**
+     * The time from a device's QoS 1/2 PUBLISH leaving for the broker to the broker's PUBACK
+     * (QoS 1) or PUBREC (QoS 2), in milliseconds, as the session saw it.
+     */
+    public void recordAckLatency(long millis) {
+        ackLatency.accept(millis);
+    }
+
+    /** Sends every later {@link #recordAckLatency} to {@code sink} (thread-safe, called on event loops). */
+    public void onAckLatency(LongConsumer sink) {
+        ackLatency = sink;
     }
 
     public long get(String name) {

@@ -11,6 +11,16 @@ import io.sngate.gateway.session.Effect;
 import io.sngate.gateway.session.UpstreamEvent;
 import io.sngate.gateway.transport.LinkAddress;
 import io.sngate.gateway.session.SessionState;
+import io.sngate.gateway.session.SessionView;
+import io.sngate.codec.QoS;
+import io.sngate.codec.v12.Publish;
+import io.sngate.gateway.admin.ClientSnapshot;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -52,6 +62,24 @@ final class SessionHost {
     private boolean lostInInput;
     /** A PINGREQ is waking the sleeping device with this many messages waiting; -1 otherwise. Loop thread only. */
     private int wakingWith = -1;
+    /** Messages waiting for the device after the last input, for the queue gauges on any thread. */
+    private volatile int queued;
+    /** The broker side as the session last heard of it; read by the admin API on any thread. */
+    private volatile String upstreamState = "closed";
+    /** When the current connection was accepted (session clock), or -1; loop thread only. */
+    private long connectedSince = -1;
+    /**
+     * The device's QoS 1/2 PUBLISHes handed upstream, by token, with the time they left: the
+     * broker's acknowledgement latency is measured from here. Bounded by the session's upstream
+     * in-flight window; loop thread only.
+     */
+    private final Map<Long, Long> publishedAt = new HashMap<>(2);
+    // This client's counts for the admin API; loop thread only.
+    private long packetsFromDevice;
+    private long packetsToDevice;
+    private long publishesToBroker;
+    private long messagesToDevice;
+    private long discarded;
 
     /** Sends packets to devices over whichever transport owns their address. */
     interface Links {
@@ -121,6 +149,7 @@ final class SessionHost {
                 // A device with nothing waiting is awake and asleep again within this one input.
                 wakingWith = session.queuedMessages();
             }
+            packetsFromDevice++;
             handle(() -> session.onDevice(message, clock.getAsLong(), this::apply));
         });
     }
@@ -139,6 +168,7 @@ final class SessionHost {
 
     private void fromUpstream(UpstreamEvent event) {
         if (loop.inEventLoop()) {
+            observe(event);
             if (handling) {
                 // The upstream answered at once, while the session is still handling the input
                 // that asked (a publish with no connection fails on the spot): after it returns.
@@ -149,6 +179,105 @@ final class SessionHost {
         } else {
             loop.execute(() -> fromUpstream(event));
         }
+    }
+
+    /** What the admin API shows of the broker side, and the broker's acknowledgement latency. */
+    private void observe(UpstreamEvent event) {
+        if (event instanceof UpstreamEvent.Connected || event instanceof UpstreamEvent.Reconnected) {
+            upstreamState = "connected";
+        } else if (event instanceof UpstreamEvent.ConnectionLost) {
+            upstreamState = "reconnecting";
+        } else if (event instanceof UpstreamEvent.ConnectFailed) {
+            upstreamState = "failed";
+        } else if (event instanceof UpstreamEvent.PublishReceived received) {
+            acknowledged(received.token()); // QoS 2: the broker's PUBREC
+        } else if (event instanceof UpstreamEvent.PublishDone done) {
+            acknowledged(done.token()); // QoS 1: PUBACK; QoS 2 was measured at PUBREC already
+        }
+    }
+
+    private void acknowledged(long token) {
+        Long sentAt = publishedAt.remove(token);
+        if (sentAt != null) {
+            metrics.recordAckLatency(clock.getAsLong() - sentAt);
+        }
+    }
+
+    /** The client as it is now, copied on its loop; any thread. */
+    CompletableFuture<ClientSnapshot> snapshot() {
+        CompletableFuture<ClientSnapshot> result = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                result.complete(snapshotOnLoop());
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    private ClientSnapshot snapshotOnLoop() {
+        SessionView view = session.view();
+        long now = clock.getAsLong();
+        Instant wallNow = Instant.now();
+        List<ClientSnapshot.Topic> topics = view.topics().stream()
+                .map(t -> new ClientSnapshot.Topic(t.id(), t.name(), t.knownToDevice())).toList();
+        Map<String, Long> counters = new LinkedHashMap<>();
+        counters.put("packets_from_device", packetsFromDevice);
+        counters.put("packets_to_device", packetsToDevice);
+        counters.put("publishes_to_broker", publishesToBroker);
+        counters.put("messages_to_device", messagesToDevice);
+        counters.put("discarded", discarded);
+        LinkAddress at = address;
+        return new ClientSnapshot(view.clientId(), view.state().name().toLowerCase(), linkKind(at), at.toString(),
+                ClientSnapshot.PROTOCOL, view.cleanSession(), view.keepAliveSeconds(), view.sleepSeconds(),
+                connectedSince < 0 ? null : wallNow.minusMillis(now - connectedSince),
+                connectedSince < 0 ? null : (now - connectedSince) / 1000,
+                wallNow.minusMillis(now - view.lastHeardMillis()), (now - view.lastHeardMillis()) / 1000, topics, view.subscriptions(),
+                view.queuedToDevice(), view.inFlightToDevice(), view.inFlightToBroker(), view.proven(),
+                upstreamState, counters);
+    }
+
+    /** The kind of link an address is on, as the admin API names it. */
+    static String linkKind(LinkAddress address) {
+        if (address instanceof LinkAddress.Udp) {
+            return "udp";
+        } else if (address instanceof LinkAddress.Dtls) {
+            return "dtls";
+        } else if (address instanceof LinkAddress.Serial) {
+            return "serial";
+        } else if (address instanceof LinkAddress.XBee) {
+            return "xbee";
+        }
+        return "forwarded";
+    }
+
+    /**
+     * An operator ends the session (admin API): on its loop, as if the device were lost, so the
+     * will is published; any thread. Completes with false when the session had already ended.
+     */
+    CompletableFuture<Boolean> kick(String why) {
+        CompletableFuture<Boolean> result = new CompletableFuture<>();
+        loop.execute(() -> {
+            boolean[] ended = new boolean[1];
+            try {
+                handle(() -> ended[0] = session.kick(why, clock.getAsLong(), this::apply));
+                result.complete(ended[0]);
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    /** Messages waiting for the device as of the session's last input; any thread. */
+    int queued() {
+        return queued;
+    }
+
+    /** The broker side as the session last heard of it; any thread. */
+    String upstreamState() {
+        return upstreamState;
     }
 
     /** The gateway is stopping: leave the broker session in place, publish no will. */
@@ -219,6 +348,12 @@ final class SessionHost {
             logTransition(before, state);
         }
         lostInInput = false;
+        queued = session.queuedMessages();
+        if (state == SessionState.ACTIVE && before != SessionState.ACTIVE && before != SessionState.AWAKE) {
+            connectedSince = clock.getAsLong();
+        } else if (state == SessionState.DISCONNECTED || state == SessionState.LOST) {
+            connectedSince = -1;
+        }
         if (session.isFinished()) {
             cancelTimer();
             onFinished.run();
@@ -287,11 +422,14 @@ final class SessionHost {
 
         @Override
         public void connect(Effect.Connect effect) {
+            upstreamState = "connecting";
             upstream.connect(effect.request());
         }
 
         @Override
         public void disconnect(Effect.Disconnect effect) {
+            upstreamState = "closed";
+            publishedAt.clear(); // what was in flight is answered to no one now
             upstream.disconnect(effect.publishWill(), effect.endSession());
         }
 
@@ -309,6 +447,10 @@ final class SessionHost {
 
         @Override
         public void publish(Effect.Publish effect) {
+            publishesToBroker++;
+            if (effect.qos() != QoS.AT_MOST_ONCE && effect.token() != 0) {
+                publishedAt.put(effect.token(), clock.getAsLong());
+            }
             upstream.publish(effect.token(), effect.topic(), effect.payload(), effect.qos(), effect.retain(),
                     effect.msgId());
         }
@@ -335,6 +477,7 @@ final class SessionHost {
 
         @Override
         public void discard(Effect.Discard discard) {
+            discarded++;
             metrics.count(Metrics.SESSION_PREFIX + discard.counter());
             warnings.warn(discard.counter(), () -> String.format("client %s at %s topic '%s': %s (%s)",
                     session.clientId(), address, discard.topic(), discard.detail(), discard.counter()));
@@ -349,6 +492,10 @@ final class SessionHost {
 
     private void sendToDevice(MqttSn12Message message) {
         Dispatcher.logOut(address, message);
+        packetsToDevice++;
+        if (message instanceof Publish) {
+            messagesToDevice++;
+        }
         links.send(address, MqttSn12Codec.INSTANCE.encode(message));
     }
 }

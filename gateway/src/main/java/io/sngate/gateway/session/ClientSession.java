@@ -85,6 +85,8 @@ public final class ClientSession {
         public static final String RESUBSCRIBED = "resubscribed";
         /** A CONNECT that found the broker away or busy: answered with congestion, the device tries again. */
         public static final String BROKER_UNAVAILABLE = "broker_unavailable";
+        /** A disconnected persistent session an operator ended through the admin API. */
+        public static final String KICKED = "kicked";
 
         private Counters() {
         }
@@ -188,6 +190,13 @@ public final class ClientSession {
     /** The sleep duration of the device's last DISCONNECT with one, in seconds. */
     public long sleepSeconds() {
         return sleep.seconds();
+    }
+
+    /** A copy of what the session holds now, for the admin API. */
+    public SessionView view() {
+        return new SessionView(ctx.clientId, ctx.state, ctx.cleanSession, keepAlive.seconds(), sleep.seconds(),
+                ctx.lastHeard, ctx.registry.entries(), subscriptions.list(), delivery.queued(), delivery.inFlight(),
+                publishes.inFlight(), bound.isProven());
     }
 
     public int queuedMessages() {
@@ -588,6 +597,43 @@ public final class ClientSession {
                         + " during the will exchange"));
             }
             default -> lose("its address was taken by client " + byClientId, out);
+        }
+    }
+
+    /**
+     * An operator ends the session (the admin API's kick): it ends as a lost one, will and all,
+     * since the device did not ask to leave; a device that can receive is told with a DISCONNECT
+     * so that it does not keep publishing into a session that is gone. A kept persistent session
+     * of a disconnected device is forgotten here (it lives on at the broker).
+     *
+     * @return false when there was nothing to end (the session had already ended)
+     */
+    public boolean kick(String why, long now, Consumer<Effect> out) {
+        switch (ctx.state) {
+            case LOST -> {
+                return false;
+            }
+            case DISCONNECTED -> {
+                if (isFinished()) {
+                    return false;
+                }
+                expired = true;
+                out.accept(new Effect.Count(Counters.KICKED, why));
+                return true;
+            }
+            case AWAITING_WILL_TOPIC, AWAITING_WILL_MESSAGE -> {
+                out.accept(new Effect.SendToDevice(Disconnect.PLAIN));
+                ctx.state = SessionState.DISCONNECTED;
+                handshake.stopTimer();
+                expired = true;
+                out.accept(new Effect.Lost(why + " during the will exchange"));
+                return true;
+            }
+            default -> {
+                ctx.sendIfReachable(Disconnect.PLAIN, out);
+                lose(why, out);
+                return true;
+            }
         }
     }
 

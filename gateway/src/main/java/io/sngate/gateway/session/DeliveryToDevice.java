@@ -65,6 +65,10 @@ final class DeliveryToDevice {
         return queue.size() + (inflight == null ? 0 : 1);
     }
 
+    int inFlight() {
+        return inflight == null ? 0 : 1;
+    }
+
     /** When the exchange in flight must be retransmitted, or {@link Long#MAX_VALUE}. */
     long deadline() {
         return inflight == null ? Long.MAX_VALUE : inflight.deadline;

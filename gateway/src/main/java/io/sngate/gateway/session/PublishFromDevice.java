@@ -47,6 +47,11 @@ final class PublishFromDevice {
         this.topics = topics;
     }
 
+    /** QoS 1/2 PUBLISHes handed upstream whose broker acknowledgement has not come yet. */
+    int inFlight() {
+        return publishesByToken.size();
+    }
+
     void onPublish(Publish publish, long now, Consumer<Effect> out) {
         String topic = topics.topicOf(publish);
         if (topic == null) {

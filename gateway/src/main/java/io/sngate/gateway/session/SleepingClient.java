@@ -19,6 +19,10 @@ final class SleepingClient {
         this.ctx = ctx;
     }
 
+    long seconds() {
+        return sleepMillis / 1000;
+    }
+
     /** DISCONNECT with a duration: the device sleeps for {@code seconds} from {@code now}. */
     void fallAsleep(int seconds, long now) {
         sleepMillis = seconds * 1000L;
@@ -29,10 +33,6 @@ final class SleepingClient {
     void backToSleep(long now, Consumer<Effect> out) {
         out.accept(new Effect.SendToDevice(PingResp.INSTANCE));
         ctx.lastHeard = now;
-    }
-
-    long seconds() {
-        return sleepMillis / 1000;
     }
 
     /** When the device counts as lost unless it is heard from before. */

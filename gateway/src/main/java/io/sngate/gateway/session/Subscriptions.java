@@ -242,6 +242,14 @@ final class Subscriptions {
         return false;
     }
 
+    /** What the device is subscribed to, by filter. */
+    List<SessionView.Subscription> list() {
+        List<SessionView.Subscription> list = new java.util.ArrayList<>(subscriptions.size());
+        new java.util.TreeMap<>(subscriptions).forEach((filter, s) -> list.add(new SessionView.Subscription(filter,
+                s.qos().level())));
+        return list;
+    }
+
     private record PendingSubscription(int msgId, String filter, QoS requested, TopicIdType topicIdType, int topicId,
                                        TopicRef ref) {
     }

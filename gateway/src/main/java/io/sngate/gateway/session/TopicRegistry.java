@@ -67,6 +67,14 @@ public final class TopicRegistry {
         }
     }
 
+    /** The ids assigned, lowest first. */
+    public java.util.List<SessionView.Topic> entries() {
+        java.util.List<SessionView.Topic> entries = new java.util.ArrayList<>(nameById.size());
+        new java.util.TreeMap<>(nameById).forEach((id, name) ->
+                entries.add(new SessionView.Topic(id, name, knownToDevice.getOrDefault(id, false))));
+        return entries;
+    }
+
     public int size() {
         return idByName.size();
     }

@@ -25,6 +25,12 @@ public final class BrokerReachability implements AutoCloseable {
     private final UpstreamSettings settings;
     private final Consumer<Boolean> reachable;
     private MqttConnection connection;
+    /**
+     * Whether the probe's connection, with the gateway's own settings and credentials, is up;
+     * {@code detail} says why not (the broker's refusal, a TLS failure, a refused TCP connection).
+     */
+    public record Status(boolean reachable, String detail) {
+    }
     private int failedAttempts;
     private boolean closed;
     /** What the probe knows now: null before its first answer, else connected or why not. */
@@ -132,6 +138,15 @@ public final class BrokerReachability implements AutoCloseable {
     /** Completes when the probe first connects (it keeps retrying with the upstream's backoff until then). */
     public java.util.concurrent.CompletableFuture<State> firstConnected() {
         return firstConnected;
+    }
+
+    /** The broker as the probe last found it, for /ready; any thread. */
+    public Status status() {
+        State now = state;
+        if (now == null) {
+            return new Status(false, "not yet probed");
+        }
+        return new Status(now.connected(), now.connected() ? "connected" : now.failure());
     }
 
     @Override

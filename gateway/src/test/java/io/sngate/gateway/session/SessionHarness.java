@@ -137,6 +137,12 @@ class SessionHarness {
         session().onAddressTaken(byClientId, now, this::collect);
     }
 
+    /** An operator ends the session (the admin API); returns what the session answered. */
+    boolean kick(String why) {
+        effects.clear();
+        return session().kick(why, now, this::collect);
+    }
+
     void upstream(UpstreamEvent event) {
         effects.clear();
         session().onUpstream(event, now, this::collect);

@@ -210,6 +210,17 @@ public final class GatewaySettings {
             LogFormat.TEXT, "text: one line per event for people; json: one JSON object per line (logback's "
                     + "JsonEncoder) for a log collector", Setting.oneOf(LogFormat.class));
 
+    public static final Setting<Integer> ADMIN_PORT = new Setting<>("admin.port", null, "integer", 0,
+            "TCP port of the admin HTTP server (JSON API under /api, /metrics, /health, /ready, the status page at /);"
+                    + " 0: no admin server", Setting.intRange(0, 65535));
+    public static final Setting<String> ADMIN_BIND = new Setting<>("admin.bind", null, "address", "127.0.0.1",
+            "address the admin server listens on; anything but loopback exposes the API (use admin.token-file)",
+            Setting.string());
+    public static final Setting<String> ADMIN_TOKEN_FILE = new Setting<>("admin.token-file", null, "path", "",
+            "file holding a bearer token (one trailing newline is ignored): every path but /health then needs "
+                    + "'Authorization: Bearer <token>'; empty: no token asked",
+            Setting.string());
+
     /** All keys by YAML path, in documentation order. */
     public static final Map<String, Setting<?>> ALL = index(List.of(UDP_PORT, UDP_BIND, NATIVE_IO, UDP_BROADCAST,
             BROKER_URI, BROKER_USERNAME, BROKER_PASSWORD, BROKER_PASSWORD_FILE, BROKER_TLS_CA_FILE,
@@ -223,7 +234,8 @@ public final class GatewaySettings {
             KEEP_ALIVE_FACTOR, CLEAN_SESSION_EXPIRY, PERSISTENT_SESSION_EXPIRY, DEVICES_FILE, DEVICES_REQUIRE_LISTED,
             DTLS_PORT, DTLS_BIND, DTLS_PSK_FILE, DTLS_CERT_FILE, DTLS_KEY_FILE, DTLS_CA_FILE, DTLS_CLIENT_AUTH,
             DTLS_RAW_PUBLIC_KEYS, DTLS_CIPHER_SUITES, DTLS_CONNECTION_ID_LENGTH, DTLS_MAX_SESSIONS, DTLS_SESSION_EXPIRY,
-            DTLS_HANDSHAKES_PER_SECOND, DTLS_IDENTITY_BINDING, LOG_LEVEL, LOG_FORMAT));
+            DTLS_HANDSHAKES_PER_SECOND, DTLS_IDENTITY_BINDING, LOG_LEVEL, LOG_FORMAT, ADMIN_PORT, ADMIN_BIND,
+            ADMIN_TOKEN_FILE));
 
     private GatewaySettings() {
     }

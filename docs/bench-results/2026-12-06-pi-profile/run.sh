@@ -3,6 +3,8 @@
 # default JVM: prints the bench's result line, the gateway's RSS at the end of the run (and the
 # most it reached, sampled every second) and its CPU seconds.
 #   run.sh profile|default CLIENTS
+#   EMBEDDED=1 run.sh ...: the package's default set-up instead, the embedded broker (HiveMQ CE,
+#   in the gateway's JVM) on 127.0.0.1:21885 with its data in a fresh folder; no mosquitto.
 # The gateway: transparent mode (the package's), mosquitto on 127.0.0.1:21884 (mosquitto.conf
 # beside this script, started by the caller), UDP port 21883, pinned to core 0; the bench pinned
 # to core 1; devices spread over 127.0.0.1-127.0.0.20 (the per-IP session cap is 1 000).
@@ -13,15 +15,22 @@ LOAD0=$(cut -d" " -f1-3 /proc/loadavg)
 WHICH=$1; N=$2; OUT=${OUT:-/tmp/pibench}; mkdir -p "$OUT"
 ulimit -n 20000
 if [ "$WHICH" = profile ]; then JOPTS=$PROFILE; ARENAS=2; else JOPTS=""; ARENAS=""; fi
+BROKER=tcp://127.0.0.1:21884; GWARGS="--broker $BROKER"
+if [ "${EMBEDDED:-0}" = 1 ]; then
+  BROKER=tcp://127.0.0.1:21885; WHICH=$WHICH-embedded
+  rm -rf "$OUT/broker-data"; mkdir -p "$OUT/broker-data"
+  printf 'broker:\n  embedded-port: 21885\n  embedded-data-dir: "%s"\n' "$OUT/broker-data" > "$OUT/embedded.yaml"
+  GWARGS="--config $OUT/embedded.yaml"
+fi
 env ${ARENAS:+MALLOC_ARENA_MAX=$ARENAS} SNGATE_LOG_LEVEL=WARN taskset -c 0 java $JOPTS -jar gateway/target/sngate-gateway.jar \
-    --port 21883 --broker tcp://127.0.0.1:21884 --advertise 0 > "$OUT/gw-$WHICH-$N.out" 2> "$OUT/gw-$WHICH-$N.err" &
+    --port 21883 $GWARGS --advertise 0 > "$OUT/gw-$WHICH-$N.out" 2> "$OUT/gw-$WHICH-$N.err" &
 GW=$!
-for _ in $(seq 100); do grep -q "ready" "$OUT/gw-$WHICH-$N.out" && break; sleep 0.2; done
+for _ in $(seq 150); do grep -qs "ready" "$OUT/gw-$WHICH-$N.out" && break; sleep 0.2; done
 PEAK=0
 ( while kill -0 $GW 2>/dev/null; do r=$(ps -o rss= -p $GW); [ -n "$r" ] && echo "$r"; sleep 1; done ) > "$OUT/rss-$WHICH-$N.txt" &
 SAMPLER=$!
 T0=$(awk '{print $14+$15}' /proc/$GW/stat)
-taskset -c 1 java -jar device-sim/target/sngate-sim.jar bench qos1 -h 127.0.0.1 -p 21883 --broker tcp://127.0.0.1:21884 \
+taskset -c 1 java -jar device-sim/target/sngate-sim.jar bench qos1 -h 127.0.0.1 -p 21883 --broker $BROKER \
     --clients "$N" --duration 20 --no-ceiling --source 127.0.0.1-127.0.0.20 > "$OUT/bench-$WHICH-$N.txt" 2>&1
 END_RSS=$(ps -o rss= -p $GW)
 T1=$(awk '{print $14+$15}' /proc/$GW/stat)

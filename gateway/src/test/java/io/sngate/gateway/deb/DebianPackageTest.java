@@ -140,6 +140,11 @@ class DebianPackageTest {
                 }
                 assertThat(gateway.terminate()).as("exit after SIGTERM\n" + gateway).isIn(0, 143);
             }
+
+            // An upgrade (here: the same package again) keeps the operator's edit of the conffile.
+            Result again = run(List.of("dpkg", "-i", "--force-confold", deb.toString()));
+            assertThat(again.code).as("dpkg -i over the installed package\n" + again.output).isZero();
+            assertThat(Files.readString(INSTALLED_CONFIG)).isEqualTo(edited);
         } finally {
             Result purge = run(List.of("dpkg", "--purge", "sngate"));
             assertThat(purge.code).as("dpkg --purge\n" + purge.output).isZero();

@@ -2,7 +2,7 @@
 # One QoS 1 run of the gateway under the bench, with the Debian package's JVM profile or the
 # default JVM: prints the bench's result line, the gateway's RSS at the end of the run (and the
 # most it reached, sampled every second) and its CPU seconds.
-#   run.sh profile|default CLIENTS
+#   run.sh profile|profile-xmx128|default CLIENTS   (profile-xmx128: the profile with a 128 MB heap)
 #   EMBEDDED=1 run.sh ...: the package's default set-up instead, the embedded broker (HiveMQ CE,
 #   in the gateway's JVM) on 127.0.0.1:21885 with its data in a fresh folder; no mosquitto.
 # The gateway: transparent mode (the package's), mosquitto on 127.0.0.1:21884 (mosquitto.conf
@@ -14,7 +14,11 @@ PROFILE="-Xms24m -Xmx64m -XX:+UseSerialGC -XX:MaxDirectMemorySize=32m -XX:Reserv
 LOAD0=$(cut -d" " -f1-3 /proc/loadavg)
 WHICH=$1; N=$2; OUT=${OUT:-/tmp/pibench}; mkdir -p "$OUT"
 ulimit -n 20000
-if [ "$WHICH" = profile ]; then JOPTS=$PROFILE; ARENAS=2; else JOPTS=""; ARENAS=""; fi
+case $WHICH in
+  profile) JOPTS=$PROFILE; ARENAS=2;;
+  profile-xmx128) JOPTS=${PROFILE/-Xmx64m/-Xmx128m}; ARENAS=2;;
+  *) JOPTS=""; ARENAS="";;
+esac
 BROKER=tcp://127.0.0.1:21884; GWARGS="--broker $BROKER"
 if [ "${EMBEDDED:-0}" = 1 ]; then
   BROKER=tcp://127.0.0.1:21885; WHICH=$WHICH-embedded

@@ -62,7 +62,8 @@ final class Dispatcher implements Transport.Receiver {
 
     private final GatewayOptions options;
     private final SessionConfig sessionConfig;
-    private final PredefinedTopics predefined;
+    /** Gateway-wide predefined topic ids; a reload swaps them (sessions keep the ones they started with). */
+    private volatile PredefinedTopics predefined;
     private final EventLoopGroup sessionLoops;
     private final SessionUpstream.Factory upstreams;
     private final SessionHost.Links links;
@@ -623,6 +624,11 @@ final class Dispatcher implements Transport.Receiver {
     /** A device's own broker credentials under the devices file in force. */
     java.util.Optional<io.sngate.gateway.upstream.DeviceCredentials> credentials(String clientId) {
         return rules.credentials(clientId);
+    }
+
+    /** Applies reloaded gateway-wide predefined topic ids to new sessions and QoS -1 publishes. */
+    void predefined(PredefinedTopics reloaded) {
+        this.predefined = reloaded;
     }
 
     /** Applies a (re)loaded devices file to the next packets. */

@@ -31,6 +31,7 @@ import io.sngate.hw.config.devices.DevicesFile;
 import io.sngate.hw.config.devices.DevicesFileLoader;
 import io.sngate.hw.config.GatewayMode;
 import io.sngate.hw.config.GatewaySettings;
+import io.sngate.hw.config.PredefinedTopicsFile;
 import io.sngate.hw.config.HardwareConfig;
 import io.sngate.hw.config.SerialPortConfig;
 import io.sngate.hw.config.XBeeRadioConfig;
@@ -90,6 +91,10 @@ public final class Gateway implements AutoCloseable {
     /** Counters as last logged; touched only by the reporting task and close(). */
     private Map<String, Long> reported = Map.of();
     private UdpTransport udp;
+    // What a reload (SIGHUP, POST /api/reload) replaces; written by the reload, read by the admin API.
+    private volatile Map<Integer, String> predefinedTopics;
+    private volatile Map<String, Map<Integer, String>> perClientPredefined;
+    private volatile DevicesFile loadedDevices;
     /** The DTLS listener, or null without dtls.port. */
     private DtlsTransport dtls;
     private ScheduledFuture<?> dtlsHousekeeping;
@@ -109,6 +114,9 @@ public final class Gateway implements AutoCloseable {
 
     private Gateway(GatewayConfig config, GpioOpener gpioOpener) {
         this.config = config;
+        this.predefinedTopics = config.predefinedTopics();
+        this.perClientPredefined = config.perClientPredefinedTopics();
+        this.loadedDevices = config.devices();
         this.gpioOpener = gpioOpener;
     }
 
@@ -164,9 +172,9 @@ public final class Gateway implements AutoCloseable {
                         clientId -> dispatcher.credentials(clientId));
         WarnLimiter warnings = new WarnLimiter(10_000, clock);
         dispatcher = new Dispatcher(options, GatewayOptions.sessionConfig(config),
-                new PredefinedTopics(config.predefinedTopics()), loops, upstreams, links(), this::packetLimit,
+                new PredefinedTopics(predefinedTopics), loops, upstreams, links(), this::packetLimit,
                 metrics, warnings, clock);
-        dispatcher.rules(new DevicesFileRules(config.devices(), config.perClientPredefinedTopics()));
+        dispatcher.rules(new DevicesFileRules(loadedDevices, perClientPredefined));
         udp = new UdpTransport(loops, config.get(GatewaySettings.UDP_BIND), config.get(GatewaySettings.UDP_PORT),
                 broadcastAddress(), options.maxPacketSize(), metrics, warnings);
         startGpio(config.hardware(), upstreamSettings);
@@ -332,12 +340,12 @@ public final class Gateway implements AutoCloseable {
 
         @Override
         public Map<Integer, String> predefinedTopics() {
-            return config.predefinedTopics();
+            return predefinedTopics;
         }
 
         @Override
         public Map<String, Map<Integer, String>> perClientPredefinedTopics() {
-            return config.perClientPredefinedTopics();
+            return perClientPredefined;
         }
 
         @Override
@@ -520,17 +528,19 @@ public final class Gateway implements AutoCloseable {
      * @return true when the file was reloaded
      */
     public boolean reloadDevices() {
+        boolean topics = reloadPredefinedTopics();
         String file = config.get(GatewaySettings.DEVICES_FILE);
         if (file.isBlank()) {
-            if (dtls != null) {
-                return dtls.reloadKeys(config.devices());
+            boolean keys = dtls != null && dtls.reloadKeys(config.devices());
+            if (!topics && !keys) {
+                LOG.info("SIGHUP: no devices.file nor predefined.file configured, nothing to reload");
             }
-            LOG.info("SIGHUP: no devices.file configured, nothing to reload");
-            return false;
+            return topics || keys;
         }
         try {
             DevicesFile devices = DevicesFileLoader.load(Path.of(file));
-            dispatcher.rules(new DevicesFileRules(devices, config.perClientPredefinedTopics()));
+            loadedDevices = devices;
+            dispatcher.rules(new DevicesFileRules(devices, perClientPredefined));
             if (dtls != null) {
                 dtls.reloadKeys(devices);
             }
@@ -540,6 +550,36 @@ public final class Gateway implements AutoCloseable {
         } catch (ConfigError e) {
             metrics.count(Metrics.DEVICES_RELOAD_FAILED);
             LOG.error("devices file not reloaded, the previous one stays in force: {}", e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Reads predefined.file again: new sessions and QoS -1 publishes use its ids from now on
+     * (a running session keeps the ids it started with: its device knows those). A file that
+     * does not load is logged with its line and reason; the ids in force stay.
+     *
+     * @return true when the file was reloaded
+     */
+    private boolean reloadPredefinedTopics() {
+        String file = config.get(GatewaySettings.PREDEFINED_FILE);
+        if (file.isBlank()) {
+            return false;
+        }
+        try {
+            PredefinedTopicsFile.Contents contents = PredefinedTopicsFile.loadAll(
+                    GatewaySettings.PREDEFINED_FILE.path(), Path.of(file.strip()));
+            predefinedTopics = contents.gatewayWide();
+            perClientPredefined = contents.perClient();
+            dispatcher.predefined(new PredefinedTopics(predefinedTopics));
+            dispatcher.rules(new DevicesFileRules(loadedDevices, perClientPredefined));
+            metrics.count(Metrics.PREDEFINED_RELOADED);
+            LOG.info("predefined topics file {} reloaded: {} gateway-wide ids, {} clients with their own", file,
+                    predefinedTopics.size(), perClientPredefined.size());
+            return true;
+        } catch (ConfigError e) {
+            metrics.count(Metrics.PREDEFINED_RELOAD_FAILED);
+            LOG.error("predefined topics file not reloaded, the ids in force stay: {}", e.getMessage());
             return false;
         }
     }

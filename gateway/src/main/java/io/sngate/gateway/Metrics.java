@@ -63,6 +63,8 @@ public final class Metrics {
     public static final String DTLS_SEND_FAILED = "dtls.send_failed";
     public static final String DTLS_PSK_RELOADED = "dtls.psk_file.reloaded";
     public static final String DTLS_PSK_RELOAD_FAILED = "dtls.psk_file.reload_failed";
+    public static final String PREDEFINED_RELOADED = "predefined_file.reloaded";
+    public static final String PREDEFINED_RELOAD_FAILED = "predefined_file.reload_failed";
     public static final String DEVICES_RELOADED = "devices_file.reloaded";
     public static final String DEVICES_RELOAD_FAILED = "devices_file.reload_failed";
 

@@ -62,6 +62,8 @@ public final class PrometheusNames {
                     "reloads of dtls.psk-file (reloaded, reload_failed)"),
             prefix("devices_file.", "sngate_devices_file_reloads", "outcome",
                     "reloads of devices.file on SIGHUP or POST /api/reload (reloaded, reload_failed)"),
+            prefix("predefined_file.", "sngate_predefined_file_reloads", "outcome",
+                    "reloads of predefined.file on SIGHUP or POST /api/reload (reloaded, reload_failed)"),
             prefix("dropped.", "sngate_dropped", "reason",
                     "packets dropped before a session, by reason (flood is the sum of flood_new and flood_session)"),
             prefix(Metrics.MALFORMED_PREFIX, "sngate_malformed_packets", "reason",

@@ -181,11 +181,53 @@ class AdminApiTest {
     }
 
     @Test
-    void reloadWithoutADevicesFileSaysNothingWasReloaded() {
-        AdminHttp.Answer answer = http.post("/api/reload");
-        assertThat(answer.status()).isEqualTo(409);
-        assertThat(answer.json().get("reloaded").asBoolean()).isFalse();
-        assertThat(http.get("/api/reload").status()).isEqualTo(405);
+    void reloadWithNeitherFileSaysNothingWasReloaded() throws Exception {
+        try (TestGateway bare = TestGateway.start(Setup.TRANSPARENT_MOSQUITTO, c -> c
+                .with(GatewaySettings.PREDEFINED_FILE, "").with(GatewaySettings.ADMIN_PORT, Mosquitto.freePort()))) {
+            AdminHttp bareHttp = new AdminHttp(bare.gateway.adminUrl());
+            AdminHttp.Answer answer = bareHttp.post("/api/reload");
+            assertThat(answer.status()).isEqualTo(409);
+            assertThat(answer.json().get("reloaded").asBoolean()).isFalse();
+            assertThat(bareHttp.get("/api/reload").status()).isEqualTo(405);
+        }
+    }
+
+    @Test
+    void reloadReadsThePredefinedTopicsAgainForNewSessions(@TempDir Path dir) throws Exception {
+        Path topics = Files.writeString(dir.resolve("predefined.csv"), "300,admin/reload/before\n");
+        try (TestGateway own = TestGateway.start(Setup.TRANSPARENT_MOSQUITTO, c -> c
+                .with(GatewaySettings.PREDEFINED_FILE, topics.toString())
+                .with(GatewaySettings.ADMIN_PORT, Mosquitto.freePort()));
+             Observer watcher = own.observer("admin-reload-paho")) {
+            AdminHttp ownHttp = new AdminHttp(own.gateway.adminUrl());
+            watcher.subscribe("admin/reload/#", 1);
+            Files.writeString(topics, "300,admin/reload/before\n301,admin/reload/after\n");
+            long reloaded = own.metric(Metrics.PREDEFINED_RELOADED);
+
+            AdminHttp.Answer answer = ownHttp.post("/api/reload");
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+            assertThat(own.metric(Metrics.PREDEFINED_RELOADED)).isEqualTo(reloaded + 1);
+            List<String> listed = new ArrayList<>();
+            ownHttp.get("/api/topics/predefined").json().get("gateway")
+                    .forEach(t -> listed.add(t.get("id").asInt() + "=" + t.get("name").asText()));
+            assertThat(listed).containsExactly("300=admin/reload/before", "301=admin/reload/after");
+
+            // A session that starts now knows the new id.
+            try (Device device = own.device("admin-reload-dev")) {
+                device.connected(true, 60);
+                assertThat(device.publish1(io.sngate.codec.v12.TopicIdType.PREDEFINED, 301,
+                        "after".getBytes(java.nio.charset.StandardCharsets.UTF_8), false).returnCode())
+                        .isEqualTo(io.sngate.codec.v12.ReturnCode.ACCEPTED);
+                watcher.awaitText("admin/reload/after", "after");
+                device.disconnect();
+            }
+
+            // A file that no longer loads leaves the ids in force.
+            Files.writeString(topics, "not a line\n");
+            assertThat(ownHttp.post("/api/reload").status()).isEqualTo(409);
+            assertThat(own.metric(Metrics.PREDEFINED_RELOAD_FAILED)).isEqualTo(1);
+            assertThat(ownHttp.get("/api/topics/predefined").json().get("gateway")).hasSize(2);
+        }
     }
 
     @Test

@@ -95,7 +95,8 @@ public final class GatewaySettings {
             "--advertise", "integer", 900, "ADVERTISE broadcast period (T_ADV); 0 turns advertising off",
             Setting.intRange(0, 65535));
     public static final Setting<String> PREDEFINED_FILE = new Setting<>("predefined.file", "--predefined", "path", "",
-            "predefined topic ids, lines 'id,topic' or Paho's 'client,topic,id' ('*': every client; '#' starts a comment)",
+            "predefined topic ids, lines 'id,topic' or Paho's 'client,topic,id' ('*': every client; '#' starts a comment);"
+                    + " reloaded on SIGHUP for sessions that start after it",
             Setting.string());
     public static final Setting<Boolean> QOS_MINUS_ONE = new Setting<>("qos-minus-one.enabled", null, "boolean", true,
             "accept QoS -1 publishes (predefined and short topics, no connection needed)",

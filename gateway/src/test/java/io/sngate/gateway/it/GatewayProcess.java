@@ -44,6 +44,11 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     static GatewayProcess start(List<String> args) {
+        return start(args, java.util.Map.of());
+    }
+
+    /** With {@code environment} added to the child's (e.g. SNGATE_LOG_LEVEL). */
+    static GatewayProcess start(List<String> args, java.util.Map<String, String> environment) {
         List<String> command = new ArrayList<>();
         if (Path.of("/usr/bin/env").toFile().canExecute()) {
             // A child inherits ignored signals, and something in the test JVM ignores SIGHUP:
@@ -57,7 +62,9 @@ final class GatewayProcess implements AutoCloseable {
                 "io.sngate.gateway.Main"));
         command.addAll(args);
         try {
-            return new GatewayProcess(new ProcessBuilder(command).start());
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().putAll(environment);
+            return new GatewayProcess(builder.start());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + command, e);
         }

@@ -214,6 +214,35 @@ class OperatorLogTest {
     }
 
     @Test
+    void theEnvironmentVariableSetsTheLevelAndTheFlagWinsOverIt() throws Exception {
+        try (LoggedMosquitto broker = LoggedMosquitto.start()) {
+            try (GatewayProcess byVariable = GatewayProcess.start(List.of("--port", "0", "--advertise", "0",
+                    "--broker", broker.uri()), java.util.Map.of("SNGATE_LOG_LEVEL", "debug"))) {
+                int port = Integer.parseInt(byVariable.awaitReady().group(1));
+                try (Device device = new Device(port, "env-debug-1")) {
+                    device.connected(true, 60);
+                    await("packet lines at DEBUG from SNGATE_LOG_LEVEL").atMost(Duration.ofSeconds(10))
+                            .until(() -> byVariable.stderr.stream().anyMatch(line -> line.contains("in  Connect[")));
+                }
+                assertThat(byVariable.terminate()).isIn(0, 143);
+            }
+            try (GatewayProcess byFlag = GatewayProcess.start(List.of("--port", "0", "--advertise", "0",
+                    "--broker", broker.uri(), "--log-level", "info"), java.util.Map.of("SNGATE_LOG_LEVEL", "debug"))) {
+                int port = Integer.parseInt(byFlag.awaitReady().group(1));
+                try (Device device = new Device(port, "env-info-1")) {
+                    device.connected(true, 60);
+                    // The INFO line is written after the CONNECT was handled: a DEBUG line for it would be there.
+                    await("the connected line").atMost(Duration.ofSeconds(10)).until(() -> byFlag.stderr.stream()
+                            .anyMatch(line -> line.contains("client env-info-1 connected")));
+                    assertThat(byFlag.stderr).as("--log-level info wins over SNGATE_LOG_LEVEL=debug")
+                            .noneMatch(line -> line.contains("in  Connect[") || line.contains(" DEBUG "));
+                }
+                assertThat(byFlag.terminate()).isIn(0, 143);
+            }
+        }
+    }
+
+    @Test
     void jsonLogLinesParse() throws Exception {
         try (LoggedMosquitto broker = LoggedMosquitto.start();
              GatewayProcess process = GatewayProcess.start(List.of("--port", "0", "--advertise", "0",

@@ -287,21 +287,27 @@ class DebianPackageTest {
             t.start();
         }
 
-        Matcher awaitLine(Pattern pattern, Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (System.nanoTime() < deadline) {
-                for (String line : lines) {
-                    Matcher m = pattern.matcher(line);
-                    if (m.matches()) {
-                        return m;
-                    }
-                }
-                if (!process.isAlive()) {
-                    throw new AssertionError("the gateway exited with " + process.exitValue() + "\n" + this);
-                }
-                Thread.sleep(50);
+        Matcher awaitLine(Pattern pattern, Duration timeout) {
+            Matcher[] found = new Matcher[1];
+            try {
+                org.awaitility.Awaitility.await("the ready line").atMost(timeout)
+                        .pollInterval(Duration.ofMillis(50)).until(() -> {
+                            for (String line : lines) {
+                                Matcher m = pattern.matcher(line);
+                                if (m.matches()) {
+                                    found[0] = m;
+                                    return true;
+                                }
+                            }
+                            if (!process.isAlive()) {
+                                throw new AssertionError("the gateway exited with " + process.exitValue() + "\n" + this);
+                            }
+                            return false;
+                        });
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("no ready line within " + timeout + "\n" + this);
             }
-            throw new AssertionError("no ready line within " + timeout + "\n" + this);
+            return found[0];
         }
 
         String uidOfJava() throws IOException {

@@ -166,10 +166,14 @@ public final class Gateway implements AutoCloseable {
         // --require-broker stops here when it cannot be reached.
         reachability = BrokerReachability.watch(loops.next(), upstreamSettings, up -> led.connected(up));
         awaitBroker(upstreamSettings.uri());
-        upstreams = config.get(GatewaySettings.MODE) == GatewayMode.AGGREGATING
-                ? AggregatingUpstream.start(loops, upstreamSettings, metrics)
-                : new TransparentUpstream(loops, upstreamSettings, metrics,
-                        clientId -> dispatcher.credentials(clientId));
+        if (config.get(GatewaySettings.MODE) == GatewayMode.AGGREGATING) {
+            AggregatingUpstream shared = AggregatingUpstream.start(loops, upstreamSettings, metrics);
+            upstreams = shared;
+            awaitSharedConnection(shared, upstreamSettings.uri());
+        } else {
+            upstreams = new TransparentUpstream(loops, upstreamSettings, metrics,
+                    clientId -> dispatcher.credentials(clientId));
+        }
         WarnLimiter warnings = new WarnLimiter(10_000, clock);
         dispatcher = new Dispatcher(options, GatewayOptions.sessionConfig(config),
                 new PredefinedTopics(predefinedTopics), loops, upstreams, links(), this::packetLimit,
@@ -217,6 +221,32 @@ public final class Gateway implements AutoCloseable {
             throw new BrokerUnavailableException("the broker " + uri + " cannot be reached with the configured "
                     + "settings within " + seconds + " s (" + GatewaySettings.BROKER_REQUIRE.flag() + ", "
                     + GatewaySettings.BROKER_REQUIRE_TIMEOUT.path() + "): " + why);
+        }
+    }
+
+    /**
+     * Aggregating mode carries every device on one connection: when the probe got through, the
+     * devices' first CONNECTs should find that connection up too, so the start waits for it a
+     * while. It keeps retrying in the background whatever happens here.
+     */
+    private void awaitSharedConnection(AggregatingUpstream shared, String uri)
+            throws BrokerUnavailableException, InterruptedException {
+        boolean required = config.get(GatewaySettings.BROKER_REQUIRE);
+        boolean probeConnected = reachability.state().map(BrokerReachability.State::connected).orElse(false);
+        if (!required && !probeConnected) {
+            return; // the ready line says why; devices are answered "congestion" until it is up
+        }
+        double seconds = config.get(GatewaySettings.BROKER_REQUIRE_TIMEOUT);
+        try {
+            shared.firstConnected().get(Math.round(seconds * 1000), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            String why = "the gateway's shared connection to " + uri + " is not up within " + seconds
+                    + " s although the broker answers the gateway's probe (a broker ACL on the client id sngate-gw"
+                    + config.get(GatewaySettings.GATEWAY_ID) + "?)";
+            if (required) {
+                throw new BrokerUnavailableException(why + " (" + GatewaySettings.BROKER_REQUIRE.flag() + ")");
+            }
+            LOG.warn("{}; it keeps retrying, devices are answered \"congestion\" until then", why);
         }
     }
 

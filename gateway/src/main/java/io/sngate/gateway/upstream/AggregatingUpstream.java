@@ -11,7 +11,6 @@ import io.sngate.gateway.session.SparseMaps;
 import io.sngate.gateway.session.UpstreamConnect;
 import io.sngate.gateway.session.UpstreamEvent;
 import io.sngate.gateway.session.Will;
-import java.io.IOException;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -45,13 +44,13 @@ public final class AggregatingUpstream implements SessionUpstream.Factory, Upstr
     private final UpstreamSettings settings;
     private final Metrics metrics;
     private final UpstreamConnection connection;
-    private final CompletableFuture<Void> firstConnect = new CompletableFuture<>();
     private final SubscriptionTrie<DeviceView, QoS> trie = new SubscriptionTrie<>();
     private final Map<String, Set<DeviceView>> freshSubscribers = new HashMap<>();
     private final Map<Long, Pending> pending = new HashMap<>();
     private long nextToken = 1;
     private long nextDeliveryId = 1;
     private volatile boolean up;
+    private final CompletableFuture<Void> firstConnected = new CompletableFuture<>();
 
     private record Pending(DeviceView device, long sessionToken, String filter) {
     }
@@ -65,28 +64,31 @@ public final class AggregatingUpstream implements SessionUpstream.Factory, Upstr
         // when they connect again after a gateway restart.
         this.connection = connections.create(loop,
                 settings.options("sngate-gw" + settings.gatewayId()).withCleanStart(true)
-                        .withSessionExpirySeconds(0).withReceiveMaximum(65_535), event -> event.applyTo(this));
+                        .withSessionExpirySeconds(0).withReceiveMaximum(65_535).withRetryForever(true),
+                event -> event.applyTo(this));
     }
 
-    /** Connects the shared connection; fails when the broker cannot be reached. */
-    public static AggregatingUpstream start(EventLoopGroup loops, UpstreamSettings settings, Metrics metrics)
-            throws IOException {
+    /**
+     * Starts the shared connection and returns at once: until the broker accepts it (retried with
+     * backoff for as long as it takes, refusals included) devices are answered "congestion", and
+     * the gateway's broker probe tells the operator why. Nobody else would open it again, so it
+     * never gives up on its own.
+     */
+    public static AggregatingUpstream start(EventLoopGroup loops, UpstreamSettings settings, Metrics metrics) {
         return start(loops.next(), settings, metrics, UpstreamConnection.mqtt(settings));
     }
 
     /** As {@link #start(EventLoopGroup, UpstreamSettings, Metrics)}, on {@code loop} with {@code connections}: tests give a fake. */
     static AggregatingUpstream start(EventLoop loop, UpstreamSettings settings, Metrics metrics,
-                                     UpstreamConnection.Factory connections) throws IOException {
+                                     UpstreamConnection.Factory connections) {
         AggregatingUpstream upstream = new AggregatingUpstream(loop, settings, metrics, connections);
         upstream.connection.connect();
-        try {
-            upstream.firstConnect.get(15, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            upstream.connection.close();
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new IOException("cannot reach the broker at " + settings.uri() + ": " + cause.getMessage(), cause);
-        }
         return upstream;
+    }
+
+    /** Completes when the shared connection is first up: the gateway's start waits for it a while. */
+    public CompletableFuture<Void> firstConnected() {
+        return firstConnected;
     }
 
     @Override
@@ -126,19 +128,18 @@ public final class AggregatingUpstream implements SessionUpstream.Factory, Upstr
     @Override
     public void connected(UpstreamEvent.Connected event) {
         up = true;
-        firstConnect.complete(null);
+        firstConnected.complete(null);
+        LOG.info("shared broker connection to {} up", settings.uri());
     }
 
     @Override
     public void connectFailed(UpstreamEvent.ConnectFailed event) {
-        String detail = event.detail();
+        // Only a takeover ends the shared connection (it retries everything else): another
+        // gateway with the same gateway.id holds the session, and taking it back would flap.
         up = false;
-        boolean wasConnected = firstConnect.isDone();
-        firstConnect.completeExceptionally(new IOException(detail));
-        if (wasConnected) {
-            metrics.count("upstream.connect_failed");
-            LOG.error("the shared broker connection ended for good: {}", detail);
-        }
+        metrics.count("upstream.connect_failed");
+        LOG.error("the shared broker connection ended for good: {} (is another gateway with gateway.id {} "
+                + "connected to {}?)", event.detail(), settings.gatewayId(), settings.uri());
     }
 
     @Override

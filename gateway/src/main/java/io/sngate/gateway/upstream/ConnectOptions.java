@@ -26,11 +26,15 @@ import java.util.Optional;
  *        past it a request fails at once with {@code CONGESTION}
  * @param maxPacketSize Maximum Packet Size announced to the broker and enforced by the decoder
  * @param connectTimeout how long a TCP connect plus CONNACK may take
+ * @param retryForever keep trying with backoff when the first attempt fails or the broker
+ *        refuses the connection, instead of ending it: for a connection the whole gateway
+ *        depends on (aggregating mode's shared one), which nobody would open again. A session
+ *        taken over still ends it: two gateways taking one session back and forth is worse.
  */
 public record ConnectOptions(String clientId, boolean cleanStart, long sessionExpirySeconds, int keepAliveSeconds,
                              int receiveMaximum, Optional<Will> will, Optional<String> username,
                              Optional<byte[]> password, int maxQueuedRequests, int maxPacketSize,
-                             Duration connectTimeout) {
+                             Duration connectTimeout, boolean retryForever) {
 
     public static final long MAX_SESSION_EXPIRY = 0xFFFF_FFFFL;
     public static final int DEFAULT_MAX_PACKET_SIZE = 256 * 1024;
@@ -70,52 +74,57 @@ public record ConnectOptions(String clientId, boolean cleanStart, long sessionEx
      */
     public static ConnectOptions of(String clientId) {
         return new ConnectOptions(clientId, true, 3600, 60, 32, Optional.empty(), Optional.empty(),
-                Optional.empty(), 1000, DEFAULT_MAX_PACKET_SIZE, Duration.ofSeconds(10));
+                Optional.empty(), 1000, DEFAULT_MAX_PACKET_SIZE, Duration.ofSeconds(10), false);
     }
 
     public ConnectOptions withCleanStart(boolean value) {
         return new ConnectOptions(clientId, value, sessionExpirySeconds, keepAliveSeconds, receiveMaximum, will,
-                username, password, maxQueuedRequests, maxPacketSize, connectTimeout);
+                username, password, maxQueuedRequests, maxPacketSize, connectTimeout, retryForever);
     }
 
     public ConnectOptions withSessionExpirySeconds(long value) {
         return new ConnectOptions(clientId, cleanStart, value, keepAliveSeconds, receiveMaximum, will,
-                username, password, maxQueuedRequests, maxPacketSize, connectTimeout);
+                username, password, maxQueuedRequests, maxPacketSize, connectTimeout, retryForever);
     }
 
     public ConnectOptions withKeepAliveSeconds(int value) {
         return new ConnectOptions(clientId, cleanStart, sessionExpirySeconds, value, receiveMaximum, will,
-                username, password, maxQueuedRequests, maxPacketSize, connectTimeout);
+                username, password, maxQueuedRequests, maxPacketSize, connectTimeout, retryForever);
     }
 
     public ConnectOptions withReceiveMaximum(int value) {
         return new ConnectOptions(clientId, cleanStart, sessionExpirySeconds, keepAliveSeconds, value, will,
-                username, password, maxQueuedRequests, maxPacketSize, connectTimeout);
+                username, password, maxQueuedRequests, maxPacketSize, connectTimeout, retryForever);
     }
 
     public ConnectOptions withWill(Optional<Will> value) {
         return new ConnectOptions(clientId, cleanStart, sessionExpirySeconds, keepAliveSeconds, receiveMaximum, value,
-                username, password, maxQueuedRequests, maxPacketSize, connectTimeout);
+                username, password, maxQueuedRequests, maxPacketSize, connectTimeout, retryForever);
     }
 
     public ConnectOptions withCredentials(Optional<String> user, Optional<byte[]> pass) {
         return new ConnectOptions(clientId, cleanStart, sessionExpirySeconds, keepAliveSeconds, receiveMaximum, will,
-                user, pass, maxQueuedRequests, maxPacketSize, connectTimeout);
+                user, pass, maxQueuedRequests, maxPacketSize, connectTimeout, retryForever);
     }
 
     public ConnectOptions withMaxQueuedRequests(int value) {
         return new ConnectOptions(clientId, cleanStart, sessionExpirySeconds, keepAliveSeconds, receiveMaximum, will,
-                username, password, value, maxPacketSize, connectTimeout);
+                username, password, value, maxPacketSize, connectTimeout, retryForever);
     }
 
     public ConnectOptions withMaxPacketSize(int value) {
         return new ConnectOptions(clientId, cleanStart, sessionExpirySeconds, keepAliveSeconds, receiveMaximum, will,
-                username, password, maxQueuedRequests, value, connectTimeout);
+                username, password, maxQueuedRequests, value, connectTimeout, retryForever);
     }
 
     public ConnectOptions withConnectTimeout(Duration value) {
         return new ConnectOptions(clientId, cleanStart, sessionExpirySeconds, keepAliveSeconds, receiveMaximum, will,
-                username, password, maxQueuedRequests, maxPacketSize, value);
+                username, password, maxQueuedRequests, maxPacketSize, value, retryForever);
+    }
+
+    public ConnectOptions withRetryForever(boolean value) {
+        return new ConnectOptions(clientId, cleanStart, sessionExpirySeconds, keepAliveSeconds, receiveMaximum, will,
+                username, password, maxQueuedRequests, maxPacketSize, connectTimeout, value);
     }
 
     @Override
@@ -124,7 +133,7 @@ public record ConnectOptions(String clientId, boolean cleanStart, long sessionEx
                 + sessionExpirySeconds + ", keepAliveSeconds=" + keepAliveSeconds + ", receiveMaximum="
                 + receiveMaximum + ", will=" + will + ", username=" + username + ", password="
                 + (password.isPresent() ? "***" : "none") + ", maxQueuedRequests=" + maxQueuedRequests
-                + ", maxPacketSize=" + maxPacketSize + ", connectTimeout=" + connectTimeout + "]";
+                + ", maxPacketSize=" + maxPacketSize + ", connectTimeout=" + connectTimeout + ", retryForever=" + retryForever + "]";
     }
 
     /**

@@ -9,6 +9,7 @@ import io.sngate.codec.QoS;
 import io.sngate.codec.v12.ConnAck;
 import io.sngate.codec.v12.Publish;
 import io.sngate.codec.v12.ReturnCode;
+import io.sngate.gateway.BrokerUnavailableException;
 import io.sngate.gateway.testing.LogCapture;
 import io.sngate.gateway.testing.Mosquitto;
 import io.sngate.hw.config.GatewayMode;
@@ -181,15 +182,39 @@ class BrokerTlsTest {
     }
 
     @Test
-    void aBrokerCertificateFromAnotherCaStopsAnAggregatingStart() throws Exception {
+    void anAggregatingGatewayStartsAgainstABrokerCertificateFromAnotherCaAndSaysWhy() throws Exception {
         int tlsPort = Mosquitto.freePort();
         TestPki rogue = TestPki.create(dir.resolve("rogue"), "rogue CA");
         TestPki.Issued impostor = rogue.server("localhost");
+        try (LogCapture log = LogCapture.start();
+             LoggedMosquitto broker = LoggedMosquitto.start(Mosquitto.tlsListener(tlsPort, pki.caFile(),
+                impostor.certFile(), impostor.keyFile(), true));
+             TestGateway gw = TestGateway.via(GatewayMode.AGGREGATING, broker.broker, ssl(tlsPort),
+                     trustedWithClientCertificate());
+             Device device = gw.device("tls-rogue-aggregated")) {
+            // Started as in transparent mode: the ready line, not an exit, says what is wrong.
+            assertThat(gw.gateway.readyLine()).contains("broker=" + ssl(tlsPort) + " (unreachable: ")
+                    .contains("TLS handshake failed: certificate verify failed");
+            log.awaitLine("ERROR", "broker " + ssl(tlsPort) + " does not accept the gateway's connections:",
+                    "certificate verify failed", "broker.tls.ca-file");
+            assertThat(device.connect(true, 60).returnCode()).isEqualTo(ReturnCode.REJECTED_CONGESTION);
+            assertThat(broker.log()).doesNotContain("as sngate-gw1");
+        }
+    }
+
+    @Test
+    void withRequireBrokerAnAggregatingStartFailsOnABrokerCertificateFromAnotherCa() throws Exception {
+        int tlsPort = Mosquitto.freePort();
+        TestPki rogue = TestPki.create(dir.resolve("rogue"), "rogue CA");
+        TestPki.Issued impostor = rogue.server("localhost");
+        TestGateway.Tweak required = config -> trustedWithClientCertificate().apply(config)
+                .with(GatewaySettings.BROKER_REQUIRE, true).with(GatewaySettings.BROKER_REQUIRE_TIMEOUT, 5.0);
         try (LoggedMosquitto broker = LoggedMosquitto.start(Mosquitto.tlsListener(tlsPort, pki.caFile(),
                 impostor.certFile(), impostor.keyFile(), true))) {
-            assertThatThrownBy(() -> TestGateway.via(GatewayMode.AGGREGATING, broker.broker, ssl(tlsPort),
-                    trustedWithClientCertificate()).close())
-                    .hasMessageContaining("cannot reach the broker at " + ssl(tlsPort))
+            assertThatThrownBy(() -> TestGateway.via(GatewayMode.AGGREGATING, broker.broker, ssl(tlsPort), required)
+                    .close())
+                    .isInstanceOf(BrokerUnavailableException.class)
+                    .hasMessageContaining("the broker " + ssl(tlsPort) + " cannot be reached")
                     .hasMessageContaining("TLS handshake failed: certificate verify failed");
         }
     }
@@ -199,10 +224,12 @@ class BrokerTlsTest {
         int tlsPort = Mosquitto.freePort();
         try (LogCapture log = LogCapture.start();
              LoggedMosquitto broker = tlsBroker(tlsPort, pki.serverOnly("otherhost"))) {
-            assertThatThrownBy(() -> TestGateway.via(GatewayMode.AGGREGATING, broker.broker, ssl(tlsPort),
-                    trustedWithClientCertificate()).close())
-                    .hasMessageContaining("TLS handshake failed: hostname mismatch: the broker's certificate does not "
-                            + "name the host of broker.uri (No subject alternative names matching IP address 127.0.0.1");
+            try (TestGateway refused = TestGateway.via(GatewayMode.AGGREGATING, broker.broker, ssl(tlsPort),
+                    trustedWithClientCertificate())) {
+                assertThat(refused.gateway.readyLine()).contains("(unreachable: ").contains("TLS handshake failed: "
+                        + "hostname mismatch: the broker's certificate does not name the host of broker.uri (No "
+                        + "subject alternative names matching IP address 127.0.0.1");
+            }
             log.awaitLine("ERROR", "broker " + ssl(tlsPort) + " does not accept the gateway's connections: cannot "
                     + "connect to 127.0.0.1:" + tlsPort, "hostname mismatch", "broker.tls.verify-hostname");
 
@@ -229,11 +256,10 @@ class BrokerTlsTest {
         try (LogCapture log = LogCapture.start();
              LoggedMosquitto broker = tlsBroker(tlsPort, pki.server("localhost"))) {
             TestGateway.Tweak caOnly = config -> config.with(GatewaySettings.BROKER_TLS_CA_FILE, pki.caFile().toString());
-            assertThatThrownBy(() -> TestGateway.via(GatewayMode.AGGREGATING, broker.broker, ssl(tlsPort), caOnly)
-                    .close())
-                    .hasMessageContaining("cannot reach the broker at " + ssl(tlsPort))
-                    .hasMessageContaining("certificate_required")
-                    .hasMessageContaining("it wants a client certificate");
+            try (TestGateway refused = TestGateway.via(GatewayMode.AGGREGATING, broker.broker, ssl(tlsPort), caOnly)) {
+                assertThat(refused.gateway.readyLine()).contains("(unreachable: ").contains("certificate_required")
+                        .contains("it wants a client certificate");
+            }
             log.awaitLine("ERROR", "broker " + ssl(tlsPort) + " does not accept the gateway's connections:",
                     "certificate_required", "broker.tls.cert-file");
             assertThat(broker.log()).doesNotContain("as sngate-gw1");

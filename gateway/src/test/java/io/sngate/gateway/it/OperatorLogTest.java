@@ -66,6 +66,36 @@ class OperatorLogTest {
     }
 
     @Test
+    void anAggregatingGatewayStartsWithoutItsBrokerAndServesDevicesOnceItIsBack() throws Exception {
+        try (LogCapture log = LogCapture.start();
+             LoggedMosquitto mosquitto = LoggedMosquitto.start()) {
+            mosquitto.broker.stop();
+            try (TestGateway gw = TestGateway.on(mosquitto.broker, c -> c.with(GatewaySettings.MODE,
+                         GatewayMode.AGGREGATING));
+                 Device device = gw.device("aggregated-before-the-broker")) {
+                assertThat(gw.gateway.readyLine()).contains(" broker=" + mosquitto.uri() + " (unreachable: cannot "
+                        + "connect to ").endsWith(" mode=aggregating");
+                log.awaitLine("WARN", "broker " + mosquitto.uri() + " unreachable");
+                assertThat(device.connect(true, 60).returnCode()).isEqualTo(ReturnCode.REJECTED_CONGESTION);
+
+                mosquitto.broker.startAgain();
+                await("the shared connection is up").atMost(Duration.ofSeconds(30))
+                        .until(() -> gw.metric("upstream.connect_failed") == 0
+                                && device.connect(true, 60).returnCode() == ReturnCode.ACCEPTED);
+                try (Observer paho = gw.observer("aggregated-late-paho")) {
+                    paho.subscribe("it/aggregated-late/up", 1);
+                    int topic = device.register("it/aggregated-late/up");
+                    assertThat(device.publish1(io.sngate.codec.v12.TopicIdType.NORMAL, topic,
+                            "made it".getBytes(StandardCharsets.UTF_8), false).returnCode())
+                            .isEqualTo(ReturnCode.ACCEPTED);
+                    paho.awaitText("it/aggregated-late/up", "made it");
+                }
+                log.awaitLine("INFO", "shared broker connection to " + mosquitto.uri() + " up");
+            }
+        }
+    }
+
+    @Test
     void requireBrokerExitsWithThreeWithoutABroker() throws Exception {
         int nobody = Mosquitto.freePort();
         Path yaml = Files.writeString(dir.resolve("require.yaml"), """

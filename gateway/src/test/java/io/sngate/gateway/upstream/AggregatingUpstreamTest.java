@@ -1,7 +1,6 @@
 package io.sngate.gateway.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -22,7 +21,6 @@ import io.sngate.gateway.upstream.FakeUpstreamConnection.Release;
 import io.sngate.gateway.upstream.FakeUpstreamConnection.Subscribe;
 import io.sngate.gateway.upstream.FakeUpstreamConnection.Unsubscribe;
 import io.sngate.hw.ReconnectBackoff;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -66,7 +64,7 @@ class AggregatingUpstreamTest {
     }
 
     @BeforeEach
-    void start() throws IOException {
+    void start() {
         // Time moves only when the test advances it: the 5 s retained window is exact.
         loopChannel.freezeTime();
         upstream = AggregatingUpstream.start(loop, SETTINGS, metrics, connections);
@@ -118,15 +116,26 @@ class AggregatingUpstreamTest {
     }
 
     @Test
-    void startFailsAndClosesWhenTheBrokerCannotBeReached() {
-        FakeUpstreamConnection.Factory refusing = new FakeUpstreamConnection.Factory()
-                .answeringConnectWith(new UpstreamEvent.ConnectFailed(DeliveryFailure.REFUSED, "not authorized"));
+    void theSharedConnectionRetriesForEverAndTheStartDoesNotWaitForIt() {
+        assertThat(shared.options.retryForever()).as("nobody else would open it again").isTrue();
 
-        assertThatThrownBy(() -> AggregatingUpstream.start(loop, SETTINGS, metrics, refusing))
-                .isInstanceOf(IOException.class)
-                .hasMessage("cannot reach the broker at tcp://broker.test:1883: not authorized");
-        assertThat(refusing.last().calls).containsExactly(new Connect(), new Close());
-        assertThat(metrics.get("upstream.connect_failed")).as("not a loss: it never was up").isZero();
+        FakeUpstreamConnection.Factory silent = new FakeUpstreamConnection.Factory();
+        AggregatingUpstream waiting = AggregatingUpstream.start(loop, SETTINGS, metrics, silent);
+        FakeUpstreamConnection pending = silent.last();
+        assertThat(pending.takeCalls()).as("started, not waited for").containsExactly(new Connect());
+        List<UpstreamEvent> heard = new ArrayList<>();
+        SessionUpstream listening = waiting.create("d2", loop, heard::add);
+        listening.connect(connectRequest("d2", true, Optional.empty()));
+        loopChannel.runPendingTasks();
+        assertThat(heard).as("devices hear the broker is not there yet").containsExactly(
+                new UpstreamEvent.ConnectFailed(DeliveryFailure.CONGESTION, "the broker connection is down"));
+
+        heard.clear();
+        pending.emit(new UpstreamEvent.Connected(false));
+        listening.connect(connectRequest("d2", true, Optional.empty()));
+        loopChannel.runPendingTasks();
+        assertThat(heard).containsExactly(new UpstreamEvent.Connected(false));
+        assertThat(metrics.get("upstream.connect_failed")).isZero();
     }
 
     @Test

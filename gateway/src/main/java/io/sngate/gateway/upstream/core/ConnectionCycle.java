@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * ({@code ConnectionLost}: TCP closed, broker DISCONNECT, keep-alive timeout) is re-established
  * with capped, jittered exponential backoff, always with Clean Start 0; then {@code Reconnected}.
  * A reconnection the broker refuses for good (not authorised...) or a session taken over ends
- * the connection with {@code ConnectFailed(REFUSED)}.
+ * the connection with {@code ConnectFailed(REFUSED)}. With {@code retryForever} (aggregating
+ * mode's shared connection) a failed first attempt and a refusal are retried like a lost
+ * connection instead; only a takeover ends it.
  *
  * <p>The backoff starts afresh only after the loss of a connection that lasted
  * {@link MqttClientCore#HEALTHY_AFTER_MILLIS 10 s}, not at every CONNACK: a broker that ends each
@@ -433,6 +435,11 @@ final class ConnectionCycle {
             } else {
                 outages.refused(options.clientId(), detail);
             }
+            if (options.retryForever()) {
+                // Nothing was lost (it never was up): the owner already treats it as down.
+                scheduleReconnect(detail);
+                return;
+            }
             finish(detail);
             ctx.event(new UpstreamEvent.ConnectFailed(failure(retryable), detail));
             return;
@@ -442,6 +449,11 @@ final class ConnectionCycle {
             lossReported = true;
             ctx.counters().connectionsLost++;
             ctx.event(new UpstreamEvent.ConnectionLost(detail));
+        }
+        if (!retryable && options.retryForever()) {
+            outages.refused(options.clientId(), detail);
+            scheduleReconnect(detail);
+            return;
         }
         if (!retryable) {
             LOG.warn("upstream {}: reconnection refused for good: {}", options.clientId(), detail);

@@ -422,6 +422,94 @@ class ConnectionCycleTest extends CoreHarness {
         }
     }
 
+    /** Aggregating mode's shared connection: nobody would open it again, so it never gives up on its own. */
+    @Nested
+    class RetryingForever {
+
+        /** Waits out the backoff; the next attempt opens and its CONNECT is taken and returned. */
+        Packet nextAttempt() {
+            assertThat(state()).isEqualTo(ClientState.RECONNECT_WAIT);
+            advance(untilDeadline() - 1);
+            assertThat(effects()).as("nothing before the backoff is over").isEmpty();
+            advance(1);
+            assertThat(effects()).containsExactly(OPEN);
+            tcpUp();
+            List<Packet> sent = sent();
+            assertThat(sent).hasSize(1);
+            return sent.get(0);
+        }
+
+        @Test
+        void anUnreachableBrokerAtTheStartIsRetriedUntilItAnswers() {
+            options(defaultOptions().withRetryForever(true));
+            publish(1, "early/a", 1);
+            start();
+            assertThat(effects()).containsExactly(OPEN);
+            closed("cannot connect to " + BROKER + ": Connection refused");
+            assertThat(events()).as("it never was up: nothing lost, nothing failed").isEmpty();
+            for (int i = 0; i < 3; i++) {
+                nextAttempt();
+                assertThat(effects()).isEmpty();
+                closed("cannot connect to " + BROKER + ": Connection refused");
+                assertThat(events()).isEmpty();
+            }
+            Packet connect = nextAttempt();
+            assertThat(connect.cleanStart()).as("still the first session: clean start as the options say").isTrue();
+            broker(connAck());
+            assertThat(events()).containsExactly("connected:false");
+            assertThat(sent()).as("what waited goes now").containsExactly(Packet.publish(1, "early/a", 1, "m1"));
+            assertThat(reconnectDelays()).containsExactly(10L, 20L, 40L, 80L);
+            assertThat(counters().connectFailures()).isEqualTo(4);
+        }
+
+        @Test
+        void aRefusedLoginAtTheStartIsRetriedToo() {
+            options(defaultOptions().withRetryForever(true));
+            start();
+            tcpUp();
+            effects();
+            broker(connAckRefused(0x86));
+            assertThat(effects()).containsExactly(CLOSE);
+            closed();
+            assertThat(events()).isEmpty();
+            assertThat(isFinished()).isFalse();
+            nextAttempt();
+            broker(connAck());
+            assertThat(events()).containsExactly("connected:false");
+        }
+
+        @Test
+        void aReconnectionTheBrokerRefusesIsRetried() {
+            options(defaultOptions().withRetryForever(true));
+            connect();
+            brokerCloses();
+            assertThat(events()).containsExactly("lost");
+            nextAttempt();
+            broker(connAckRefused(0x87));
+            assertThat(effects()).containsExactly(CLOSE);
+            closed();
+            assertThat(events()).as("one loss, already told").isEmpty();
+            assertThat(state()).isEqualTo(ClientState.RECONNECT_WAIT);
+            Packet connect = nextAttempt();
+            assertThat(connect.cleanStart()).isFalse();
+            broker(connAck());
+            assertThat(events()).containsExactly("reconnected:false");
+        }
+
+        @Test
+        void aSessionTakenOverStillEndsIt() {
+            options(defaultOptions().withRetryForever(true));
+            connect();
+            broker(BrokerPackets.disconnect(0x8E));
+            assertThat(effects()).containsExactly(CLOSE);
+            closed();
+            assertThat(events()).containsExactly("lost", "connectFailed:REFUSED");
+            assertThat(isFinished()).isTrue();
+            advance(3_600_000);
+            assertThat(effects()).isEmpty();
+        }
+    }
+
     @Nested
     class WillUpdates {
 

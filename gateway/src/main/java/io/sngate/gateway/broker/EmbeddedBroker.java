@@ -54,6 +54,9 @@ public final class EmbeddedBroker implements AutoCloseable {
      * @param users    user names and passwords every client must log in with; empty: no login
      * @param dataDir  where sessions and messages are kept; null: a temporary folder deleted on close
      */
+    /** Buckets per HiveMQ store (its default is 64); see {@link #start}. */
+    static final int PERSISTENCE_BUCKETS = 4;
+
     public record Options(String bind, int port, int tlsPort, Optional<TlsIdentity> identity, Map<String, String> users,
                           Path dataDir) {
 
@@ -143,6 +146,12 @@ public final class EmbeddedBroker implements AutoCloseable {
         // The Java (Xodus) stores instead of RocksDB: no native library to unpack, lighter on a Pi.
         InternalConfigurations.PAYLOAD_PERSISTENCE_TYPE.set(PersistenceType.FILE);
         InternalConfigurations.RETAINED_MESSAGE_PERSISTENCE_TYPE.set(PersistenceType.FILE);
+        // HiveMQ splits each store into 64 buckets by default, each its own Xodus environment with
+        // its own tables and buffers: 20 MB of heap before the first client, for concurrency a
+        // gateway's broker does not need. Fixed for good: a data folder written with one count is
+        // read with the same count.
+        InternalConfigurations.PERSISTENCE_BUCKET_COUNT.set(PERSISTENCE_BUCKETS);
+        InternalConfigurations.PAYLOAD_PERSISTENCE_BUCKET_COUNT.set(PERSISTENCE_BUCKETS);
         EmbeddedHiveMQBuilder builder = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(conf)
                 .withDataFolder(data)

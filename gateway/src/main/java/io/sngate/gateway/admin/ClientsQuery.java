@@ -10,7 +10,8 @@ import java.util.stream.Collectors;
 
 /**
  * The filters and the page of {@code GET /api/clients}: {@code state} (one or more states,
- * comma-separated), {@code link}, {@code address} (a part of the address), {@code prefix} (of the
+ * comma-separated), {@code link}, {@code address} (a part of the address, in any case: an XBee's
+ * 64-bit address or an IPv6 address is hex, written either way), {@code prefix} (of the
  * client id), {@code offset} and {@code limit}. Clients are listed by client id, so that pages
  * follow each other while clients come and go.
  */
@@ -97,7 +98,8 @@ public record ClientsQuery(Set<String> states, String link, String address, Stri
     boolean matches(ClientSummary client) {
         return (states.isEmpty() || states.contains(client.state()))
                 && (link.isEmpty() || link.equals(client.link()))
-                && (address.isEmpty() || client.address().contains(address))
+                && (address.isEmpty() || client.address().toLowerCase(Locale.ROOT)
+                        .contains(address.toLowerCase(Locale.ROOT)))
                 && client.clientId().startsWith(prefix);
     }
 

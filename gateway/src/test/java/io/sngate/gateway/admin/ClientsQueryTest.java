@@ -40,6 +40,9 @@ class ClientsQueryTest {
         assertThat(ids(Map.of("state", "asleep,AWAKE"))).containsExactly("attic", "kitchen-2");
         assertThat(ids(Map.of("link", "udp"))).containsExactly("kitchen-1", "kitchen-2");
         assertThat(ids(Map.of("address", "10.0.0.5"))).containsExactly("kitchen-1");
+        assertThat(ids(Map.of("address", "ttyUSB0"))).containsExactly("cellar");
+        assertThat(ids(Map.of("address", "0013a20040a1b2c3"))).as("hex in either case").containsExactly("garage");
+        assertThat(ids(Map.of("address", "xbee:RADIO0/"))).containsExactly("garage");
         assertThat(ids(Map.of("prefix", "kitchen"))).containsExactly("kitchen-1", "kitchen-2");
         assertThat(ids(Map.of("prefix", "kitchen", "state", "asleep"))).containsExactly("kitchen-2");
         assertThat(ids(Map.of("prefix", "Kitchen"))).as("client ids are case-sensitive").isEmpty();

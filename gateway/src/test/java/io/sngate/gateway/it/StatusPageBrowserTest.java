@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StatusPageBrowserTest {
 
-    private static final Pattern ROW = Pattern.compile("<tr class=\"client\" data-client-id=\"([^\"]+)\" "
+    /** A row of the clients table; the one shown in detail is also of class selected. */
+    private static final Pattern ROW = Pattern.compile("<tr class=\"client( selected)?\" data-client-id=\"([^\"]+)\" "
             + "data-state=\"([a-z_]+)\">");
 
     @Test
@@ -51,12 +52,17 @@ class StatusPageBrowserTest {
 
             assertThat(dom).as("the page's scripts ran").contains("data-loaded=\"true\"");
             java.util.Map<String, String> rows = new java.util.TreeMap<>();
+            java.util.List<String> selected = new java.util.ArrayList<>();
             Matcher m = ROW.matcher(dom);
             while (m.find()) {
-                rows.put(m.group(1), m.group(2));
+                rows.put(m.group(2), m.group(3));
+                if (m.group(1) != null) {
+                    selected.add(m.group(2));
+                }
             }
             assertThat(rows).containsExactly(java.util.Map.entry("door-sensor-7", "asleep"),
                     java.util.Map.entry("power-meter", "active"), java.util.Map.entry("thermostat-kitchen", "active"));
+            assertThat(selected).as("the row of the client shown in detail").containsExactly("thermostat-kitchen");
             assertThat(dom).contains("<span class=\"state state-asleep\">asleep</span>");
             assertThat(dom).contains("broker " + gw.brokerUri + " reachable");
             // The click-through: the detail of the client named in the address, with its topic registry.

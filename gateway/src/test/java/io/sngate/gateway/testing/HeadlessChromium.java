@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * Debian's headless Chromium, run once per page: {@code --dump-dom} prints the DOM after the
  * page's scripts ran for a virtual-time budget, {@code --screenshot} saves what it looks like.
+ * A page that stays open and is driven while it runs is a {@link ChromiumPage}.
  * A test without Chromium skips, except on CI (CI=true), where it fails.
  */
 public final class HeadlessChromium {
@@ -32,6 +33,11 @@ public final class HeadlessChromium {
 
     /** Chromium from PATH (or /usr/bin); skips, or fails on CI, when it is not installed. */
     public static HeadlessChromium require(Path profile) {
+        return new HeadlessChromium(requireBinary(), profile);
+    }
+
+    /** The chromium executable; skips the test, or fails it on CI, when there is none. */
+    static Path requireBinary() {
         Optional<Path> found = findBinary();
         if (found.isEmpty()) {
             String message = "chromium not found on PATH nor in /usr/bin; install it (Debian: apt-get install chromium)";
@@ -40,7 +46,7 @@ public final class HeadlessChromium {
             }
             Assumptions.abort(message);
         }
-        return new HeadlessChromium(found.get(), profile);
+        return found.get();
     }
 
     private static Optional<Path> findBinary() {

@@ -2,8 +2,40 @@
 // The status page: polls the admin API and renders it. No framework and no build step, so the
 // jar serves it as it is; with admin.token-file the API asks for the token, kept for this tab only.
 
-const REFRESH_MS = 2000;
+const DEFAULT_REFRESH_SECONDS = 2;
+// Below 0.2 s the page would keep the admin server's two threads busy; above an hour the
+// browser's timer overflows and fires at once.
+const MIN_REFRESH_SECONDS = 0.2;
+const MAX_REFRESH_SECONDS = 3600;
+const refreshSeconds = readRefreshSeconds();
 let selected = null;
+
+/** ?refresh=SECONDS in the address: a slow link or a busy Pi may want fewer requests, a test more. */
+function readRefreshSeconds() {
+  const given = new URLSearchParams(location.search).get('refresh');
+  let seconds = DEFAULT_REFRESH_SECONDS;
+  if (given !== null) {
+    const asked = Number(given);
+    if (given.trim() !== '' && Number.isFinite(asked) && asked >= MIN_REFRESH_SECONDS && asked <= MAX_REFRESH_SECONDS) {
+      seconds = asked;
+    } else {
+      const notice = document.getElementById('refresh-notice');
+      notice.textContent = 'refresh=' + given + ' in the address is not a number of seconds from ' + MIN_REFRESH_SECONDS
+        + ' to ' + MAX_REFRESH_SECONDS + '; the page refreshes every ' + DEFAULT_REFRESH_SECONDS + ' s instead.';
+      notice.hidden = false;
+    }
+  }
+  document.getElementById('refresh-period').textContent = seconds + ' s';
+  return seconds;
+}
+
+/** A request the admin API answered with an error: status tells a gone client (404) from a failure. */
+class ApiError extends Error {
+  constructor(path, status, message) {
+    super(path + ': ' + message);
+    this.status = status;
+  }
+}
 
 function token() { return sessionStorage.getItem('sngate-token'); }
 
@@ -15,8 +47,13 @@ async function api(path, options) {
     const given = window.prompt('This gateway asks for its admin token (admin.token-file):');
     if (given) { sessionStorage.setItem('sngate-token', given.trim()); return api(path, options); }
   }
-  const body = await response.json();
-  if (!response.ok) throw new Error(path + ': ' + (body.error || response.status));
+  let body;
+  try {
+    body = await response.json();
+  } catch (e) {
+    throw new ApiError(path, response.status, 'answered ' + response.status + ' without JSON');
+  }
+  if (!response.ok) throw new ApiError(path, response.status, body.error || String(response.status));
   return body;
 }
 
@@ -27,10 +64,13 @@ function el(tag, text, className) {
   return node;
 }
 
-function facts(dl, pairs) {
+/** Fills a list of name-value pairs; with key, each value carries its name as data-KEY. */
+function facts(dl, pairs, key) {
   dl.replaceChildren();
   for (const [name, value] of pairs) {
-    dl.append(el('dt', name), el('dd', value === null || value === undefined ? '–' : value));
+    const dd = el('dd', value === null || value === undefined ? '–' : value);
+    if (key) dd.dataset[key] = name;
+    dl.append(el('dt', name), dd);
   }
 }
 
@@ -88,7 +128,7 @@ async function refreshClients() {
   const tbody = document.querySelector('#clients tbody');
   tbody.replaceChildren();
   for (const c of page.clients) {
-    const row = el('tr', null, 'client');
+    const row = el('tr', null, c.clientId === selected ? 'client selected' : 'client');
     row.dataset.clientId = c.clientId;
     row.dataset.state = c.state;
     const state = el('td');
@@ -102,17 +142,29 @@ async function refreshClients() {
 
 async function refreshDetail() {
   const section = document.getElementById('client-detail');
-  if (!selected) { section.hidden = true; return; }
-  let c;
+  const wanted = selected;
+  if (!wanted) { section.hidden = true; return; }
+  let c = null;
   try {
-    c = await api('api/clients/' + encodeURIComponent(selected));
+    c = await api('api/clients/' + encodeURIComponent(wanted));
   } catch (e) {
-    section.hidden = false;
-    document.getElementById('detail-id').textContent = selected + ' (gone)';
-    return;
+    // Only a 404 means the session ended; any other failure is the refresh's error.
+    if (e.status !== 404) throw e;
   }
   section.hidden = false;
-  document.getElementById('detail-id').textContent = c.clientId;
+  document.getElementById('detail-id').textContent = wanted;
+  document.getElementById('detail-gone').hidden = c !== null;
+  document.getElementById('kick').hidden = c === null;
+  const topics = document.querySelector('#detail-topics tbody');
+  const subscriptions = document.querySelector('#detail-subscriptions tbody');
+  if (c === null) {
+    // What the ended session last showed would read as if it still held.
+    facts(document.getElementById('detail-facts'), []);
+    facts(document.getElementById('detail-counters'), []);
+    topics.replaceChildren();
+    subscriptions.replaceChildren();
+    return;
+  }
   facts(document.getElementById('detail-facts'), [
     ['State', c.state], ['Link', c.link], ['Address', c.address], ['Protocol', c.protocol],
     ['Clean session', c.cleanSession], ['Keep-alive', c.keepAliveSeconds + ' s'],
@@ -121,21 +173,19 @@ async function refreshDetail() {
     ['Last seen', ago(c.lastSeenSecondsAgo)], ['Queued', c.queued], ['In flight to device', c.inFlightToDevice],
     ['In flight to broker', c.inFlightToBroker], ['Broker side', c.upstream],
   ]);
-  const topics = document.querySelector('#detail-topics tbody');
   topics.replaceChildren();
   for (const t of c.topics) {
     const row = el('tr');
     row.append(el('td', t.id), el('td', t.name), el('td', t.knownToDevice ? 'yes' : 'no'));
     topics.append(row);
   }
-  const subscriptions = document.querySelector('#detail-subscriptions tbody');
   subscriptions.replaceChildren();
   for (const s of c.subscriptions) {
     const row = el('tr');
     row.append(el('td', s.filter), el('td', s.qos));
     subscriptions.append(row);
   }
-  facts(document.getElementById('detail-counters'), Object.entries(c.counters));
+  facts(document.getElementById('detail-counters'), Object.entries(c.counters), 'counter');
 }
 
 function readHash() {
@@ -155,15 +205,48 @@ async function refresh() {
   }
 }
 
+// One refresh at a time: the answers of two overlapping ones could arrive out of order and
+// leave the older on screen (rows of before a change, or the client selected before a click).
+// One asked for while another runs follows it at once; otherwise the next waits a period.
+let refreshing = false;
+let refreshAgain = false;
+let nextRefresh = null;
+
+function requestRefresh() {
+  if (refreshing) { refreshAgain = true; return; }
+  refreshing = true;
+  clearTimeout(nextRefresh);
+  refresh().finally(() => {
+    refreshing = false;
+    if (refreshAgain) {
+      refreshAgain = false;
+      requestRefresh();
+    } else {
+      nextRefresh = setTimeout(requestRefresh, refreshSeconds * 1000);
+    }
+  });
+}
+
 document.getElementById('kick').addEventListener('click', async () => {
-  if (!selected || !window.confirm('Disconnect ' + selected + '? Its will is published.')) return;
-  try { await api('api/clients/' + encodeURIComponent(selected), { method: 'DELETE' }); } catch (e) { /* shown at refresh */ }
-  refresh();
+  const who = selected;
+  if (!who || !window.confirm('Disconnect ' + who + '? Its will is published.')) return;
+  const result = document.getElementById('kick-result');
+  try {
+    await api('api/clients/' + encodeURIComponent(who), { method: 'DELETE' });
+    result.hidden = true;
+  } catch (e) {
+    result.textContent = 'Not disconnected: ' + e.message;
+    result.hidden = false;
+  }
+  requestRefresh();
 });
 document.getElementById('detail-close').addEventListener('click', (e) => { e.preventDefault(); location.hash = ''; });
-document.getElementById('filters').addEventListener('input', refresh);
+document.getElementById('filters').addEventListener('input', requestRefresh);
 document.getElementById('filters').addEventListener('submit', (e) => e.preventDefault());
-window.addEventListener('hashchange', () => { readHash(); refresh(); });
+window.addEventListener('hashchange', () => {
+  readHash();
+  document.getElementById('kick-result').hidden = true;
+  requestRefresh();
+});
 readHash();
-refresh();
-setInterval(refresh, REFRESH_MS);
+requestRefresh();

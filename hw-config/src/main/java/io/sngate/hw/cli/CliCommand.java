@@ -355,7 +355,7 @@ public final class CliCommand {
             try {
                 return command.action.run(new Args(line.getParseResult()));
             } catch (UsageError e) {
-                throw new ParameterException(line, e.getMessage(), e, null, null);
+                throw new ParameterException(line, e.getMessage(), e);
             }
         }
     }

@@ -24,7 +24,7 @@ final class ManPage {
     static final int WIDTH = 80;
     private static final String INDENT = "  ";
     /** Wider option texts go on a line of their own, their description below. */
-    private static final int MAX_LEFT_COLUMN = 26;
+    private static final int MAX_LEFT_COLUMN = 24;
 
     private ManPage() {
     }
@@ -79,7 +79,7 @@ final class ManPage {
     }
 
     private static String options(CommandSpec spec, CliCommand command) {
-        StringBuilder text = new StringBuilder();
+        Map<String, List<String[]>> groups = new LinkedHashMap<>();
         List<String[]> operandRows = new ArrayList<>();
         for (PositionalParamSpec operand : spec.positionalParameters()) {
             if (!operand.hidden()) {
@@ -92,7 +92,7 @@ final class ManPage {
             }
         }
         if (!operandRows.isEmpty()) {
-            text.append(INDENT).append("Operands:\n").append(columns(INDENT + INDENT, operandRows));
+            groups.put("Operands", operandRows);
         }
         Set<OptionSpec> listed = new HashSet<>();
         for (Map.Entry<String, List<String>> group : command.groupedOptionNames().entrySet()) {
@@ -104,7 +104,7 @@ final class ManPage {
                 }
             }
             listed.addAll(options);
-            appendGroup(text, group.getKey(), options);
+            addGroup(groups, group.getKey(), options);
         }
         List<OptionSpec> common = new ArrayList<>();
         for (OptionSpec option : spec.options()) {
@@ -112,11 +112,16 @@ final class ManPage {
                 common.add(option);
             }
         }
-        appendGroup(text, CliCommand.COMMON_GROUP, common);
+        addGroup(groups, CliCommand.COMMON_GROUP, common);
+        // One column for all groups, so that the descriptions line up down the section.
+        int column = leftColumn(groups.values().stream().flatMap(List::stream).toList());
+        StringBuilder text = new StringBuilder();
+        groups.forEach((title, rows) -> text.append(INDENT).append(title).append(":\n")
+                .append(columns(INDENT + INDENT, rows, column)));
         return text.toString();
     }
 
-    private static void appendGroup(StringBuilder text, String title, List<OptionSpec> options) {
+    private static void addGroup(Map<String, List<String[]>> groups, String title, List<OptionSpec> options) {
         if (options.isEmpty()) {
             return;
         }
@@ -124,7 +129,7 @@ final class ManPage {
         for (OptionSpec option : options) {
             rows.add(new String[] {optionText(option), String.join(" ", option.description())});
         }
-        text.append(INDENT).append(title).append(":\n").append(columns(INDENT + INDENT, rows));
+        groups.put(title, rows);
     }
 
     /** {@code -t TOPIC}, {@code -r}, {@code --require-broker[=BOOLEAN]}, {@code -h, --help}. */
@@ -166,13 +171,21 @@ final class ManPage {
         return text.toString();
     }
 
-    /** Left texts in a column, their descriptions wrapped beside them. */
     private static String columns(String indent, List<String[]> rows) {
+        return columns(indent, rows, leftColumn(rows));
+    }
+
+    /** Where the descriptions start: after the widest left text, unless that is too wide. */
+    private static int leftColumn(List<String[]> rows) {
         int left = 0;
         for (String[] row : rows) {
             left = Math.max(left, row[0].length());
         }
-        int column = Math.min(left, MAX_LEFT_COLUMN) + 2;
+        return Math.min(left, MAX_LEFT_COLUMN) + 2;
+    }
+
+    /** Left texts in a column, their descriptions wrapped beside them. */
+    private static String columns(String indent, List<String[]> rows, int column) {
         int descriptionWidth = Math.max(20, WIDTH - indent.length() - column);
         String pad = " ".repeat(column);
         StringBuilder text = new StringBuilder();

@@ -46,17 +46,19 @@ final class UsageErrorReport implements CommandLine.IParameterExceptionHandler {
     }
 
     private static String message(ParameterException e) {
-        if (e instanceof UnmatchedArgumentException unmatched && !unmatched.isUnknownOption()
-                && isUnknownCommand(e.getCommandLine().getCommandSpec(), unmatched)) {
-            return "Unknown command: '" + unmatched.getUnmatched().get(0) + "'";
+        if (!(e instanceof UnmatchedArgumentException unmatched) || unmatched.getUnmatched().isEmpty()) {
+            return e.getMessage();
         }
-        return e.getMessage();
-    }
-
-    /** A word where a command that takes no operands expected its subcommand's name. */
-    private static boolean isUnknownCommand(CommandSpec spec, UnmatchedArgumentException e) {
-        return !spec.subcommands().isEmpty() && spec.positionalParameters().isEmpty()
-                && !e.getUnmatched().isEmpty() && !e.getUnmatched().get(0).startsWith("-");
+        // picocli lists the words after an unknown option too ('--prot', '3'): the first is the culprit.
+        String first = unmatched.getUnmatched().get(0);
+        if (first.startsWith("-") && first.length() > 1) {
+            return "Unknown option: '" + first + "'";
+        }
+        CommandSpec spec = e.getCommandLine().getCommandSpec();
+        if (!spec.subcommands().isEmpty() && spec.positionalParameters().isEmpty()) {
+            return "Unknown command: '" + first + "'";
+        }
+        return "Unexpected argument: '" + first + "'";
     }
 
     /** The option or command nearest to an unknown one, when only a typo apart. */

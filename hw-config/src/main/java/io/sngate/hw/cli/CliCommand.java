@@ -245,6 +245,10 @@ public final class CliCommand {
         return line;
     }
 
+    private static OptionSpec versionOption() {
+        return OptionSpec.builder("--version").versionHelp(true).description("print the version and exit").build();
+    }
+
     private static PrintWriter writer(PrintStream stream) {
         return new PrintWriter(new OutputStreamWriter(stream, Charset.defaultCharset()), true);
     }
@@ -272,8 +276,7 @@ public final class CliCommand {
             spec.addOption(LogLevelOption.spec(logLevelDefault));
         }
         spec.addOption(OptionSpec.builder(helpNames).usageHelp(true).description("print this help and exit").build());
-        spec.addOption(OptionSpec.builder("--version").versionHelp(true).description("print the version and exit")
-                .build());
+        spec.addOption(versionOption());
         String shownVersion = version != null ? version : parentVersion;
         spec.versionProvider(() -> new String[] {shownVersion});
         CommandLine line = new CommandLine(spec);
@@ -286,6 +289,8 @@ public final class CliCommand {
             CommandLine help = new CommandLine(new CommandLine.HelpCommand());
             String what = "print the help of " + name + " or of one of its commands";
             help.getCommandSpec().usageMessage().header(what);
+            help.getCommandSpec().addOption(versionOption());
+            help.getCommandSpec().versionProvider(() -> new String[] {shownVersion});
             ManPage.install(help, CliCommand.named("help").summary(what)
                     .synopsis(name + " help [COMMAND]")
                     .exitCode(Cli.EXIT_OK, "the help was printed")

@@ -32,8 +32,7 @@ final class ManPage {
     /** Replaces picocli's help sections of {@code line} (not of its subcommands: they have their own). */
     static void install(CommandLine line, CliCommand command) {
         Map<String, IHelpSectionRenderer> sections = new LinkedHashMap<>();
-        sections.put("NAME", help -> section("NAME", INDENT + help.commandSpec().qualifiedName()
-                + (command.summary().isEmpty() ? "" : " - " + command.summary()) + "\n", false));
+        sections.put("NAME", help -> section("NAME", name(help.commandSpec(), command), false));
         sections.put("SYNOPSIS", help -> section("SYNOPSIS", synopsis(help.commandSpec(), command), true));
         sections.put("DESCRIPTION", help -> command.descriptionParagraphs().isEmpty() ? ""
                 : section("DESCRIPTION", paragraphs(command.descriptionParagraphs()), true));
@@ -50,6 +49,18 @@ final class ManPage {
 
     private static String section(String title, String body, boolean blankLineBefore) {
         return (blankLineBefore ? "\n" : "") + title + "\n" + body;
+    }
+
+    /** {@code sngate-sim pub - publish ...}, wrapped under the summary. */
+    private static String name(CommandSpec spec, CliCommand command) {
+        String head = spec.qualifiedName() + (command.summary().isEmpty() ? "" : " - ");
+        List<String> summary = wrap(command.summary(), WIDTH - INDENT.length() - head.length());
+        StringBuilder text = new StringBuilder(INDENT).append(head);
+        String pad = INDENT + " ".repeat(head.length());
+        for (int i = 0; i < summary.size(); i++) {
+            text.append(i == 0 ? "" : pad).append(summary.get(i)).append('\n');
+        }
+        return summary.isEmpty() ? text.append('\n').toString() : text.toString();
     }
 
     private static String synopsis(CommandSpec spec, CliCommand command) {
@@ -112,6 +123,8 @@ final class ManPage {
                 common.add(option);
             }
         }
+        // The inherited ones (--log-level) first, then --help and --version, on every command alike.
+        common.sort(java.util.Comparator.comparingInt(o -> o.usageHelp() ? 1 : o.versionHelp() ? 2 : 0));
         addGroup(groups, CliCommand.COMMON_GROUP, common);
         // One column for all groups, so that the descriptions line up down the section.
         int column = leftColumn(groups.values().stream().flatMap(List::stream).toList());

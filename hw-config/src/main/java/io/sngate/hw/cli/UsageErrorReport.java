@@ -87,12 +87,12 @@ final class UsageErrorReport implements CommandLine.IParameterExceptionHandler {
 
     /**
      * The candidate at the least edit distance (a swap of two neighbours counts once), when that
-     * is small for the length: one edit up to four letters, two beyond. Names of one or two
+     * is small for the length: one edit up to four letters, two beyond. Options of one or two
      * letters get none: every short option is one edit from every other.
      */
     static Optional<String> nearest(String typed, List<String> candidates) {
         String word = stripDashes(typed);
-        if (word.length() < 3) {
+        if (word.length() < (typed.startsWith("-") ? 3 : 2)) {
             return Optional.empty();
         }
         int allowed = word.length() <= 4 ? 1 : 2;

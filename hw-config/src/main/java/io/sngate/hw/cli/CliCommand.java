@@ -264,13 +264,11 @@ public final class CliCommand {
         for (List<OptionSpec.Builder> options : groups.values()) {
             options.forEach(option -> spec.addOption(option.build()));
         }
-        for (PositionalParamSpec.Builder operand : operands) {
-            if (!passThrough) {
-                spec.addPositional(operand.build());
-            }
-        }
         if (passThrough) {
+            // Its operand is documented, not parsed: every word picocli does not know is handed on.
             spec.addUnmatchedArgsBinding(UnmatchedArgsBinding.forStringArrayConsumer(new IgnoringSetter()));
+        } else {
+            operands.forEach(operand -> spec.addPositional(operand.build()));
         }
         if (logLevelDefault != null) {
             spec.addOption(LogLevelOption.spec(logLevelDefault));

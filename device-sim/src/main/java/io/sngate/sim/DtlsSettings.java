@@ -3,13 +3,13 @@ package io.sngate.sim;
 import io.sngate.device.DtlsCredentials;
 import io.sngate.device.DtlsCredentialsException;
 import io.sngate.device.PskFile;
+import io.sngate.hw.cli.CliCommand;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 
@@ -50,20 +50,22 @@ public final class DtlsSettings {
         }
     }
 
-    public static final Set<String> FLAGS_WITH_VALUE = Set.of("--psk-identity", "--psk-hex", "--psk-file", "--cafile",
-            "--cert", "--key");
-    public static final Set<String> SWITCHES = Set.of("--dtls");
-
-    /** The flags' usage lines, for the tools' usage texts. */
-    public static final String USAGE = """
-              --dtls             DTLS 1.2 to the gateway (-p is then its DTLS port), with a PSK or certificates:
-              --psk-identity ID  the PSK identity ({n}: the device's number, {id}: its client id)
-              --psk-hex HEX      the PSK in hex (with --psk-identity)
-              --psk-file FILE    lines 'identity,hexkey': the key of --psk-identity, else the first line's
-              --cafile FILE      CA certificate(s), PEM: the gateway's certificate must chain to one
-              --cert FILE        the device's certificate, PEM (with --cafile; may hold the key too)
-              --key FILE         the device's private key, PEM, unencrypted PKCS#8 (with --cert)
-            """;
+    /**
+     * Adds the DTLS options to a tool's command line, under {@code title}.
+     *
+     * @param dtlsDoc what --dtls does for this tool (which option is then the DTLS port)
+     */
+    public static CliCommand addOptions(CliCommand command, String title, String dtlsDoc) {
+        return command.group(title)
+                .flag(Key.DTLS.flag, dtlsDoc)
+                .value(Key.PSK_IDENTITY.flag, "ID", "the PSK identity ({n}: the device's number, {id}: its client id)")
+                .value(Key.PSK_HEX.flag, "HEX", "the PSK in hex (with --psk-identity)")
+                .file(Key.PSK_FILE.flag, "FILE", "lines 'identity,hexkey': the key of --psk-identity, else the first "
+                        + "line's")
+                .file(Key.CAFILE.flag, "FILE", "CA certificate(s), PEM: the gateway's certificate must chain to one")
+                .file(Key.CERT.flag, "FILE", "the device's certificate, PEM (with --cafile; may hold the key too)")
+                .file(Key.KEY.flag, "FILE", "the device's private key, PEM, unencrypted PKCS#8 (with --cert)");
+    }
 
     /** A setting that cannot be used; the message names it. */
     public static final class Invalid extends Exception {

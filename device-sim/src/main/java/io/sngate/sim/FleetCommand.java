@@ -1,29 +1,14 @@
 package io.sngate.sim;
 
+import io.sngate.hw.cli.CliCommand;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /** {@code fleet}: run a scenario of N simulated devices against a gateway. */
 final class FleetCommand {
-
-    static final String USAGE = """
-            usage: sngate-sim fleet [--devices N] [--scenario FILE.yaml] [options]
-              --devices N        number of devices (overrides the scenario)
-              --scenario FILE    the scenario (see docs/simulator.md); without it, the defaults
-              -h HOST, -p PORT   the gateway on UDP (override the scenario)
-              --xbee PATH        the devices sit behind an emulated XBee radio on PATH (a pty end)
-              --serial PATH      the devices sit on an emulated serial line on PATH (a pty end)
-              --forwarder        with --serial: many devices behind one forwarder (0xFE encapsulation)
-              --baud N           the baud rate of the radio's or serial line's port
-              --duration SECONDS how long to run (overrides the scenario)
-              --plain            periodic lines instead of a live status line
-            DTLS (override the scenario's dtls section; -p is then the gateway's DTLS port):
-            """ + DtlsSettings.USAGE;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -33,20 +18,47 @@ final class FleetCommand {
         this.err = err;
     }
 
-    int run(List<String> args) {
-        if (args.contains("--help")) {
-            out.print(USAGE);
-            return Main.EXIT_OK;
-        }
+    /** {@code sngate-sim fleet}: its options, help and action. */
+    CliCommand command() {
+        CliCommand command = CliCommand.named("fleet")
+                .summary("simulate a fleet of devices against a gateway")
+                .synopsis("sngate-sim fleet [--devices N] [--scenario FILE.yaml] [OPTIONS]")
+                .description("Runs N simulated MQTT-SN devices as a scenario describes them (see "
+                                + "docs/simulator.md): how they connect, publish, subscribe and sleep, the "
+                                + "impairment of their link, NAT rebinding, DTLS. Without --scenario, the defaults. "
+                                + "It prints a status line while it runs and a summary of the counters at the end.",
+                        "The devices talk UDP to the gateway, or sit behind an emulated XBee radio (--xbee) or on "
+                                + "an emulated serial line (--serial) on one end of a pseudo-terminal whose other "
+                                + "end the gateway opens.")
+                .group("Scenario (these override the scenario file)")
+                .file("--scenario", "FILE", "the scenario (see docs/simulator.md); without it, the defaults")
+                .value("--devices", "N", "number of devices")
+                .value("--duration", "SECONDS", "how long to run")
+                .value("-h", "HOST", "the gateway's host (UDP)")
+                .value("-p", "PORT", "the gateway's UDP port (its DTLS port with --dtls)")
+                .group("Link (instead of UDP)")
+                .file("--xbee", "PATH", "the devices sit behind an emulated XBee radio on PATH (a pty end)")
+                .file("--serial", "PATH", "the devices sit on an emulated serial line on PATH (a pty end)")
+                .flag("--forwarder", "with --serial: many devices behind one forwarder (0xFE encapsulation)")
+                .value("--baud", "N", "the baud rate of the radio's or serial line's port")
+                .group("Output")
+                .flag("--plain", "periodic lines instead of a live status line");
+        return DtlsSettings.addOptions(command, "DTLS (these override the scenario's dtls section)",
+                        "DTLS 1.2 to the gateway (-p is then its DTLS port), with a PSK or certificates")
+                .exitCode(Main.EXIT_OK, "the fleet ran for its duration (the summary says how it went)")
+                .exitCode(Main.EXIT_FAILURE, "the fleet could not run (a link that does not open...)")
+                .exitCode(Main.EXIT_USAGE, "usage error: an unknown or repeated option, a bad value, a scenario "
+                        + "that cannot be used")
+                .examples("sngate-sim fleet --devices 100 --duration 60 -h 127.0.0.1 -p 1883",
+                        "sngate-sim fleet --scenario lossy-radio.yaml --plain",
+                        "sngate-sim fleet --devices 5 --serial /dev/pts/7 --forwarder")
+                .action(args -> run(new ToolArgs(args)));
+    }
+
+    private int run(ToolArgs line) throws ToolArgs.UsageError {
         Scenario scenario;
         boolean live;
         try {
-            CommandLine line = CommandLine.parse(args, PubCommand.union(Set.of("--devices", "--scenario", "-h", "-p",
-                    "--duration", "--xbee", "--serial", "--baud"), DtlsSettings.FLAGS_WITH_VALUE),
-                    PubCommand.union(Set.of("--plain", "--forwarder"), DtlsSettings.SWITCHES));
-            if (!line.positional().isEmpty()) {
-                throw new CommandLine.UsageError("unexpected argument " + line.positional().get(0));
-            }
             scenario = line.has("--scenario") ? Scenario.load(Path.of(line.get("--scenario"))) : Scenario.defaults();
             if (line.has("--devices")) {
                 scenario = scenario.withDevices(line.getInt("--devices", 1, 1, 1_000_000));
@@ -59,7 +71,7 @@ final class FleetCommand {
                 scenario = scenario.withDuration(line.getDouble("--duration", 30, 0.1, 31_536_000));
             }
             if (line.has("--xbee") && line.has("--serial")) {
-                throw new CommandLine.UsageError("--xbee and --serial exclude each other: one line per fleet");
+                throw new ToolArgs.UsageError("--xbee and --serial exclude each other: one line per fleet");
             }
             if (line.has("--xbee")) {
                 scenario = scenario.withLink(scenario.link().withPort(Scenario.LinkKind.XBEE, line.get("--xbee")));
@@ -69,7 +81,7 @@ final class FleetCommand {
             }
             if (line.has("--forwarder")) {
                 if (scenario.link().kind() != Scenario.LinkKind.SERIAL) {
-                    throw new CommandLine.UsageError("--forwarder is for a serial line (--serial PATH)");
+                    throw new ToolArgs.UsageError("--forwarder is for a serial line (--serial PATH)");
                 }
                 scenario = scenario.withLink(scenario.link().withForwarder(true));
             }
@@ -82,10 +94,8 @@ final class FleetCommand {
             }
             scenario = scenario.checked();
             live = System.console() != null && !line.has("--plain");
-        } catch (CommandLine.UsageError | Scenario.ScenarioError | DtlsSettings.Invalid e) {
-            err.println("sngate-sim fleet: " + e.getMessage());
-            err.print(USAGE);
-            return Main.EXIT_USAGE;
+        } catch (Scenario.ScenarioError | DtlsSettings.Invalid e) {
+            throw new ToolArgs.UsageError(e.getMessage());
         }
         out.printf(Locale.ROOT, "fleet: %d devices -> %s for %.1f s, qos %s every %.1f s, impairment %s, seed %d%n",
                 scenario.devices(), scenario.link().describe(scenario.host(), scenario.port()),

@@ -1,16 +1,19 @@
 package io.sngate.sim;
 
 import io.sngate.codec.SngateVersion;
-import io.sngate.hw.log.LogSetup;
+import io.sngate.hw.cli.Cli;
+import io.sngate.hw.cli.CliCommand;
+import io.sngate.sim.bench.BenchCommand;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.List;
 
 /** {@code sngate-sim <command>}: the simulator's and tools' entry point. */
 public final class Main {
 
-    static final int EXIT_OK = 0;
-    static final int EXIT_FAILURE = 1;
-    static final int EXIT_USAGE = 2;
+    static final int EXIT_OK = Cli.EXIT_OK;
+    static final int EXIT_FAILURE = Cli.EXIT_FAILURE;
+    static final int EXIT_USAGE = Cli.EXIT_USAGE;
 
     private Main() {
     }
@@ -19,56 +22,64 @@ public final class Main {
         System.exit(run(List.of(args), System.out, System.err));
     }
 
-    static int run(List<String> given, PrintStream out, PrintStream err) {
-        List<String> args;
-        try {
-            args = LogSetup.applyLevelFlag(given);
-        } catch (IllegalArgumentException e) {
-            err.println("sngate-sim: " + e.getMessage());
-            return EXIT_USAGE;
-        }
-        if (args.isEmpty()) {
-            err.print(usage());
-            return EXIT_USAGE;
-        }
-        String command = args.get(0);
-        List<String> rest = args.subList(1, args.size());
-        return switch (command) {
-            case "decode" -> new DecodeCommand(out, err).run(rest);
-            case "pub" -> new PubCommand(out, err, System.in).run(rest);
-            case "sub" -> new SubCommand(out, err).run(rest);
-            case "fleet" -> new FleetCommand(out, err).run(rest);
-            case "bench" -> new io.sngate.sim.bench.BenchCommand(out, err).run(rest);
-            case "version", "--version" -> {
-                out.println("sngate-sim " + SngateVersion.get());
-                yield EXIT_OK;
-            }
-            case "help", "--help", "-h" -> {
-                out.print(usage());
-                yield EXIT_OK;
-            }
-            default -> {
-                err.println("sngate-sim: unknown command '" + command + "'");
-                err.print(usage());
-                yield EXIT_USAGE;
-            }
-        };
+    /** Runs {@code sngate-sim ARGS}; standard input is the process's (pub -s, pub -l, decode -). */
+    public static int run(List<String> args, PrintStream out, PrintStream err) {
+        return command(out, err, System.in).run(args, out, err);
     }
 
-    static String usage() {
-        return """
-                usage: java -jar sngate-sim.jar <command> [arguments]
-                commands:
-                  pub -t TOPIC -m MESSAGE [options]   publish through an MQTT-SN gateway (like mosquitto_pub)
-                  sub -t TOPIC [-v] [options]         subscribe and print messages (like mosquitto_sub)
-                  fleet --devices N --scenario FILE   simulate a fleet of devices
-                  bench MODE [options]                measure a gateway: qos0, qos1, latency, connect, ceiling
-                  decode HEX...   decode MQTT-SN bytes (hex, spaces allowed; '-' reads lines from stdin)
-                                  and print each packet, or why it is malformed
-                  version         print the version
-                  help            print this help
-                'sngate-sim COMMAND --help' lists a command's options; with every command:
-                  --log-level LEVEL   error|warn|info|debug|trace on stderr (default: SNGATE_LOG_LEVEL, else warn)
-                """;
+    /** The command line, for the bash completion script written at build time. */
+    static CliCommand command() {
+        return command(System.out, System.err, System.in);
+    }
+
+    static CliCommand command(PrintStream out, PrintStream err, InputStream in) {
+        return CliCommand.named("sngate-sim")
+                .summary("MQTT-SN device simulator and tools: pub, sub, fleet, bench, decode")
+                .synopsis("sngate-sim COMMAND [OPTIONS] [ARGUMENTS]")
+                .description("Tools to talk to an MQTT-SN gateway as devices do (pub and sub, like mosquitto_pub "
+                                + "and mosquitto_sub), to simulate fleets of devices, to measure a gateway and to "
+                                + "decode MQTT-SN packets. 'sngate-sim COMMAND --help' explains a command.",
+                        "sngate-sim stands for 'java -jar sngate-sim.jar' (device-sim/target/sngate-sim.jar). "
+                                + "Logs go to stderr.")
+                .helpNames("-h", "--help")
+                .version("sngate-sim " + SngateVersion.get())
+                .logLevel("SNGATE_LOG_LEVEL, else warn")
+                .subcommand(new PubCommand(err, in).command())
+                .subcommand(new SubCommand(out, err).command())
+                .subcommand(new FleetCommand(out, err).command())
+                .subcommand(new BenchCommand(out, err).command())
+                .subcommand(decode(out, err))
+                .subcommand(CliCommand.named("version")
+                        .summary("print the version")
+                        .exitCode(EXIT_OK, "the version was printed")
+                        .action(args -> {
+                            out.println("sngate-sim " + SngateVersion.get());
+                            return EXIT_OK;
+                        }))
+                .helpSubcommand()
+                .exitCode(EXIT_OK, "the command did its work; or the help or version was printed")
+                .exitCode(EXIT_FAILURE, "the command failed (each command's --help says when)")
+                .exitCode(EXIT_USAGE, "usage error: no or an unknown command, an unknown or repeated option, a bad "
+                        + "value")
+                .examples("sngate-sim sub -t 'plant/#' -v -q 1 &",
+                        "sngate-sim pub -t plant/temperature -m 21.5 -q 1",
+                        "sngate-sim decode 08 04 04 01 00 3C 63 31",
+                        "sngate-sim help fleet");
+    }
+
+    /** {@code decode}: {@link DecodeCommand} reads its arguments itself. */
+    private static CliCommand decode(PrintStream out, PrintStream err) {
+        return CliCommand.named("decode")
+                .summary("decode MQTT-SN packets given in hex and print each one, or why it is malformed")
+                .synopsis("sngate-sim decode HEX...", "sngate-sim decode - < capture.txt")
+                .description("The arguments together are one packet in hex (spaces allowed); with '-' every line "
+                        + "of standard input is one packet ('#' lines and blank lines are skipped).")
+                .passThrough("HEX... | -", "the packet in hex, or '-' to read packets from standard input")
+                .exitCode(EXIT_OK, "every packet was decoded")
+                .exitCode(EXIT_FAILURE, "a packet was not hex or was malformed")
+                .exitCode(EXIT_USAGE, "no packet was given")
+                .examples("sngate-sim decode 08 04 04 01 00 3C 63 31",
+                        "sngate-sim decode - < serial-capture.txt")
+                .action(args -> new DecodeCommand(out, err).run(args.positional()));
     }
 }

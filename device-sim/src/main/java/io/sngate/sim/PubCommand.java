@@ -2,6 +2,7 @@ package io.sngate.sim;
 
 import io.sngate.codec.Bytes;
 import io.sngate.codec.QoS;
+import io.sngate.hw.cli.CliCommand;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,52 +13,57 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /** {@code pub}: publish one message (or one per line) through an MQTT-SN gateway, like mosquitto_pub. */
 final class PubCommand {
 
-    static final String USAGE = """
-            usage: sngate-sim pub -t TOPIC (-m MESSAGE | -f FILE | -n | -s | -l) [options]
-              -m MESSAGE       the payload
-              -f FILE          the payload is the file's bytes
-              -n               an empty payload
-              -s               the payload is all of standard input
-              -l               one message per line of standard input
-              -r               retain
-            """ + ToolOptions.USAGE;
-
-    private final PrintStream out;
     private final PrintStream err;
     private final InputStream in;
 
-    PubCommand(PrintStream out, PrintStream err, InputStream in) {
-        this.out = out;
+    /** Prints nothing on stdout: what it has to say (errors, -d's packets) goes to {@code err}. */
+    PubCommand(PrintStream err, InputStream in) {
         this.err = err;
         this.in = in;
     }
 
-    int run(List<String> args) {
-        if (args.contains("--help")) {
-            out.print(USAGE);
-            return Main.EXIT_OK;
-        }
+    /** {@code sngate-sim pub}: its options, help and action. */
+    CliCommand command() {
+        CliCommand command = CliCommand.named("pub")
+                .summary("publish through an MQTT-SN gateway, like mosquitto_pub")
+                .synopsis("sngate-sim pub -t TOPIC (-m MESSAGE | -f FILE | -n | -s | -l) [OPTIONS]",
+                        "sngate-sim pub (--predefined ID | --short -t TOPIC) -q -1 -m MESSAGE [OPTIONS]")
+                .description("Connects to the gateway as an MQTT-SN client, registers the topic, publishes one "
+                        + "message (or one per line of standard input with -l) and disconnects, or goes to sleep "
+                        + "with --sleep. At QoS -1 it sends the publish without connecting; the topic is then a "
+                        + "predefined id or a short name. The options are mosquitto_pub's where it has them.")
+                .valuesMayLookLikeOptions();
+        ToolOptions.addTopicOptions(command).flag("-r", "retain");
+        command.group("Payload (exactly one)")
+                .value("-m", "MESSAGE", "the payload")
+                .file("-f", "FILE", "the payload is the file's bytes")
+                .flag("-n", "an empty payload")
+                .flag("-s", "the payload is all of standard input")
+                .flag("-l", "one message per line of standard input");
+        return ToolOptions.addSessionOptions(command)
+                .exitCode(Main.EXIT_OK, "published: acknowledged at QoS 1 and 2, sent at QoS 0 and -1")
+                .exitCode(Main.EXIT_FAILURE, "the gateway did not answer or refused (connect, register, publish), "
+                        + "or the payload could not be read")
+                .exitCode(Main.EXIT_USAGE, "usage error: an unknown or repeated option, a bad value, no topic, "
+                        + "not exactly one payload")
+                .examples("sngate-sim pub -h 192.168.1.10 -t plant/temperature -m 21.5 -q 1",
+                        "sngate-sim pub --predefined 7 -q -1 -m on",
+                        "sngate-sim pub -t plant/log -l < readings.txt")
+                .action(args -> run(new ToolArgs(args)));
+    }
+
+    private int run(ToolArgs line) throws ToolArgs.UsageError {
         ToolOptions options;
         List<Bytes> payloads;
         boolean retain;
         try {
-            CommandLine line = CommandLine.parse(args, union(ToolOptions.WITH_VALUE, Set.of("-m", "-f")),
-                    union(ToolOptions.SWITCHES, Set.of("-n", "-s", "-l", "-r")));
-            if (!line.positional().isEmpty()) {
-                throw new CommandLine.UsageError("unexpected argument " + line.positional().get(0));
-            }
             options = ToolOptions.from(line, "pub");
             payloads = payloads(line);
             retain = line.has("-r");
-        } catch (CommandLine.UsageError e) {
-            err.println("sngate-sim pub: " + e.getMessage());
-            err.print(USAGE);
-            return Main.EXIT_USAGE;
         } catch (IOException e) {
             err.println("sngate-sim pub: cannot read the payload: " + e.getMessage());
             return Main.EXIT_FAILURE;
@@ -88,11 +94,11 @@ final class PubCommand {
         }
     }
 
-    private List<Bytes> payloads(CommandLine line) throws CommandLine.UsageError, IOException {
+    private List<Bytes> payloads(ToolArgs line) throws ToolArgs.UsageError, IOException {
         int sources = (line.has("-m") ? 1 : 0) + (line.has("-f") ? 1 : 0) + (line.has("-n") ? 1 : 0)
                 + (line.has("-s") ? 1 : 0) + (line.has("-l") ? 1 : 0);
         if (sources != 1) {
-            throw new CommandLine.UsageError("give exactly one of -m, -f, -n, -s, -l");
+            throw new ToolArgs.UsageError("give exactly one of -m, -f, -n, -s, -l");
         }
         List<Bytes> payloads = new ArrayList<>();
         if (line.has("-m")) {
@@ -110,11 +116,5 @@ final class PubCommand {
             }
         }
         return payloads;
-    }
-
-    static Set<String> union(Set<String> a, Set<String> b) {
-        Set<String> all = new java.util.HashSet<>(a);
-        all.addAll(b);
-        return all;
     }
 }

@@ -2,11 +2,10 @@ package io.sngate.sim;
 
 import io.sngate.codec.QoS;
 import io.sngate.device.MqttSnClient;
+import io.sngate.hw.cli.CliCommand;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -14,13 +13,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** {@code sub}: subscribe through an MQTT-SN gateway and print what arrives, like mosquitto_sub. */
 final class SubCommand {
-
-    static final String USAGE = """
-            usage: sngate-sim sub -t TOPIC [options]
-              -v               print 'topic payload' instead of the payload alone
-              -C COUNT         exit after COUNT messages
-              -W SECONDS       exit after SECONDS (exit code 1 if -C was given and not reached)
-            """ + ToolOptions.USAGE;
 
     /** Messages waiting for the printing thread; beyond this the tool counts and says so. */
     private static final int BACKLOG = 10_000;
@@ -33,33 +25,38 @@ final class SubCommand {
         this.err = err;
     }
 
-    int run(List<String> args) {
-        if (args.contains("--help")) {
-            out.print(USAGE);
-            return Main.EXIT_OK;
+    /** {@code sngate-sim sub}: its options, help and action. */
+    CliCommand command() {
+        CliCommand command = CliCommand.named("sub")
+                .summary("subscribe through an MQTT-SN gateway and print what arrives, like mosquitto_sub")
+                .synopsis("sngate-sim sub (-t TOPIC | --predefined ID) [OPTIONS]")
+                .description("Connects to the gateway as an MQTT-SN client, subscribes and prints each message's "
+                        + "payload on a line of its own (with -v: 'topic payload') until -C messages arrived, -W "
+                        + "seconds passed, or Ctrl-C. With --sleep it sleeps at the gateway and wakes now and then to "
+                        + "collect what the gateway held. The options are mosquitto_sub's where it has them.")
+                .valuesMayLookLikeOptions();
+        ToolOptions.addTopicOptions(command);
+        command.group("Output")
+                .flag("-v", "print 'topic payload' instead of the payload alone")
+                .value("-C", "COUNT", "exit after COUNT messages")
+                .value("-W", "SECONDS", "exit after SECONDS (exit code 1 if -C was given and not reached)");
+        return ToolOptions.addSessionOptions(command)
+                .exitCode(Main.EXIT_OK, "-C messages printed, or -W seconds passed without -C")
+                .exitCode(Main.EXIT_FAILURE, "the gateway did not answer or refused, or -W passed before -C messages")
+                .exitCode(Main.EXIT_USAGE, "usage error: an unknown or repeated option, a bad value, no topic")
+                .examples("sngate-sim sub -h 192.168.1.10 -t 'plant/#' -v -q 1",
+                        "sngate-sim sub -t plant/temperature -C 1 -W 30")
+                .action(args -> run(new ToolArgs(args)));
+    }
+
+    private int run(ToolArgs line) throws ToolArgs.UsageError {
+        ToolOptions options = ToolOptions.from(line, "sub");
+        if (options.qos() == QoS.MINUS_ONE) {
+            throw new ToolArgs.UsageError("-q -1 cannot be subscribed");
         }
-        ToolOptions options;
-        boolean verbose;
-        int count;
-        double timeoutSeconds;
-        try {
-            CommandLine line = CommandLine.parse(args, PubCommand.union(ToolOptions.WITH_VALUE, Set.of("-C", "-W")),
-                    PubCommand.union(ToolOptions.SWITCHES, Set.of("-v")));
-            if (!line.positional().isEmpty()) {
-                throw new CommandLine.UsageError("unexpected argument " + line.positional().get(0));
-            }
-            options = ToolOptions.from(line, "sub");
-            if (options.qos() == QoS.MINUS_ONE) {
-                throw new CommandLine.UsageError("-q -1 cannot be subscribed");
-            }
-            verbose = line.has("-v");
-            count = line.getInt("-C", 0, 1, Integer.MAX_VALUE);
-            timeoutSeconds = line.getDouble("-W", 0, 0.001, 31_536_000);
-        } catch (CommandLine.UsageError e) {
-            err.println("sngate-sim sub: " + e.getMessage());
-            err.print(USAGE);
-            return Main.EXIT_USAGE;
-        }
+        boolean verbose = line.has("-v");
+        int count = line.getInt("-C", 0, 1, Integer.MAX_VALUE);
+        double timeoutSeconds = line.getDouble("-W", 0, 0.001, 31_536_000);
         BlockingQueue<MqttSnClient.Message> inbox = new ArrayBlockingQueue<>(BACKLOG);
         AtomicLong overflow = new AtomicLong();
         try (ToolSession session = new ToolSession(options, "sub", err)) {

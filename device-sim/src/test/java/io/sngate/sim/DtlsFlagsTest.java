@@ -136,47 +136,41 @@ class DtlsFlagsTest {
 
     @Test
     void theFlagsAreParsedIntoCredentials() throws Exception {
-        CommandLine line = CommandLine.parse(List.of("-t", "a", "-i", "sensor-1", "--dtls", "--psk-file",
-                keys.toString(), "--psk-identity", "{id}"), ToolOptions.WITH_VALUE, ToolOptions.SWITCHES);
-        assertThat(ToolOptions.from(line, "pub").dtls()).hasValueSatisfying(c -> {
+        List<String> line = List.of("-t", "a", "-i", "sensor-1", "--dtls", "--psk-file",
+                keys.toString(), "--psk-identity", "{id}");
+        assertThat(ToolOptions.parse(line, "pub").dtls()).hasValueSatisfying(c -> {
             assertThat(c).isInstanceOf(DtlsCredentials.Psk.class);
             assertThat(((DtlsCredentials.Psk) c).identity()).isEqualTo("sensor-1");
             assertThat(((DtlsCredentials.Psk) c).key()).hasSize(16).startsWith(0x0f, 0x0e);
         });
 
-        CommandLine first = CommandLine.parse(List.of("-t", "a", "--dtls", "--psk-file", keys.toString()),
-                ToolOptions.WITH_VALUE, ToolOptions.SWITCHES);
-        assertThat(ToolOptions.from(first, "pub").dtls()).hasValueSatisfying(c ->
+        List<String> first = List.of("-t", "a", "--dtls", "--psk-file", keys.toString());
+        assertThat(ToolOptions.parse(first, "pub").dtls()).hasValueSatisfying(c ->
                 assertThat(c.toString()).isEqualTo("PSK identity 'sensor-0' (16-byte key)"));
 
-        CommandLine certificates = CommandLine.parse(List.of("-t", "a", "--dtls", "--cafile", pki.caFile().toString(),
-                "--cert", device.certFile().toString(), "--key", device.keyFile().toString()),
-                ToolOptions.WITH_VALUE, ToolOptions.SWITCHES);
-        assertThat(ToolOptions.from(certificates, "sub").dtls()).hasValueSatisfying(c ->
+        List<String> certificates = List.of("-t", "a", "--dtls", "--cafile", pki.caFile().toString(),
+                "--cert", device.certFile().toString(), "--key", device.keyFile().toString());
+        assertThat(ToolOptions.parse(certificates, "sub").dtls()).hasValueSatisfying(c ->
                 assertThat(((DtlsCredentials.Certificates) c).chain()).containsExactly(device.certificate()));
 
-        CommandLine udp = CommandLine.parse(List.of("-t", "a"), ToolOptions.WITH_VALUE, ToolOptions.SWITCHES);
-        assertThat(ToolOptions.from(udp, "sub").dtls()).isEmpty();
+        List<String> udp = List.of("-t", "a");
+        assertThat(ToolOptions.parse(udp, "sub").dtls()).isEmpty();
     }
 
     @Test
     void withoutDashIOverDtlsTheClientIdIsTheIdentityTheGatewayWillSee() throws Exception {
-        CommandLine psk = CommandLine.parse(List.of("-t", "a", "--dtls", "--psk-file", keys.toString()),
-                ToolOptions.WITH_VALUE, ToolOptions.SWITCHES);
-        assertThat(ToolOptions.from(psk, "pub").clientId()).isEqualTo("sensor-0");
+        List<String> psk = List.of("-t", "a", "--dtls", "--psk-file", keys.toString());
+        assertThat(ToolOptions.parse(psk, "pub").clientId()).isEqualTo("sensor-0");
 
-        CommandLine certificate = CommandLine.parse(List.of("-t", "a", "--dtls", "--cafile", pki.caFile().toString(),
-                "--cert", device.certFile().toString(), "--key", device.keyFile().toString()),
-                ToolOptions.WITH_VALUE, ToolOptions.SWITCHES);
-        assertThat(ToolOptions.from(certificate, "sub").clientId()).isEqualTo(device.commonName());
+        List<String> certificate = List.of("-t", "a", "--dtls", "--cafile", pki.caFile().toString(),
+                "--cert", device.certFile().toString(), "--key", device.keyFile().toString());
+        assertThat(ToolOptions.parse(certificate, "sub").clientId()).isEqualTo(device.commonName());
 
-        CommandLine own = CommandLine.parse(List.of("-t", "a", "-i", "chosen", "--dtls", "--psk-file", keys.toString()),
-                ToolOptions.WITH_VALUE, ToolOptions.SWITCHES);
-        assertThat(ToolOptions.from(own, "pub").clientId()).isEqualTo("chosen");
+        List<String> own = List.of("-t", "a", "-i", "chosen", "--dtls", "--psk-file", keys.toString());
+        assertThat(ToolOptions.parse(own, "pub").clientId()).isEqualTo("chosen");
 
-        CommandLine caOnly = CommandLine.parse(List.of("-t", "a", "--dtls", "--cafile", pki.caFile().toString()),
-                ToolOptions.WITH_VALUE, ToolOptions.SWITCHES);
-        assertThat(ToolOptions.from(caOnly, "sub").clientId()).as("no identity: the usual id").startsWith("sngate-sub-");
+        List<String> caOnly = List.of("-t", "a", "--dtls", "--cafile", pki.caFile().toString());
+        assertThat(ToolOptions.parse(caOnly, "sub").clientId()).as("no identity: the usual id").startsWith("sngate-sub-");
     }
 
     @Test

@@ -1,8 +1,12 @@
 package io.sngate.bridge;
 
 import io.sngate.codec.Bytes;
+import io.sngate.codec.SngateVersion;
 import io.sngate.codec.frame.ForwarderEncapsulation;
 import io.sngate.codec.xbee.ApiMode;
+import io.sngate.hw.cli.Args;
+import io.sngate.hw.cli.Cli;
+import io.sngate.hw.cli.CliCommand;
 import io.sngate.hw.config.XBeeRadioConfig;
 import io.sngate.hw.serial.SerialSettings;
 import java.net.InetAddress;
@@ -19,8 +23,8 @@ import io.sngate.device.DtlsCredentialsException;
 import io.sngate.device.PskFile;
 
 /**
- * The bridge's command line, parsed into a {@link BridgeConfig}. Every mistake is a
- * {@link UsageException} naming the flag; {@code --flag value} and {@code --flag=value} both work.
+ * The bridge's command line ({@link #command()}), parsed into a {@link BridgeConfig}. Every mistake
+ * is a usage error naming the flag; {@code --flag value} and {@code --flag=value} both work.
  */
 public final class BridgeArgs {
 
@@ -29,88 +33,94 @@ public final class BridgeArgs {
     public static final int DEFAULT_XBEE_BAUD = 9_600;
     public static final long DEFAULT_STATS_SECONDS = 60;
 
-    static final String USAGE = """
-            usage: java -jar sngate-bridge.jar [options] (--serial PORT... | --xbee PORT...)
-            Forwards MQTT-SN devices on serial lines and XBee radios to a UDP MQTT-SN gateway
-            (MQTT-SN 1.2 forwarder encapsulation: each device is known to the gateway by its node id).
-              --gateway HOST:PORT    the gateway (default 127.0.0.1:1883)
-              --serial PATH[:BAUD][:node=HEX]
-                                     a microcontroller speaking MQTT-SN on a serial line, one device per
-                                     line; BAUD defaults to 115200; node is its wireless node id in hex
-                                     (default: the line's number from 1, one byte: 01, 02, ...); repeatable
-              --xbee PATH[:BAUD][:ap=1|2][:max-payload=N]
-                                     an XBee coordinator radio in API mode, its remote radios being the
-                                     devices (node id: their 64-bit address); BAUD defaults to 9600, ap to 2,
-                                     max-payload (the radio's NP) to 84; repeatable
-              --backend jserialcomm|jssc
-                                     the serial library for every port (default jserialcomm)
-              --bind HOST:PORT       the bridge's UDP address (default: any address, any port)
-              --dtls                 DTLS 1.2 to the gateway (--gateway is then its DTLS port), with a PSK
-                                     or certificates:
-              --psk-identity ID      the bridge's PSK identity (with --psk-hex, or picking a --psk-file line)
-              --psk-hex HEX          its key, hex
-              --psk-file FILE        lines identity,hexkey: the line of --psk-identity, else the first
-              --cafile FILE          CA certificate(s), PEM, the gateway's certificate must chain to
-              --cert FILE            the bridge's certificate, PEM (with --cafile)
-              --key FILE             its private key, unencrypted PKCS#8 PEM (with --cert)
-              --stats-interval SECONDS
-                                     log the counters at INFO this often (default 60; 0: only at exit)
-              --log-level LEVEL      error|warn|info|debug|trace (default: SNGATE_LOG_LEVEL, else info)
-              --list-ports           print the machine's serial ports
-              --version              print the version
-              --help                 print this help
-            Once forwarding it prints "sngate bridge ready gateway=HOST:PORT lines=N" on stdout, N counting
-            serial lines and radios; logs go to stderr. SIGTERM or Ctrl-C stops it.
-            """;
+    static final String LIST_PORTS = "--list-ports";
+    /** The DTLS credential options, each with a value; --dtls turns DTLS on. */
+    static final List<String> CREDENTIAL_FLAGS = List.of("--psk-identity", "--psk-hex", "--psk-file", "--cafile",
+            "--cert", "--key");
 
     private BridgeArgs() {
     }
 
+    /** The bridge's command line, without what it does (its {@link Main} adds that). */
+    static CliCommand command() {
+        return CliCommand.named("sngate-bridge")
+                .summary("forward MQTT-SN devices on serial lines and XBee radios to a UDP gateway")
+                .synopsis("java -jar sngate-bridge.jar [OPTIONS] (--serial PORT... | --xbee PORT...)")
+                .description("Forwards MQTT-SN devices on serial lines and XBee radios to a UDP MQTT-SN gateway "
+                                + "(MQTT-SN 1.2 forwarder encapsulation: each device is known to the gateway by its "
+                                + "node id), over DTLS with --dtls.",
+                        "Once forwarding it prints \"sngate bridge ready gateway=HOST:PORT lines=N\" on stdout, N "
+                                + "counting serial lines and radios; logs go to stderr. SIGTERM or Ctrl-C stops it, "
+                                + "closing the ports and logging the counters.",
+                        "sngate-bridge stands for 'java -jar sngate-bridge.jar'; the Debian package runs it as the "
+                                + "systemd service sngate-bridge with BRIDGE_ARGS from /etc/sngate/bridge.env.")
+                .helpNames("-h", "--help")
+                .version("sngate bridge " + SngateVersion.get())
+                .errorPrefix("sngate bridge")
+                .logLevel("SNGATE_LOG_LEVEL, else info")
+                .group("Gateway")
+                .value("--gateway", "HOST:PORT", "the gateway (default " + DEFAULT_GATEWAY + "); an IPv6 host in "
+                        + "brackets, e.g. [::1]:1883")
+                .value("--bind", "HOST:PORT", "the bridge's UDP address (default: the loopback address for a gateway "
+                        + "on loopback, else any address; any port)")
+                .group("Devices (at least one --serial or --xbee)")
+                .repeatable("--serial", "PATH[:BAUD][:node=HEX]", "a microcontroller speaking MQTT-SN on a serial "
+                        + "line, one device per line; BAUD defaults to " + DEFAULT_SERIAL_BAUD + "; node is its "
+                        + "wireless node id in hex (default: the line's number from 1, one byte: 01, 02, ...); "
+                        + "repeatable")
+                .repeatable("--xbee", "PATH[:BAUD][:ap=1|2][:max-payload=N]", "an XBee coordinator radio in API "
+                        + "mode, its remote radios being the devices (node id: their 64-bit address); BAUD defaults "
+                        + "to " + DEFAULT_XBEE_BAUD + ", ap to 2, max-payload (the radio's NP) to "
+                        + XBeeRadioConfig.DEFAULT_MAX_PAYLOAD + "; repeatable")
+                .choice("--backend", "jserialcomm|jssc", List.of("jserialcomm", "jssc"),
+                        "the serial library for every port (default jserialcomm)")
+                .flag(LIST_PORTS, "print the machine's serial ports and exit")
+                .group("DTLS to the gateway")
+                .flag("--dtls", "DTLS 1.2 to the gateway (--gateway is then its DTLS port), with a PSK or "
+                        + "certificates:")
+                .value("--psk-identity", "ID", "the bridge's PSK identity (with --psk-hex, or picking a --psk-file "
+                        + "line)")
+                .value("--psk-hex", "HEX", "its key, hex")
+                .file("--psk-file", "FILE", "lines identity,hexkey: the line of --psk-identity, else the first")
+                .file("--cafile", "FILE", "CA certificate(s), PEM, the gateway's certificate must chain to")
+                .file("--cert", "FILE", "the bridge's certificate, PEM (with --cafile)")
+                .file("--key", "FILE", "its private key, unencrypted PKCS#8 PEM (with --cert)")
+                .group("Operation")
+                .value("--stats-interval", "SECONDS", "log the counters at INFO this often (default "
+                        + DEFAULT_STATS_SECONDS + "; 0: only at exit)")
+                .exitCode(Cli.EXIT_OK, "stopped by SIGTERM or Ctrl-C; or the help, version or port list was printed")
+                .exitCode(Cli.EXIT_FAILURE, "could not start: a port or the UDP socket did not open")
+                .exitCode(Cli.EXIT_USAGE, "usage error: an unknown or repeated option, a bad value, no --serial "
+                        + "or --xbee; nothing was started")
+                .examples("java -jar sngate-bridge.jar --gateway 192.168.1.10:1883 --serial /dev/ttyUSB0",
+                        "java -jar sngate-bridge.jar --serial /dev/ttyACM0:57600:node=BEEF --xbee /dev/ttyUSB1:9600:ap=2",
+                        "java -jar sngate-bridge.jar --gateway gw.local:5684 --serial /dev/ttyUSB0 --dtls \\",
+                        "    --psk-identity bridge-1 --psk-file /etc/sngate/bridge-psk.csv");
+    }
+
+    /**
+     * The configuration from a command line; used as an API (tests).
+     *
+     * @throws picocli.CommandLine.ParameterException what picocli cannot parse (an unknown option...)
+     */
     public static BridgeConfig parse(List<String> args) throws UsageException {
-        String gateway = DEFAULT_GATEWAY;
-        String bind = null;
-        SerialSettings.Backend backend = SerialSettings.Backend.JSERIALCOMM;
-        long statsSeconds = DEFAULT_STATS_SECONDS;
-        List<String> serial = new ArrayList<>();
-        List<String> xbee = new ArrayList<>();
-        boolean dtls = false;
-        java.util.Map<String, String> credentials = new java.util.HashMap<>();
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            String flag = arg;
-            String value = null;
-            int equals = arg.indexOf('=');
-            if (arg.startsWith("--") && equals > 0) {
-                flag = arg.substring(0, equals);
-                value = arg.substring(equals + 1);
-            }
-            if (flag.equals("--dtls")) {
-                dtls = true;
-                continue;
-            }
-            switch (flag) {
-                case "--gateway", "--bind", "--serial", "--xbee", "--backend", "--stats-interval", "--psk-identity",
-                     "--psk-hex", "--psk-file", "--cafile", "--cert", "--key" -> {
-                    if (value == null) {
-                        if (i + 1 >= args.size()) {
-                            throw new UsageException(flag, "needs a value");
-                        }
-                        value = args.get(++i);
-                    }
-                }
-                default -> throw new UsageException(arg, arg.startsWith("-") ? "unknown flag (see --help)"
-                        : "unexpected argument (ports are given with --serial or --xbee)");
-            }
-            switch (flag) {
-                case "--gateway" -> gateway = value;
-                case "--bind" -> bind = value;
-                case "--serial" -> serial.add(value);
-                case "--xbee" -> xbee.add(value);
-                case "--backend" -> backend = backend(value);
-                case "--stats-interval" -> statsSeconds = number("--stats-interval", value, 0, 86_400);
-                case "--psk-identity", "--psk-hex", "--psk-file", "--cafile", "--cert", "--key" ->
-                        credentials.put(flag, value);
-                default -> throw new IllegalStateException(flag);
+        return from(command().parse(args));
+    }
+
+    /** The configuration from the parsed command line. */
+    static BridgeConfig from(Args args) throws UsageException {
+        String gateway = args.get("--gateway", DEFAULT_GATEWAY);
+        String bind = args.get("--bind");
+        SerialSettings.Backend backend = args.has("--backend") ? backend(args.get("--backend"))
+                : SerialSettings.Backend.JSERIALCOMM;
+        long statsSeconds = args.has("--stats-interval")
+                ? number("--stats-interval", args.get("--stats-interval"), 0, 86_400) : DEFAULT_STATS_SECONDS;
+        List<String> serial = args.all("--serial");
+        List<String> xbee = args.all("--xbee");
+        Map<String, String> credentials = new java.util.HashMap<>();
+        for (String flag : CREDENTIAL_FLAGS) {
+            if (args.has(flag)) {
+                credentials.put(flag, args.get(flag));
             }
         }
         if (serial.isEmpty() && xbee.isEmpty()) {
@@ -135,7 +145,7 @@ public final class BridgeArgs {
             }
         }
         return new BridgeConfig(gatewayAddress, bindAddress, lines, radios, statsSeconds * 1000,
-                dtlsCredentials(dtls, credentials));
+                dtlsCredentials(args.has("--dtls"), credentials));
     }
 
     /** The DTLS flags, checked and read into credentials: the same flags and rules as sngate-sim's. */

@@ -1,7 +1,7 @@
 package io.sngate.bridge;
 
-import io.sngate.codec.SngateVersion;
-import io.sngate.hw.log.LogSetup;
+import io.sngate.hw.cli.Cli;
+import io.sngate.hw.cli.CliCommand;
 import io.sngate.hw.serial.SerialPorts;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -11,13 +11,14 @@ import java.util.concurrent.CountDownLatch;
 /**
  * {@code java -jar sngate-bridge.jar [options]}: starts the bridge, prints one ready line on
  * stdout, forwards until SIGTERM or Ctrl-C, then closes the ports and logs the counters.
- * Exit codes: 0 done, 1 cannot start (port or socket), 2 bad command line.
+ * Exit codes: 0 done, 1 cannot start (port or socket), 2 bad command line; the options are
+ * {@link BridgeArgs#command()}'s.
  */
 public final class Main {
 
-    static final int EXIT_OK = 0;
-    static final int EXIT_FAILURE = 1;
-    static final int EXIT_USAGE = 2;
+    static final int EXIT_OK = Cli.EXIT_OK;
+    static final int EXIT_FAILURE = Cli.EXIT_FAILURE;
+    static final int EXIT_USAGE = Cli.EXIT_USAGE;
 
     /** What {@link #start} ended with: an exit code at once, or a bridge now forwarding. */
     sealed interface Started {
@@ -50,44 +51,29 @@ public final class Main {
         }
     }
 
-    static Started start(List<String> given, PrintStream out, PrintStream err) {
-        List<String> args;
-        try {
-            args = LogSetup.applyLevelFlag(given);
-        } catch (IllegalArgumentException e) {
-            err.println("sngate bridge: " + e.getMessage());
-            err.println("run with --help for the options");
-            return new Started.Exit(EXIT_USAGE);
-        }
-        if (args.contains("--help") || args.contains("-h")) {
-            out.print(BridgeArgs.USAGE);
-            return new Started.Exit(EXIT_OK);
-        }
-        if (args.contains("--version")) {
-            out.println("sngate bridge " + SngateVersion.get());
-            return new Started.Exit(EXIT_OK);
-        }
-        if (args.contains("--list-ports")) {
-            SerialPorts.list().forEach(out::println);
-            return new Started.Exit(EXIT_OK);
-        }
-        BridgeConfig config;
-        try {
-            config = BridgeArgs.parse(args);
-        } catch (UsageException e) {
-            err.println("sngate bridge: " + e.getMessage());
-            err.println("run with --help for the options");
-            return new Started.Exit(EXIT_USAGE);
-        }
-        Bridge bridge;
-        try {
-            bridge = Bridge.start(config);
-        } catch (IOException | RuntimeException e) {
-            err.println("sngate bridge: cannot start: " + e.getMessage());
-            return new Started.Exit(EXIT_FAILURE);
-        }
-        out.println(bridge.readyLine());
-        out.flush();
-        return new Started.Running(bridge);
+    static Started start(List<String> args, PrintStream out, PrintStream err) {
+        Bridge[] running = new Bridge[1];
+        int code = BridgeArgs.command().action(parsed -> {
+            if (parsed.has(BridgeArgs.LIST_PORTS)) {
+                SerialPorts.list().forEach(out::println);
+                return EXIT_OK;
+            }
+            BridgeConfig config = BridgeArgs.from(parsed);
+            try {
+                running[0] = Bridge.start(config);
+            } catch (IOException | RuntimeException e) {
+                err.println("sngate bridge: cannot start: " + e.getMessage());
+                return EXIT_FAILURE;
+            }
+            out.println(running[0].readyLine());
+            out.flush();
+            return EXIT_OK;
+        }).run(args, out, err);
+        return running[0] != null ? new Started.Running(running[0]) : new Started.Exit(code);
+    }
+
+    /** The command line, for the bash completion script written at build time. */
+    static CliCommand command() {
+        return BridgeArgs.command();
     }
 }

@@ -1,7 +1,11 @@
 package io.sngate.bridge;
 
+import io.sngate.hw.cli.UsageError;
+
 /** A command-line flag or its value is wrong; the message starts with the flag. */
-public final class UsageException extends Exception {
+public final class UsageException extends UsageError {
+
+    private static final long serialVersionUID = 1L;
 
     private final String flag;
 

@@ -55,13 +55,41 @@ class MainTest {
         assertThat(start("--help")).isEqualTo(new Main.Started.Exit(Main.EXIT_OK));
         assertThat(out()).contains("--gateway HOST:PORT", "--serial PATH[:BAUD][:node=HEX]", "--xbee", "--backend",
                 "--stats-interval", "--log-level LEVEL", "sngate bridge ready gateway=HOST:PORT lines=N");
+        assertThat(out()).startsWith("NAME\n  sngate-bridge - ").contains("\nSYNOPSIS\n", "\nDESCRIPTION\n",
+                "\nOPTIONS\n", "\nEXIT STATUS\n  0  ", "\n  1  ", "\n  2  ", "\nEXAMPLES\n");
+        assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void shortHelpAndVersionPrintOnStdoutAndExitZero() {
+        assertThat(start("-h")).isEqualTo(new Main.Started.Exit(Main.EXIT_OK));
+        assertThat(out()).startsWith("NAME\n  sngate-bridge - ");
+        out.reset();
+        assertThat(start("--version")).isEqualTo(new Main.Started.Exit(Main.EXIT_OK));
+        assertThat(out()).isEqualTo("sngate bridge " + io.sngate.codec.SngateVersion.get() + System.lineSeparator());
+        assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void aMistypedOptionIsAnsweredWithTheOneMeant() {
+        assertThat(start("--seral", "/dev/a")).isEqualTo(new Main.Started.Exit(Main.EXIT_USAGE));
+        assertThat(err().lines().toList()).containsExactly("sngate bridge: Unknown option: '--seral'",
+                "Did you mean: --serial?", "run 'sngate-bridge --help' for the options");
+    }
+
+    @Test
+    void theBuildWroteTheBashCompletionScript() throws Exception {
+        java.nio.file.Path script = java.nio.file.Path.of("target/completion/sngate-bridge");
+        assertThat(script).as("written by exec-maven-plugin in process-classes").isRegularFile();
+        assertThat(java.nio.file.Files.readString(script)).contains("complete -F _complete_sngate-bridge",
+                "'--serial'", "'--xbee'", "'--gateway'", "'--dtls'", "\"jserialcomm\" \"jssc\"");
     }
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "--bogus|--bogus: unknown flag",
-            "--serial /dev/a --log-level loud|--log-level: must be one of",
-            "--serial /dev/a --log-level|--log-level: needs a value",
+            "--bogus|Unknown option: '--bogus'",
+            "--serial /dev/a --log-level loud|Invalid value for option '--log-level': must be one of error",
+            "--serial /dev/a --log-level|Missing required parameter for option '--log-level' (LEVEL)",
             "--serial /dev/ttyUSB0:fast|--serial /dev/ttyUSB0:fast: 'fast' is not a number",
             "--serial /dev/ttyUSB0:115200:node=XY|node id 'XY' is not hexadecimal",
             "--serial /dev/ttyUSB0:115200:node=123|an even number of hex digits",
@@ -71,7 +99,10 @@ class MainTest {
             "--serial /dev/a --gateway nowhere|--gateway: 'nowhere' is not HOST:PORT",
             "--serial /dev/a --gateway 127.0.0.1:70000|--gateway: 70000 is outside 0..65535",
             "--serial /dev/a --backend rxtx|--backend: 'rxtx' is not jserialcomm or jssc",
-            "--serial /dev/a --stats-interval|--stats-interval: needs a value",
+            "--serial /dev/a --stats-interval|Missing required parameter for option '--stats-interval' (SECONDS)",
+            "--serial /dev/a --stats-interval -5|--stats-interval: -5 is outside 0..86400",
+            "--serial /dev/a --gateway 127.0.0.1:1 --gateway 127.0.0.1:2|option '--gateway' (HOST:PORT) should be specified only once",
+            "--serial /dev/a extra|Unexpected argument: 'extra'",
             "--gateway 127.0.0.1:1883|no device side",
             "--serial /dev/a --serial /dev/b:115200:node=01|node id 01 is already used by /dev/a",
             "--serial /dev/a:node=0102030405060708 --xbee /dev/b|8 bytes",

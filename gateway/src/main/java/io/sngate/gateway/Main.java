@@ -1,14 +1,17 @@
 package io.sngate.gateway;
 
 
-import io.sngate.codec.SngateVersion;
+import io.sngate.hw.cli.Args;
+import io.sngate.hw.cli.Cli;
+import io.sngate.hw.cli.CliCommand;
+import io.sngate.hw.cli.UsageError;
 import io.sngate.hw.config.ConfigError;
 import io.sngate.hw.config.ConfigLoader;
 import io.sngate.hw.config.GatewayConfig;
+import io.sngate.hw.config.GatewayCommandLine;
 import io.sngate.hw.config.GatewaySettings;
 import io.sngate.hw.config.LogFormat;
 import io.sngate.hw.log.LogSetup;
-import io.sngate.hw.config.Setting;
 import io.sngate.hw.serial.SerialPorts;
 import java.io.PrintStream;
 import java.util.List;
@@ -18,14 +21,15 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code java -jar sngate-gateway.jar [options]}: starts the gateway, prints one ready line,
  * runs until SIGTERM or Ctrl-C, then stops cleanly (broker sessions kept, no wills published).
+ * The options are {@link GatewayCommandLine}'s; {@code --help} lists them and the exit codes.
  */
 public final class Main {
 
-    static final int EXIT_OK = 0;
-    static final int EXIT_FAILURE = 1;
-    static final int EXIT_USAGE = 2;
+    static final int EXIT_OK = Cli.EXIT_OK;
+    static final int EXIT_FAILURE = Cli.EXIT_FAILURE;
+    static final int EXIT_USAGE = Cli.EXIT_USAGE;
     /** broker.require (--require-broker) was set and the broker did not accept the gateway in time. */
-    static final int EXIT_NO_BROKER = 3;
+    static final int EXIT_NO_BROKER = GatewayCommandLine.EXIT_NO_BROKER;
 
     private Main() {
     }
@@ -38,29 +42,28 @@ public final class Main {
     }
 
     static int run(List<String> args, PrintStream out, PrintStream err) {
-        if (args.contains("--version")) {
-            out.println("sngate gateway " + SngateVersion.get());
-            return EXIT_OK;
-        }
-        if (args.contains("--help") || args.contains("-h")) {
-            out.print(usage());
-            return EXIT_OK;
-        }
-        if (args.contains("--example-config")) {
+        return GatewayCommandLine.command().action(parsed -> start(parsed, out, err)).run(args, out, err);
+    }
+
+    /** The command line, for the bash completion script written at build time. */
+    static CliCommand command() {
+        return GatewayCommandLine.command();
+    }
+
+    private static int start(Args args, PrintStream out, PrintStream err) throws UsageError {
+        if (args.has(GatewayCommandLine.EXAMPLE_CONFIG_FLAG)) {
             out.print(GatewaySettings.exampleYaml());
             return EXIT_OK;
         }
-        if (args.contains("--list-ports")) {
+        if (args.has(GatewayCommandLine.LIST_PORTS_FLAG)) {
             SerialPorts.list().forEach(out::println);
             return EXIT_OK;
         }
         GatewayConfig config;
         try {
-            config = ConfigLoader.fromArgs(args);
+            config = ConfigLoader.fromArgs(args, System.getenv());
         } catch (ConfigError e) {
-            err.println("sngate gateway: " + e.getMessage());
-            err.println("run with --help for the options");
-            return EXIT_USAGE;
+            throw new UsageError(e.getMessage());
         }
         LogSetup.apply(config.get(GatewaySettings.LOG_LEVEL), config.get(GatewaySettings.LOG_FORMAT) == LogFormat.JSON);
         Gateway gateway;
@@ -110,25 +113,6 @@ public final class Main {
     }
 
     static String usage() {
-        StringBuilder text = new StringBuilder("""
-                usage: java -jar sngate-gateway.jar [options]
-                Starts the MQTT-SN gateway on UDP with an embedded MQTT 5 broker, or with --broker an external one.
-                  --config FILE          YAML configuration (java -jar sngate-gateway.jar --example-config prints one)
-                """);
-        for (Setting<?> setting : GatewaySettings.ALL.values()) {
-            if (setting.flag() != null) {
-                String usage = setting.defaultValue() instanceof Boolean ? setting.flag()
-                        : setting.flag() + " " + setting.type().toUpperCase().replace("TRANSPARENT|AGGREGATING", "MODE")
-                                .replace("ERROR|WARN|INFO|DEBUG|TRACE", "LEVEL");
-                text.append(String.format("  %-22s %s (%s)%n", usage, setting.doc(), setting.path()));
-            }
-        }
-        text.append("""
-                  --example-config       print a complete commented configuration
-                  --list-ports           print the machine's serial ports (for the serial and xbee sections)
-                  --version              print the version
-                  --help                 print this help
-                """);
-        return text.toString();
+        return GatewayCommandLine.command().usage();
     }
 }

@@ -2,6 +2,8 @@ package io.sngate.sim.bench;
 
 import io.sngate.codec.QoS;
 import io.sngate.codec.SngateVersion;
+import io.sngate.hw.cli.Cli;
+import io.sngate.hw.cli.CliCommand;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -27,7 +29,7 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 /**
  * {@code sngate-sim bench <mode>}: the measurement harness for an MQTT-SN gateway (ours or
  * another) in front of an MQTT broker. Simulated devices publish through the gateway; Paho
- * subscribers count what reaches the broker. See {@link BenchOptions#USAGE} and
+ * subscribers count what reaches the broker. See {@link BenchOptions#commandLine()} and
  * docs/benchmarks.md.
  *
  * <p>Honest by construction: sent, acknowledged and received are separate counts; a message
@@ -36,9 +38,9 @@ import org.eclipse.paho.mqttv5.common.MqttException;
  */
 public final class BenchCommand {
 
-    static final int EXIT_OK = 0;
-    static final int EXIT_FAILURE = 1;
-    static final int EXIT_USAGE = 2;
+    static final int EXIT_OK = Cli.EXIT_OK;
+    static final int EXIT_FAILURE = Cli.EXIT_FAILURE;
+    static final int EXIT_USAGE = Cli.EXIT_USAGE;
     /** CONNECTs/s when setting the devices up for a publishing run (not measured). */
     static final double SETUP_CONNECT_RATE = 5_000;
 
@@ -59,19 +61,19 @@ public final class BenchCommand {
         this.err = err;
     }
 
+    /** Runs {@code sngate-sim bench ARGS}, as the simulator's command line does. */
     public int run(List<String> args) {
-        if (args.contains("--help")) {
-            out.print(BenchOptions.USAGE);
-            return EXIT_OK;
-        }
-        BenchOptions options;
-        try {
-            options = BenchOptions.parse(args);
-        } catch (BenchOptions.UsageError e) {
-            err.println("sngate-sim bench: " + e.getMessage());
-            err.print(BenchOptions.USAGE);
-            return EXIT_USAGE;
-        }
+        List<String> command = new ArrayList<>(List.of("bench"));
+        command.addAll(args);
+        return io.sngate.sim.Main.run(command, out, err);
+    }
+
+    /** {@code sngate-sim bench}: its options, help and action. */
+    public CliCommand command() {
+        return BenchOptions.commandLine().action(args -> run(BenchOptions.from(args)));
+    }
+
+    private int run(BenchOptions options) {
         try {
             BenchReport report = execute(options);
             writeFiles(report);

@@ -1,17 +1,16 @@
 package io.sngate.sim.bench;
 
 import io.sngate.codec.QoS;
+import io.sngate.hw.cli.Args;
+import io.sngate.hw.cli.CliCommand;
 import io.sngate.sim.DtlsSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import picocli.CommandLine.ParameterException;
 
 /**
  * Everything a bench run depends on, parsed from the command line and printed back as one
@@ -33,8 +32,8 @@ record BenchOptions(Mode mode, String host, int port, String broker, int clients
         }
     }
 
-    /** A usage error: printed with the usage, exit code 2. */
-    static final class UsageError extends Exception {
+    /** A usage error: reported as picocli reports its own, exit code 2. */
+    static final class UsageError extends io.sngate.hw.cli.UsageError {
         private static final long serialVersionUID = 1L;
 
         UsageError(String message) {
@@ -42,113 +41,121 @@ record BenchOptions(Mode mode, String host, int port, String broker, int clients
         }
     }
 
-    static final String USAGE = """
-            usage: sngate-sim bench <mode> [options]
-            modes:
-              qos0      QoS 0 publishes at --rate msgs/s; with --sweep, raise the rate step by step until
-                        messages are lost and report the highest zero-loss rate
-              qos1      QoS 1: every client keeps one publish in flight (MQTT-SN allows one per client;
-                        more in flight means more --clients); --rate caps the total, default as fast as acked
-              latency   publishes at a fixed --rate (default 10000) and reports the latency histogram
-              connect   --clients devices CONNECT and REGISTER (all at once, or --rate per second):
-                        time until all are connected, connects/s
-              ceiling   the bench's own limit, no gateway needed: the rate the device side puts PUBLISHes
-                        on UDP, and the msgs/s MQTT publishers get through the broker to the subscribers
-                        (for --duration; at full speed, or paced at --rate). Run before the other
-                        publishing modes too (see --no-ceiling), to mark results near it tool-bound
-            options:
-              -h HOST, -p PORT      the MQTT-SN gateway (default localhost 1883)
-              --broker URI          the broker the subscribers watch (default tcp://localhost:1883)
-              --clients N           simulated devices (default 10)
-              --rate R              msgs/s over all clients (qos0, latency: default 10000; qos1: 0 = as fast
-                                    as acknowledged); connect: CONNECTs/s (default 0 = all at once)
-              --sweep               qos0: step the rate up from --rate until loss appears
-              --step R              sweep increment (default: --rate)
-              --max-rate R          sweep stops here (default 1000000)
-              --refine N            after the first lossy step, bisect N times between it and the last good one
-              --duration SECONDS    measured time per run or step (default 10)
-              --drain SECONDS       after the run, longest wait for outstanding messages (default 3)
-              --warmup SECONDS      unmeasured load before the measurement (and before the ceiling's),
-                                    so JIT compilation is not measured (default 2)
-              --payload-size BYTES  16 .. 1024 (default 16: sequence number + send time)
-              --qos Q               latency and ceiling: 0, 1 or 2 (default 0); qos1: 1 or 2
-              --window W            publishes in flight per client: 1 (MQTT-SN 1.2 allows no more)
-              --runtimes N          device threads (default: the number of cores)
-              --subscribers N       Paho subscribers at the broker, each taking a share of the clients
-                                    (default: 2, at most --clients)
-              --subscribe-qos Q     the subscribers' QoS (default: --qos); 0 spares them a PUBACK per
-                                    message in QoS 1/2 runs, raising the bench's own limit
-              --retry SECONDS       T_RETRY of the device clients (default 10)
-              --max-retries N       N_RETRY of the device clients (default 3)
-              --keep-alive SECONDS  of the device clients (default 600)
-              --json FILE           write the results as JSON
-              --csv FILE            write the results as CSV (one row per run or step)
-              --plot FILE           latency by percentile, FILE.svg or FILE.png
-              --seed N              padding bytes and client randomness (default 1)
-              --no-ceiling          skip the ceiling measured before qos0, qos1 and latency runs
-              --ceiling-duration S  length of that measurement (default 5)
-              --hold SECONDS        connect: keep the clients connected this long after the storm,
-                                    to read the gateway's memory (see docs/benchmarks.md)
-              --timeout SECONDS     connect: give up waiting for CONNACK/REGACK (default: from the retries)
-              --source ADDRESSES    local addresses of the device sockets (default: the loopback address
-                                    when the gateway is on loopback, else any): one address, a list
-                                    127.0.0.1,127.0.0.2, an IPv4 range 127.0.0.1-127.0.0.20 (or 127.0.0.1-20),
-                                    a CIDR block 127.0.1.0/24 (its host addresses), or a list of those;
-                                    at most 65536 addresses; IPv6 only as single addresses or lists.
-                                    Device i binds to address i mod N. A gateway limits sessions and
-                                    CONNECTs per source IP (sngate: 1000 and 1000/s), and an address has
-                                    ~28 000 ephemeral ports: 10 000 clients fit on 127.0.0.1-20 (500 each)
-            DTLS (qos0, qos1, latency, connect; -p is then the gateway's DTLS port; at most 5000 --clients, as each
-            DTLS device has a receiver thread; the ceiling's device-side figure stays plain UDP):
-            """ + DtlsSettings.USAGE;
+    static final List<String> MODES = List.of("qos0", "qos1", "latency", "connect", "ceiling");
 
-    private static final Set<String> WITH_VALUE = union(Set.of("-h", "-p", "--broker", "--clients", "--rate", "--step",
-            "--max-rate", "--refine", "--duration", "--drain", "--payload-size", "--qos", "--window", "--runtimes",
-            "--subscribers", "--subscribe-qos", "--retry", "--max-retries", "--keep-alive", "--json", "--csv", "--plot",
-            "--seed",
-            "--ceiling-duration", "--warmup", "--hold", "--timeout", "--source"), DtlsSettings.FLAGS_WITH_VALUE);
-    private static final Set<String> SWITCHES = union(Set.of("--sweep", "--no-ceiling"), DtlsSettings.SWITCHES);
-
-    private static Set<String> union(Set<String> a, Set<String> b) {
-        Set<String> all = new HashSet<>(a);
-        all.addAll(b);
-        return Set.copyOf(all);
+    /** The bench's command line, without what it does ({@link BenchCommand} adds that). */
+    static CliCommand commandLine() {
+        CliCommand command = CliCommand.named("bench")
+                .summary("measure an MQTT-SN gateway: qos0, qos1, latency, connect, ceiling")
+                .synopsis("sngate-sim bench MODE [OPTIONS]")
+                .description("Simulated devices publish through the gateway (ours or another) to an MQTT broker "
+                                + "where Paho subscribers count what arrives. Sent, acknowledged and received are "
+                                + "counted apart, a message once however often it arrives; the bench's own ceiling "
+                                + "is measured first and results near it are marked tool-bound. The first line "
+                                + "printed is the complete command, every default spelled out, to repeat the run. "
+                                + "See docs/benchmarks.md.",
+                        """
+                        Modes:
+                          qos0     QoS 0 publishes at --rate msgs/s; with --sweep, raise the rate
+                                   step by step until messages are lost and report the highest
+                                   zero-loss rate
+                          qos1     QoS 1: every client keeps one publish in flight (MQTT-SN allows
+                                   one per client; more in flight means more --clients); --rate
+                                   caps the total, default as fast as acknowledged
+                          latency  publishes at a fixed --rate (default 10000) and reports the
+                                   latency histogram
+                          connect  --clients devices CONNECT and REGISTER (all at once, or --rate
+                                   per second): time until all are connected, connects/s
+                          ceiling  the bench's own limit, no gateway needed: the rate the device
+                                   side puts PUBLISHes on UDP, and the msgs/s MQTT publishers get
+                                   through the broker to the subscribers (for --duration; at full
+                                   speed, or paced at --rate). Run before the other publishing
+                                   modes too (see --no-ceiling), to mark results near it
+                                   tool-bound""")
+                .operand("MODE", "0..1", MODES, "qos0, qos1, latency, connect or ceiling")
+                .group("Gateway and broker")
+                .value("-h", "HOST", "the MQTT-SN gateway's host (default localhost)")
+                .value("-p", "PORT", "the MQTT-SN gateway's port (default 1883)")
+                .value("--broker", "URI", "the broker the subscribers watch (default tcp://localhost:1883)")
+                .group("Load")
+                .value("--clients", "N", "simulated devices (default 10)")
+                .value("--rate", "R", "msgs/s over all clients (qos0, latency: default 10000; qos1: 0 = as fast as "
+                        + "acknowledged); connect: CONNECTs/s (default 0 = all at once)")
+                .value("--payload-size", "BYTES", "16 .. 1024 (default 16: sequence number + send time)")
+                .value("--qos", "Q", "latency and ceiling: 0, 1 or 2 (default 0); qos1: 1 or 2")
+                .value("--window", "W", "publishes in flight per client: 1 (MQTT-SN 1.2 allows no more)")
+                .value("--runtimes", "N", "device threads (default: the number of cores)")
+                .value("--subscribers", "N", "Paho subscribers at the broker, each taking a share of the clients "
+                        + "(default: 2, at most --clients)")
+                .value("--subscribe-qos", "Q", "the subscribers' QoS (default: --qos); 0 spares them a PUBACK per "
+                        + "message in QoS 1/2 runs, raising the bench's own limit")
+                .value("--source", "ADDRESSES", "local addresses of the device sockets (default: the loopback "
+                        + "address when the gateway is on loopback, else any): one address, a list "
+                        + "127.0.0.1,127.0.0.2, an IPv4 range 127.0.0.1-127.0.0.20 (or 127.0.0.1-20), a CIDR block "
+                        + "127.0.1.0/24 (its host addresses), or a list of those; at most 65536 addresses; IPv6 only "
+                        + "as single addresses or lists. Device i binds to address i mod N. A gateway limits "
+                        + "sessions and CONNECTs per source IP (sngate: 1000 and 1000/s), and an address has ~28 000 "
+                        + "ephemeral ports: 10 000 clients fit on 127.0.0.1-20 (500 each)")
+                .group("Sweep (qos0)")
+                .flag("--sweep", "step the rate up from --rate until loss appears")
+                .value("--step", "R", "sweep increment (default: --rate)")
+                .value("--max-rate", "R", "sweep stops here (default 1000000)")
+                .value("--refine", "N", "after the first lossy step, bisect N times between it and the last good one")
+                .group("Timing")
+                .value("--duration", "SECONDS", "measured time per run or step (default 10)")
+                .value("--drain", "SECONDS", "after the run, longest wait for outstanding messages (default 3)")
+                .value("--warmup", "SECONDS", "unmeasured load before the measurement (and before the ceiling's), "
+                        + "so JIT compilation is not measured (default 2)")
+                .flag("--no-ceiling", "skip the ceiling measured before qos0, qos1 and latency runs")
+                .value("--ceiling-duration", "S", "length of that measurement (default 5)")
+                .value("--hold", "SECONDS", "connect: keep the clients connected this long after the storm, to "
+                        + "read the gateway's memory (see docs/benchmarks.md)")
+                .value("--timeout", "SECONDS", "connect: give up waiting for CONNACK/REGACK (default: from the "
+                        + "retries)")
+                .group("Device clients")
+                .value("--retry", "SECONDS", "T_RETRY of the device clients (default 10)")
+                .value("--max-retries", "N", "N_RETRY of the device clients (default 3)")
+                .value("--keep-alive", "SECONDS", "of the device clients (default 600)")
+                .value("--seed", "N", "padding bytes and client randomness (default 1)")
+                .group("Results")
+                .file("--json", "FILE", "write the results as JSON")
+                .file("--csv", "FILE", "write the results as CSV (one row per run or step)")
+                .file("--plot", "FILE", "latency by percentile, FILE.svg or FILE.png");
+        return DtlsSettings.addOptions(command, "DTLS (qos0, qos1, latency, connect; at most 5000 --clients, as each "
+                        + "DTLS device has a receiver thread; the ceiling's device-side figure stays plain UDP)",
+                "DTLS 1.2 to the gateway (-p is then its DTLS port), with a PSK or certificates")
+                .exitCode(BenchCommand.EXIT_OK, "the run was measured")
+                .exitCode(BenchCommand.EXIT_FAILURE, "the run could not be carried out (no gateway, no broker, a "
+                        + "result file that cannot be written), or in connect mode no device connected")
+                .exitCode(BenchCommand.EXIT_USAGE, "usage error: no or an unknown mode, an unknown or repeated "
+                        + "option, a bad value, options that do not go together")
+                .examples("sngate-sim bench ceiling",
+                        "sngate-sim bench qos0 -h 127.0.0.1 -p 1883 --broker tcp://127.0.0.1:1884 --sweep "
+                                + "--rate 20000 --refine 3",
+                        "sngate-sim bench latency --rate 5000 --plot latency.svg --json latency.json",
+                        "sngate-sim bench connect --clients 10000 --source 127.0.0.1-20 --hold 30");
     }
 
+    /**
+     * The options of a bench command line ({@code MODE [OPTIONS]}), as {@link BenchCommand} reads them.
+     *
+     * @throws UsageError anything wrong with it, picocli's findings included
+     */
     static BenchOptions parse(List<String> args) throws UsageError {
-        Map<String, String> values = new HashMap<>();
-        Set<String> switches = new HashSet<>();
-        List<String> positional = new ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            String name = arg;
-            String inline = null;
-            int eq = arg.indexOf('=');
-            if (arg.startsWith("--") && eq > 0) {
-                name = arg.substring(0, eq);
-                inline = arg.substring(eq + 1);
-            }
-            if (WITH_VALUE.contains(name)) {
-                if (inline == null) {
-                    if (i + 1 >= args.size()) {
-                        throw new UsageError(name + " needs a value");
-                    }
-                    inline = args.get(++i);
-                }
-                values.put(name, inline);
-            } else if (SWITCHES.contains(name) && inline == null) {
-                switches.add(name);
-            } else if (arg.startsWith("-") && arg.length() > 1) {
-                throw new UsageError("unknown option " + arg);
-            } else {
-                positional.add(arg);
-            }
+        Args parsed;
+        try {
+            parsed = commandLine().parse(args);
+        } catch (ParameterException e) {
+            throw new UsageError(e.getMessage());
         }
+        return from(parsed);
+    }
+
+    /** The options of a parsed bench command line. */
+    static BenchOptions from(Args values) throws UsageError {
+        List<String> positional = values.positional();
         if (positional.isEmpty()) {
             throw new UsageError("which mode? qos0, qos1, latency, connect or ceiling");
-        }
-        if (positional.size() > 1) {
-            throw new UsageError("unexpected argument " + positional.get(1));
         }
         Mode mode;
         try {
@@ -174,7 +181,7 @@ record BenchOptions(Mode mode, String host, int port, String broker, int clients
             case QOS1, CONNECT, CEILING -> 0;
         };
         double rate = p.decimal("--rate", defaultRate, 0, 100_000_000);
-        boolean sweep = switches.contains("--sweep");
+        boolean sweep = values.has("--sweep");
         if (sweep && mode != Mode.QOS0) {
             throw new UsageError("--sweep is for qos0");
         }
@@ -185,7 +192,7 @@ record BenchOptions(Mode mode, String host, int port, String broker, int clients
         double maxRate = p.decimal("--max-rate", 1_000_000, 1, 100_000_000);
         int refine = p.integer("--refine", 0, 0, 20);
         for (String sweepOnly : List.of("--step", "--max-rate", "--refine")) {
-            if (values.containsKey(sweepOnly) && !sweep) {
+            if (values.has(sweepOnly) && !sweep) {
                 throw new UsageError(sweepOnly + " needs --sweep");
             }
         }
@@ -198,7 +205,7 @@ record BenchOptions(Mode mode, String host, int port, String broker, int clients
             case LATENCY, CEILING -> QoS.ofLevel(p.integer("--qos", 0, 0, 2));
             case CONNECT -> QoS.ofLevel(p.integer("--qos", 0, 0, 2));
         };
-        if (values.containsKey("--window")) {
+        if (values.has("--window")) {
             int window = p.integer("--window", 1, 1, Integer.MAX_VALUE);
             if (window != 1) {
                 throw new UsageError("--window " + window + ": an MQTT-SN 1.2 client has one QoS 1/2 publish in"
@@ -232,14 +239,14 @@ record BenchOptions(Mode mode, String host, int port, String broker, int clients
         }
         double timeout = p.decimal("--timeout", retry * (maxRetries + 1) + 5, 0.1, 86_400);
         Optional<SourceAddresses> source = Optional.empty();
-        if (values.containsKey("--source")) {
+        if (values.has("--source")) {
             source = Optional.of(SourceAddresses.parse(values.get("--source")));
         }
         Optional<DtlsSettings> dtls;
         try {
-            dtls = DtlsSettings.fromFlags(values::get, switches.contains("--dtls"));
-            if (dtls.isPresent() && values.containsKey("--psk-file")
-                    && values.getOrDefault("--psk-identity", "").contains("{id}")) {
+            dtls = DtlsSettings.fromFlags(values::get, values.has("--dtls"));
+            if (dtls.isPresent() && values.has("--psk-file")
+                    && values.get("--psk-identity", "").contains("{id}")) {
                 throw new UsageError("--psk-identity: bench makes new client ids for every run, so {id} finds no"
                         + " line in --psk-file: use {n}, the device's number");
             }
@@ -256,7 +263,7 @@ record BenchOptions(Mode mode, String host, int port, String broker, int clients
         }
         return new BenchOptions(mode, host, port, broker, clients, rate, sweep, rateStep, maxRate, refine, duration,
                 drain, payloadSize, qos, 1, runtimes, subscribers, subscribeQos, retry, maxRetries, keepAlive, json,
-                csv, plot, seed, switches.contains("--no-ceiling"), ceilingSeconds, warmup, hold, timeout, source,
+                csv, plot, seed, values.has("--no-ceiling"), ceilingSeconds, warmup, hold, timeout, source,
                 dtls);
     }
 
@@ -327,9 +334,9 @@ record BenchOptions(Mode mode, String host, int port, String broker, int clients
     }
 
     /** Reads typed values, naming the option in errors. */
-    private record Parser(Map<String, String> values) {
+    private record Parser(Args values) {
         String text(String name, String fallback) throws UsageError {
-            String value = values.getOrDefault(name, fallback);
+            String value = values.get(name, fallback);
             if (value.isBlank()) {
                 throw new UsageError(name + " must not be empty");
             }

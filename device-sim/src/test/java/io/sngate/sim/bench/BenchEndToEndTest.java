@@ -296,13 +296,13 @@ class BenchEndToEndTest {
     void usageErrorsExitWithTwo() {
         Run run = bench(List.of("qos1", "--window", "8"));
         assertThat(run.exit()).isEqualTo(BenchCommand.EXIT_USAGE);
-        assertThat(run.err()).contains("--window 8").contains("usage: sngate-sim bench");
+        assertThat(run.err()).contains("--window 8").contains("run 'sngate-sim bench --help' for the options");
         assertThat(bench(List.of("--help")).out()).contains("connect").contains("--plot FILE")
                 .contains("--source ADDRESSES").contains("127.0.0.1-127.0.0.20").contains("127.0.1.0/24");
         Run reversed = bench(List.of("connect", "--source", "127.0.0.20-127.0.0.1"));
         assertThat(reversed.exit()).isEqualTo(BenchCommand.EXIT_USAGE);
         assertThat(reversed.err()).startsWith("sngate-sim bench: --source 127.0.0.20-127.0.0.1: the range runs backwards")
-                .contains("usage: sngate-sim bench");
+                .contains("run 'sngate-sim bench --help' for the options");
     }
 
     static void assertWellFormedSvg(Path file) throws Exception {

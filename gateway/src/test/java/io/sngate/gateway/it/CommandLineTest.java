@@ -2,7 +2,10 @@ package io.sngate.gateway.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sngate.codec.SngateVersion;
 import io.sngate.gateway.Main;
+import io.sngate.hw.config.GatewaySettings;
+import io.sngate.hw.config.Setting;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
@@ -10,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -43,8 +47,78 @@ class CommandLineTest {
     void unknownFlagExitsWithTwoNamingIt() throws Exception {
         Result r = run("--port", "0", "--bogus", "1");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("--bogus").contains("unknown option");
+        assertThat(r.err()).startsWith("sngate gateway: Unknown option: '--bogus'")
+                .contains("run 'sngate-gateway --help' for the options");
         assertThat(r.out()).doesNotContain("sngate gateway ready");
+    }
+
+    @Test
+    void aNearMissIsAnsweredWithTheOptionMeant() throws Exception {
+        Result r = run("--prot", "1884");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().lines().toList()).containsExactly("sngate gateway: Unknown option: '--prot'",
+                "Did you mean: --port?", "run 'sngate-gateway --help' for the options");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void usageErrorsOfTheCommandLineItselfNameTheOption() throws Exception {
+        Result twice = run("--port", "0", "--port", "1");
+        assertThat(twice.code()).isEqualTo(2);
+        assertThat(twice.err()).startsWith("sngate gateway: option '--port' (N) should be specified only once");
+        Result operand = run("1883");
+        assertThat(operand.code()).isEqualTo(2);
+        assertThat(operand.err()).startsWith("sngate gateway: Unexpected argument: '1883'");
+        Result missing = run("--broker");
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).startsWith("sngate gateway: Missing required parameter for option '--broker' (URI)");
+    }
+
+    @Test
+    void aNegativeNumberIsAValueCheckedAgainstTheSettingsRange() throws Exception {
+        Result r = run("--advertise", "-1");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("sngate gateway: --advertise (gateway.advertise-seconds): must be from 0 to "
+                + "65535, not -1");
+    }
+
+    @Test
+    void helpIsAManPageOnStdout() throws Exception {
+        for (String flag : List.of("--help", "-h")) {
+            Result r = run(flag);
+            assertThat(r.code()).as(flag).isZero();
+            assertThat(r.err()).isEmpty();
+            assertThat(r.out()).startsWith("NAME\n  sngate-gateway - the sngate MQTT-SN gateway\n")
+                    .contains("\nSYNOPSIS\n  java -jar sngate-gateway.jar", "\nDESCRIPTION\n", "\nOPTIONS\n",
+                            "\nEXIT STATUS\n", "\nEXAMPLES\n")
+                    .contains("  Configuration:\n    --config FILE", "--example-config", "--list-ports")
+                    .contains("--port N", "UDP port for MQTT-SN devices", "(YAML udp.port, default 1883)")
+                    .contains("--require-broker[=BOOLEAN]", "--mode MODE", "--log-level LEVEL")
+                    .contains("\n  3  --require-broker");
+            for (Setting<?> setting : GatewaySettings.ALL.values()) {
+                if (setting.flag() != null) {
+                    assertThat(r.out()).as("the help lists %s", setting.flag())
+                            .containsPattern("\n    " + Pattern.quote(setting.flag()) + "[ \\[\n]");
+                }
+            }
+        }
+    }
+
+    @Test
+    void versionPrintsTheReleaseOnStdout() throws Exception {
+        Result r = run("--version");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).isEqualTo("sngate gateway " + SngateVersion.get() + System.lineSeparator());
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void theBuildWroteTheBashCompletionScript() throws Exception {
+        Path script = Path.of("target/completion/sngate-gateway");
+        assertThat(script).as("written by exec-maven-plugin in process-classes").isRegularFile();
+        String text = Files.readString(script);
+        assertThat(text).contains("complete -F _complete_sngate-gateway", "'--port'", "'--broker'", "'--config'",
+                "'--example-config'", "'--list-ports'", "\"transparent\" \"aggregating\"");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.sngate.hw.config;
 
+import io.sngate.hw.cli.Args;
 import io.sngate.hw.config.devices.DevicesFile;
 import io.sngate.hw.config.devices.DevicesFileLoader;
 import java.io.IOException;
@@ -17,10 +18,11 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
+import picocli.CommandLine.ParameterException;
 
 /**
  * Reads the gateway configuration: defaults, then the YAML file ({@code --config}), then
- * command-line flags, each overriding the one before. Any problem is a {@link ConfigError}
+ * command-line flags ({@link GatewayCommandLine}), each overriding the one before. Any problem is a {@link ConfigError}
  * that names the key or flag.
  */
 public final class ConfigLoader {
@@ -40,18 +42,27 @@ public final class ConfigLoader {
 
     /** As {@link #fromArgs(List)}, with {@code environment} in place of the process's. */
     public static GatewayConfig fromArgs(List<String> args, Map<String, String> environment) throws ConfigError {
+        Args parsed;
+        try {
+            parsed = GatewayCommandLine.command().parse(args);
+        } catch (ParameterException e) {
+            throw GatewayCommandLine.configError(e);
+        }
+        return fromArgs(parsed, environment);
+    }
+
+    /** The configuration from the gateway's parsed command line ({@link GatewayCommandLine}). */
+    public static GatewayConfig fromArgs(Args args, Map<String, String> environment) throws ConfigError {
         Map<Setting<?>, Object> values = new HashMap<>();
         HardwareConfig hardware = HardwareConfig.NONE;
-        Map<String, String> flags = parseFlags(args);
-        String file = flags.remove(CONFIG_FLAG);
+        String file = args.get(CONFIG_FLAG);
         if (file != null) {
             YamlFile yaml = readYaml(Path.of(file));
             values.putAll(yaml.values());
             hardware = yaml.hardware();
         }
-        for (Map.Entry<String, String> flag : flags.entrySet()) {
-            Setting<?> setting = settingForFlag(flag.getKey());
-            values.put(setting, parse(setting, flag.getValue(), true));
+        for (Map.Entry<Setting<?>, String> flag : GatewayCommandLine.flagValues(args).entrySet()) {
+            values.put(flag.getKey(), parse(flag.getKey(), flag.getValue(), true));
         }
         return finish(values, hardware, environment);
     }
@@ -74,53 +85,6 @@ public final class ConfigLoader {
         } catch (ConfigError e) {
             throw new IllegalStateException("the defaults must be valid", e);
         }
-    }
-
-    private static Map<String, String> parseFlags(List<String> args) throws ConfigError {
-        Map<String, String> flags = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            if (!arg.startsWith("--")) {
-                throw new ConfigError(arg, "unexpected argument (options start with --)");
-            }
-            String name = arg;
-            String value;
-            int eq = arg.indexOf('=');
-            if (eq > 0) {
-                name = arg.substring(0, eq);
-                value = arg.substring(eq + 1);
-            } else if (isSwitch(name) && (i + 1 >= args.size() || args.get(i + 1).startsWith("--"))) {
-                // A yes/no flag alone turns its setting on (--require-broker); --flag=false turns it off.
-                value = "true";
-            } else {
-                if (i + 1 >= args.size()) {
-                    if (!name.equals(CONFIG_FLAG)) {
-                        settingForFlag(name); // an unknown flag is the better error
-                    }
-                    throw new ConfigError(name, "needs a value");
-                }
-                value = args.get(++i);
-            }
-            if (!name.equals(CONFIG_FLAG)) {
-                settingForFlag(name);
-            }
-            flags.put(name, value);
-        }
-        return flags;
-    }
-
-    private static boolean isSwitch(String flag) {
-        return GatewaySettings.ALL.values().stream()
-                .anyMatch(setting -> flag.equals(setting.flag()) && setting.defaultValue() instanceof Boolean);
-    }
-
-    private static Setting<?> settingForFlag(String flag) throws ConfigError {
-        for (Setting<?> setting : GatewaySettings.ALL.values()) {
-            if (flag.equals(setting.flag())) {
-                return setting;
-            }
-        }
-        throw new ConfigError(flag, "unknown option");
     }
 
     /** What a YAML file says: flat keys, and the hardware sections. */

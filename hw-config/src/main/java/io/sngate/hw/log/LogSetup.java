@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The log level and format the command line or configuration asked for, applied to logback at
- * start by the gateway, the bridge and the simulator alike. Each program's {@code logback.xml}
+ * start by the gateway, the bridge and the simulator alike (the bridge's and the simulator's
+ * {@code --log-level} is {@code io.sngate.hw.cli.LogLevelOption}). Each program's {@code logback.xml}
  * gives the defaults (text on stderr, {@code io.sngate} at {@value #LEVEL_VARIABLE} or INFO); what
  * is set here wins over them, because an operator who passes a flag means it.
  */
@@ -56,43 +57,6 @@ public final class LogSetup {
             }
         }
         return true;
-    }
-
-    /** The flag the bridge and the simulator take, as the gateway does. */
-    public static final String LEVEL_FLAG = "--log-level";
-
-    /**
-     * Applies {@value #LEVEL_FLAG} {@code LEVEL} (or {@code --log-level=LEVEL}) wherever it is in
-     * {@code args}, and returns the other arguments: the bridge's and the simulator's own parsers
-     * need not know it.
-     *
-     * @throws IllegalArgumentException with a message naming the flag when the level is missing or unknown
-     */
-    public static java.util.List<String> applyLevelFlag(java.util.List<String> args) {
-        java.util.List<String> rest = new java.util.ArrayList<>();
-        String level = null;
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            if (arg.equals(LEVEL_FLAG)) {
-                if (i + 1 >= args.size()) {
-                    throw new IllegalArgumentException(LEVEL_FLAG + ": needs a value (error|warn|info|debug|trace)");
-                }
-                level = args.get(++i);
-            } else if (arg.startsWith(LEVEL_FLAG + "=")) {
-                level = arg.substring(LEVEL_FLAG.length() + 1);
-            } else {
-                rest.add(arg);
-            }
-        }
-        if (level != null) {
-            if (!java.util.List.of("error", "warn", "info", "debug", "trace")
-                    .contains(level.strip().toLowerCase(Locale.ROOT))) {
-                throw new IllegalArgumentException(LEVEL_FLAG + ": must be one of error|warn|info|debug|trace, not '"
-                        + level + "'");
-            }
-            apply(level, false);
-        }
-        return rest;
     }
 
     private static void toJson(LoggerContext context, OutputStreamAppender<ILoggingEvent> appender) {

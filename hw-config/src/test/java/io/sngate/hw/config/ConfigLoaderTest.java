@@ -95,7 +95,7 @@ class ConfigLoaderTest {
     @Test
     void unknownFlagsAndMissingValuesAreNamed() {
         assertThatThrownBy(() -> ConfigLoader.fromArgs(List.of("--prot", "1")))
-                .hasMessage("--prot: unknown option");
+                .hasMessage("--prot: unknown option (did you mean '--port'?)");
         assertThatThrownBy(() -> ConfigLoader.fromArgs(List.of("--port")))
                 .hasMessage("--port: needs a value");
         assertThatThrownBy(() -> ConfigLoader.fromArgs(List.of("1883")))

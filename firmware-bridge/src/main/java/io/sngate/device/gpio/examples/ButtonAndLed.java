@@ -4,6 +4,7 @@ import com.pi4j.io.gpio.digital.DigitalInput;
 import com.pi4j.io.gpio.digital.DigitalOutput;
 import com.pi4j.io.gpio.digital.PullResistance;
 import io.sngate.codec.QoS;
+import io.sngate.codec.SngateVersion;
 import io.sngate.codec.xbee.ApiMode;
 import io.sngate.device.ClientConfig;
 import io.sngate.device.DeviceRuntime;
@@ -18,6 +19,11 @@ import io.sngate.device.gpio.InputPublisher;
 import io.sngate.device.gpio.OutputBinding;
 import io.sngate.device.gpio.OutputSubscriber;
 import io.sngate.device.gpio.PiGpio;
+import io.sngate.hw.cli.Args;
+import io.sngate.hw.cli.Cli;
+import io.sngate.hw.cli.CliCommand;
+import io.sngate.hw.cli.UsageError;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -35,69 +41,74 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ButtonAndLed {
 
-    private static final String USAGE = """
-            usage: java -cp sngate-bridge.jar io.sngate.device.gpio.examples.ButtonAndLed [options]
-              --udp HOST:PORT          the gateway over UDP (default 127.0.0.1:1883)
-              --serial PATH[:BAUD]     or: the gateway (or a bridge) on a serial line (default 115200 baud)
-              --xbee PATH[:BAUD][:ap=1|2]
-                                       or: the Pi's XBee radio, the gateway's radio being the coordinator
-              --client-id ID           the MQTT-SN client id (default sngate-pi)
-              --button BCM             the button's GPIO (default 23), wired to ground, internal pull-up
-              --led BCM                the LED's GPIO (default 24), through a resistor to ground
-              --prefix TOPIC           topic prefix (default sngate/CLIENT-ID)
-              --qos 0|1|2              QoS of the button's publishes and the LED's subscription (default 1)
-            """;
-
     private ButtonAndLed() {
+    }
+
+    /** The example's command line, without what it does. */
+    static CliCommand command() {
+        return CliCommand.named("ButtonAndLed")
+                .summary("a Raspberry Pi's push button and LED as an MQTT-SN device")
+                .synopsis("java -cp sngate-bridge.jar io.sngate.device.gpio.examples.ButtonAndLed [OPTIONS]")
+                .description("The button publishes to PREFIX/button (\"1\" pressed, \"0\" released, retained); "
+                        + "the LED follows PREFIX/led (1/0, on/off, true/false). It talks to the gateway over UDP, "
+                        + "or over a serial line or the Pi's XBee radio; see docs/device-gpio.md for the wiring. "
+                        + "It runs until SIGTERM or Ctrl-C.")
+                .helpNames("-h", "--help")
+                .version("sngate ButtonAndLed example " + SngateVersion.get())
+                .errorPrefix("ButtonAndLed")
+                .group("Gateway (one of)")
+                .value("--udp", "HOST:PORT", "the gateway over UDP (default 127.0.0.1:1883)")
+                .value("--serial", "PATH[:BAUD]", "the gateway (or a bridge) on a serial line (default 115200 baud)")
+                .value("--xbee", "PATH[:BAUD][:ap=1|2]", "the Pi's XBee radio, the gateway's radio being the "
+                        + "coordinator")
+                .group("Device")
+                .value("--client-id", "ID", "the MQTT-SN client id (default sngate-pi)")
+                .value("--button", "BCM", "the button's GPIO (default 23), wired to ground, internal pull-up")
+                .value("--led", "BCM", "the LED's GPIO (default 24), through a resistor to ground")
+                .value("--prefix", "TOPIC", "topic prefix (default sngate/CLIENT-ID)")
+                .choice("--qos", "0|1|2", List.of("0", "1", "2"), "QoS of the button's publishes and the LED's "
+                        + "subscription (default 1)")
+                .exitCode(Cli.EXIT_OK, "stopped by SIGTERM or Ctrl-C; or the help or version was printed")
+                .exitCode(Cli.EXIT_FAILURE, "the GPIO, the link or the gateway failed")
+                .exitCode(Cli.EXIT_USAGE, "usage error: an unknown or repeated option, a bad value")
+                .examples("java -cp sngate-bridge.jar io.sngate.device.gpio.examples.ButtonAndLed "
+                                + "--udp 192.168.1.10:1883 \\",
+                        "    --client-id pi-kitchen --button 23 --led 24");
     }
 
     /** The parsed command line. */
     record Options(String udp, String serial, String xbee, String clientId, int button, int led, String prefix,
                    QoS qos) {
 
-        static Options parse(List<String> args) {
-            String udp = "127.0.0.1:1883";
-            String serial = null;
-            String xbee = null;
-            String clientId = "sngate-pi";
-            int button = 23;
-            int led = 24;
-            String prefix = null;
+        static Options from(Args args) throws UsageError {
+            String udp = args.get("--udp", "127.0.0.1:1883");
+            String serial = args.get("--serial");
+            String xbee = args.get("--xbee");
+            String clientId = args.get("--client-id", "sngate-pi");
+            int button = args.has("--button") ? pin("--button", args.get("--button")) : 23;
+            int led = args.has("--led") ? pin("--led", args.get("--led")) : 24;
+            String prefix = args.get("--prefix");
             QoS qos = QoS.AT_LEAST_ONCE;
-            for (int i = 0; i < args.size(); i++) {
-                String flag = args.get(i);
-                if (i + 1 >= args.size()) {
-                    throw new IllegalArgumentException(flag + ": needs a value (see --help)");
-                }
-                String value = args.get(++i);
-                switch (flag) {
-                    case "--udp" -> udp = value;
-                    case "--serial" -> serial = value;
-                    case "--xbee" -> xbee = value;
-                    case "--client-id" -> clientId = value;
-                    case "--button" -> button = pin(flag, value);
-                    case "--led" -> led = pin(flag, value);
-                    case "--prefix" -> prefix = value;
-                    case "--qos" -> qos = switch (value) {
-                        case "0" -> QoS.AT_MOST_ONCE;
-                        case "1" -> QoS.AT_LEAST_ONCE;
-                        case "2" -> QoS.EXACTLY_ONCE;
-                        default -> throw new IllegalArgumentException(flag + ": '" + value + "' is not 0, 1 or 2");
-                    };
-                    default -> throw new IllegalArgumentException(flag + ": unknown flag (see --help)");
-                }
+            if (args.has("--qos")) {
+                String value = args.get("--qos");
+                qos = switch (value) {
+                    case "0" -> QoS.AT_MOST_ONCE;
+                    case "1" -> QoS.AT_LEAST_ONCE;
+                    case "2" -> QoS.EXACTLY_ONCE;
+                    default -> throw new UsageError("--qos: '" + value + "' is not 0, 1 or 2");
+                };
             }
             if (serial != null && xbee != null) {
-                throw new IllegalArgumentException("--xbee: give either --serial or --xbee, not both");
+                throw new UsageError("--xbee: give either --serial or --xbee, not both");
             }
             if (button == led) {
-                throw new IllegalArgumentException("--led: BCM " + led + " is already the button");
+                throw new UsageError("--led: BCM " + led + " is already the button");
             }
             return new Options(udp, serial, xbee, clientId, button, led, prefix != null ? prefix : "sngate/" + clientId,
                     qos);
         }
 
-        private static int pin(String flag, String value) {
+        private static int pin(String flag, String value) throws UsageError {
             try {
                 int bcm = Integer.parseInt(value);
                 if (bcm >= 0 && bcm <= 27) {
@@ -106,7 +117,7 @@ public final class ButtonAndLed {
             } catch (NumberFormatException e) {
                 // reported below
             }
-            throw new IllegalArgumentException(flag + ": '" + value + "' is not a BCM GPIO number 0..27");
+            throw new UsageError(flag + ": '" + value + "' is not a BCM GPIO number 0..27");
         }
 
         Link link() {
@@ -143,22 +154,28 @@ public final class ButtonAndLed {
         }
     }
 
-    public static void main(String[] args) throws Exception {
-        List<String> argList = List.of(args);
-        if (argList.contains("--help") || argList.contains("-h")) {
-            System.out.print(USAGE);
-            return;
+    public static void main(String[] args) {
+        int code = run(List.of(args), System.out, System.err);
+        if (code != Cli.EXIT_OK) {
+            System.exit(code);
         }
-        Options options;
-        Link link;
-        try {
-            options = Options.parse(argList);
-            link = options.link();
-        } catch (IllegalArgumentException e) {
-            System.err.println("ButtonAndLed: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+    }
+
+    static int run(List<String> args, PrintStream out, PrintStream err) {
+        return command().action(parsed -> {
+            Options options = Options.from(parsed);
+            Link link;
+            try {
+                link = options.link();
+            } catch (IllegalArgumentException e) {
+                throw new UsageError(e.getMessage());
+            }
+            return serve(options, link, out, err);
+        }).run(args, out, err);
+    }
+
+    /** Runs the device until the JVM is stopped; 1 when something fails on the way. */
+    private static int serve(Options options, Link link, PrintStream out, PrintStream err) {
         List<AutoCloseable> open = new ArrayList<>();
         try {
             PiGpio gpio = PiGpio.open();
@@ -176,7 +193,7 @@ public final class ButtonAndLed {
             InputPublisher buttonPublisher = InputPublisher.bind(button, client, runtime,
                     InputBinding.of(options.prefix() + "/button").withQos(options.qos()).withActiveLow(true));
             open.add(0, buttonPublisher);
-            System.out.println("ButtonAndLed ready: " + options.prefix() + "/button <- BCM " + options.button()
+            out.println("ButtonAndLed ready: " + options.prefix() + "/button <- BCM " + options.button()
                     + ", " + options.prefix() + "/led -> BCM " + options.led());
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -186,14 +203,19 @@ public final class ButtonAndLed {
                 } catch (Exception e) {
                     // leaving anyway: the gateway's keep-alive ends the session
                 }
-                closeAll(open);
+                closeAll(open, err);
                 stopped.countDown();
             }, "button-and-led-stop"));
             stopped.await();
+            return Cli.EXIT_OK;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closeAll(open, err);
+            return Cli.EXIT_FAILURE;
         } catch (Exception e) {
-            System.err.println("ButtonAndLed: " + e.getMessage());
-            closeAll(open);
-            System.exit(1);
+            err.println("ButtonAndLed: " + e.getMessage());
+            closeAll(open, err);
+            return Cli.EXIT_FAILURE;
         }
     }
 
@@ -203,12 +225,12 @@ public final class ButtonAndLed {
         }
     }
 
-    private static void closeAll(List<AutoCloseable> open) {
+    private static void closeAll(List<AutoCloseable> open, PrintStream err) {
         for (AutoCloseable resource : open) {
             try {
                 resource.close();
             } catch (Exception e) {
-                System.err.println("ButtonAndLed: closing: " + e);
+                err.println("ButtonAndLed: closing: " + e);
             }
         }
         open.clear();

@@ -46,8 +46,8 @@ class DecodeRealCaptureTest {
 
     static final Duration WAIT = Duration.ofSeconds(20);
     static final String TOPIC = "capture/temperature";
-    /** A line without its time stamp: the time is checked apart. */
-    static final Pattern LINE = Pattern.compile("(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z) (.*)");
+    /** A line of the tool: the capture time (its fraction apart), then addresses and packet. */
+    static final Pattern LINE = Pattern.compile("(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.(\\d+)Z) (.*)");
 
     @TempDir
     Path dir;
@@ -59,17 +59,10 @@ class DecodeRealCaptureTest {
         try (GatewayUnderTest env = GatewayUnderTest.start(GatewayMode.TRANSPARENT, Map.of());
              DeviceRuntime runtime = new DeviceRuntime("capture-device")) {
             int gateway = env.udpPort();
-            Path capture = dir.resolve("mqttsn.pcap");
-            Path tcpdumpLog = dir.resolve("tcpdump.log");
-            // -U writes each packet as it comes, so the file can be read while tcpdump runs.
-            Process tcpdump = new ProcessBuilder(tcpdumpBinary.toString(), "-i", "lo", "-U", "-n", "-w",
-                    capture.toString(), "udp port " + gateway)
-                    .redirectErrorStream(true).redirectOutput(tcpdumpLog.toFile()).start();
-            try {
-                await("tcpdump listening").atMost(WAIT).until(() -> !tcpdump.isAlive()
-                        || Files.readString(tcpdumpLog).contains("listening on lo"));
-                assertThat(tcpdump.isAlive()).as("tcpdump: %s", Files.readString(tcpdumpLog)).isTrue();
-
+            // The same conversation twice: on lo (Ethernet link type, microseconds) as an operator captures one
+            // interface, and on 'any' (Linux cooked SLL2, here with nanosecond times) as 'tcpdump -i any' does.
+            try (Tcpdump lo = Tcpdump.start(tcpdumpBinary, "lo", false, gateway, dir.resolve("lo.pcap"));
+                 Tcpdump any = Tcpdump.start(tcpdumpBinary, "any", true, gateway, dir.resolve("any.pcap"))) {
                 UdpLink link = UdpLink.to("127.0.0.1", gateway);
                 int registered;
                 int devicePort;
@@ -86,41 +79,80 @@ class DecodeRealCaptureTest {
                 String up = deviceAddress + " -> " + gatewayAddress + " ";
                 String down = gatewayAddress + " -> " + deviceAddress + " ";
 
-                // The gateway's DISCONNECT is the last packet; tcpdump may not have written it yet.
-                await("the capture holds the whole conversation").atMost(WAIT)
-                        .until(() -> decode(capture, gateway).lines().anyMatch(l -> l.contains(down + "Disconnect")));
-                tcpdump.destroy();
-                assertThat(tcpdump.waitFor(20, TimeUnit.SECONDS)).as("tcpdump stops on SIGTERM").isTrue();
+                for (Tcpdump capture : List.of(lo, any)) {
+                    // The gateway's DISCONNECT is the last packet; tcpdump may not have written it yet.
+                    await("the capture on " + capture.device() + " holds the whole conversation").atMost(WAIT)
+                            .until(() -> decode(capture.file(), gateway).lines()
+                                    .anyMatch(l -> l.contains(down + "Disconnect")));
+                    capture.stop();
+                }
                 Instant after = Instant.now().plusSeconds(1);
 
-                Decode result = decode(capture, gateway);
-                assertThat(result.code()).as(result.err()).isZero();
-                assertThat(result.err()).isEqualTo("sngate-sim decode: 8 decoded, 0 not decodable; 0 other"
-                        + " packet(s) in the capture skipped (not UDP to or from port " + gateway + ")\n");
-                List<String> packets = new ArrayList<>();
-                for (String line : result.lines().toList()) {
-                    Matcher m = LINE.matcher(line);
-                    assertThat(m.matches()).as("capture time first: %s", line).isTrue();
-                    assertThat(Instant.parse(m.group(1))).isBetween(before, after);
-                    packets.add(m.group(2));
+                for (Tcpdump capture : List.of(lo, any)) {
+                    Decode result = decode(capture.file(), gateway);
+                    assertThat(result.code()).as(result.err()).isZero();
+                    assertThat(result.err()).isEqualTo("sngate-sim decode: 8 decoded, 0 not decodable; 0 other"
+                            + " packet(s) in the capture skipped (not UDP to or from port " + gateway + ")\n");
+                    List<String> packets = new ArrayList<>();
+                    for (String line : result.lines().toList()) {
+                        Matcher m = LINE.matcher(line);
+                        assertThat(m.matches()).as("capture time first: %s", line).isTrue();
+                        assertThat(m.group(2).length()).as("digits of the fraction: %s", line)
+                                .isEqualTo(capture.nanoseconds() ? 9 : 6);
+                        assertThat(Instant.parse(m.group(1))).isBetween(before, after);
+                        packets.add(m.group(3));
+                    }
+                    assertThat(packets).hasSize(8);
+                    assertThat(packets.get(0)).isEqualTo(up + "Connect[will=false, cleanSession=true, protocolId=1,"
+                            + " keepAlive=60, clientId=\"capture-device\"]");
+                    assertThat(packets.get(1)).isEqualTo(down + "ConnAck[returnCode=ACCEPTED]");
+                    int registerId = messageId(packets.get(2), up + "Register[topicId=0, msgId=(\\d+), topicName=\""
+                            + TOPIC + "\"]");
+                    assertThat(packets.get(3)).isEqualTo(down + "RegAck[topicId=" + registered + ", msgId="
+                            + registerId + ", returnCode=ACCEPTED]");
+                    int publishId = messageId(packets.get(4), up + "Publish[dup=false, qos=AT_LEAST_ONCE,"
+                            + " retain=false, topicIdType=NORMAL, topicId=" + registered + ", msgId=(\\d+),"
+                            + " data=\"21.5\"]");
+                    assertThat(packets.get(5)).isEqualTo(down + "PubAck[topicId=" + registered + ", msgId="
+                            + publishId + ", returnCode=ACCEPTED]");
+                    assertThat(packets.get(6)).isEqualTo(up + "Disconnect[duration=OptionalInt.empty]");
+                    assertThat(packets.get(7)).isEqualTo(down + "Disconnect[duration=OptionalInt.empty]");
                 }
-                assertThat(packets).hasSize(8);
-                assertThat(packets.get(0)).isEqualTo(up + "Connect[will=false, cleanSession=true, protocolId=1,"
-                        + " keepAlive=60, clientId=\"capture-device\"]");
-                assertThat(packets.get(1)).isEqualTo(down + "ConnAck[returnCode=ACCEPTED]");
-                int registerId = messageId(packets.get(2), up + "Register[topicId=0, msgId=(\\d+), topicName=\""
-                        + TOPIC + "\"]");
-                assertThat(packets.get(3)).isEqualTo(down + "RegAck[topicId=" + registered + ", msgId=" + registerId
-                        + ", returnCode=ACCEPTED]");
-                int publishId = messageId(packets.get(4), up + "Publish[dup=false, qos=AT_LEAST_ONCE, retain=false,"
-                        + " topicIdType=NORMAL, topicId=" + registered + ", msgId=(\\d+), data=\"21.5\"]");
-                assertThat(packets.get(5)).isEqualTo(down + "PubAck[topicId=" + registered + ", msgId=" + publishId
-                        + ", returnCode=ACCEPTED]");
-                assertThat(packets.get(6)).isEqualTo(up + "Disconnect[duration=OptionalInt.empty]");
-                assertThat(packets.get(7)).isEqualTo(down + "Disconnect[duration=OptionalInt.empty]");
-            } finally {
-                tcpdump.destroy();
-                tcpdump.waitFor(20, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** A tcpdump process writing a classic pcap file; stopped (SIGTERM, it flushes) on close. */
+    record Tcpdump(Process process, String device, boolean nanoseconds, Path file, Path log) implements AutoCloseable {
+
+        static Tcpdump start(Path binary, String device, boolean nanoseconds, int port, Path file) throws Exception {
+            Path log = file.resolveSibling(file.getFileName() + ".log");
+            List<String> command = new ArrayList<>(List.of(binary.toString(), "-i", device, "-n",
+                    // -U writes each packet as it comes, so the file can be read while tcpdump runs.
+                    "-U", "-w", file.toString()));
+            if (nanoseconds) {
+                command.add("--time-stamp-precision=nano");
+            }
+            command.add("udp port " + port);
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+                    .start();
+            Tcpdump tcpdump = new Tcpdump(process, device, nanoseconds, file, log);
+            await("tcpdump listening on " + device).atMost(WAIT)
+                    .until(() -> !process.isAlive() || Files.readString(log).contains("listening on " + device));
+            assertThat(process.isAlive()).as("tcpdump: %s", Files.readString(log)).isTrue();
+            return tcpdump;
+        }
+
+        void stop() throws InterruptedException {
+            process.destroy();
+            assertThat(process.waitFor(20, TimeUnit.SECONDS)).as("tcpdump on %s stops on SIGTERM", device).isTrue();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (process.isAlive()) {
+                process.destroy();
+                process.waitFor(20, TimeUnit.SECONDS);
             }
         }
     }

@@ -64,6 +64,8 @@ final class DecodeCommand {
         PrintWriter outWriter = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
         PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
         CommandLine line = new CommandLine(new Options(this))
+                // '@FILE' would otherwise be read as more arguments: decode takes no argument files.
+                .setExpandAtFiles(false)
                 .setOut(outWriter)
                 .setErr(errWriter)
                 .setParameterExceptionHandler((e, given) -> {

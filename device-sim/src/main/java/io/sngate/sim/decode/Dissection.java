@@ -29,8 +29,8 @@ sealed interface Dissection {
                     int sourcePort, int destinationPort) implements Dissection {
     }
 
-    /** Not a UDP datagram (ARP, TCP, ...): not for this tool. */
-    record NotUdp(String what) implements Dissection {
+    /** Not a UDP datagram (ARP, TCP, ESP, another address family...): not for this tool. */
+    record NotUdp() implements Dissection {
     }
 
     /** Headers that cannot be read, before it is known whether the packet is UDP. */

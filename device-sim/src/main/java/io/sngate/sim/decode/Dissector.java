@@ -36,9 +36,7 @@ final class Dissector {
     private static final int IPV6_HOP_BY_HOP = 0;
     private static final int IPV6_ROUTING = 43;
     private static final int IPV6_FRAGMENT = 44;
-    private static final int IPV6_ESP = 50;
     private static final int IPV6_AH = 51;
-    private static final int IPV6_NO_NEXT = 59;
     private static final int IPV6_DESTINATION = 60;
     /** Extension headers in the common format: next header, length in 8-byte units beyond the first 8. */
     private static final Set<Integer> IPV6_GENERIC_EXTENSIONS = Set.of(IPV6_HOP_BY_HOP, IPV6_ROUTING,
@@ -96,7 +94,7 @@ final class Dissector {
                 if (AF_INET6.contains(family)) {
                     return ipv6(4);
                 }
-                return new NotUdp("loopback address family " + family);
+                return new NotUdp();
             }
             case LINKTYPE_RAW:
                 if (captured < 1) {
@@ -133,7 +131,7 @@ final class Dissector {
         if (type == ETHERTYPE_IPV6) {
             return ipv6(at);
         }
-        return new NotUdp(String.format("ethertype 0x%04X", type));
+        return new NotUdp();
     }
 
     private Dissection ipv4(int at) {
@@ -165,7 +163,7 @@ final class Dissector {
             return fragment(key, source, destination, protocol, offset, more, payload);
         }
         if (protocol != UDP) {
-            return new NotUdp("IP protocol " + protocol);
+            return new NotUdp();
         }
         return udp(source, destination, payload, at + total);
     }
@@ -215,12 +213,9 @@ final class Dissector {
                     return cutShort("IPv6 authentication header", p, 2);
                 }
                 length = ((d[p + 1] & 0xFF) + 2) * 4;
-            } else if (next == IPV6_ESP) {
-                return new NotUdp("IPv6 ESP (encrypted)");
-            } else if (next == IPV6_NO_NEXT) {
-                return new NotUdp("IPv6 packet without payload");
             } else {
-                return new NotUdp("IP protocol " + next);
+                // TCP, ICMPv6, no next header (59), or ESP (50), whose encrypted payload hides what follows.
+                return new NotUdp();
             }
             if (captured < p + length) {
                 return cutShort("IPv6 extension header " + next, p, length);

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 class DecodeCommandTest {
 
     static final String CONNECT = "08 04 04 01 00 3C 63 31";
-    static final String CONNECT_TEXT = "Connect[will=false, cleanSession=true, protocolId=1, keepAlive=60, clientId=\"c1\"]";
+    static final String CONNECT_TEXT =
+            "Connect[will=false, cleanSession=true, protocolId=1, keepAlive=60, clientId=\"c1\"]";
 
     @TempDir
     Path dir;
@@ -172,7 +173,8 @@ class DecodeCommandTest {
         byte[] radio = XBeeWire.frame(true, XBeeWire.receivePacket(0x0013A2004011137EL, 0xFFFE, 1, hex(CONNECT)));
         Run xbee2 = decodeWithInput(radio, "--framing", "xbee2", "-");
         assertThat(xbee2.code()).isZero();
-        assertThat(xbee2.lines()).containsExactly("#1 Receive Packet (0x90) from 0013A2004011137E/FFFE " + CONNECT_TEXT);
+        assertThat(xbee2.lines())
+                .containsExactly("#1 Receive Packet (0x90) from 0013A2004011137E/FFFE " + CONNECT_TEXT);
 
         Run xbee1FromArguments = decode("--framing", "xbee1", "7E 00 02 8A 02 73");
         assertThat(xbee1FromArguments.lines()).containsExactly("#1 Modem Status (0x8A) joined network (0x02)");

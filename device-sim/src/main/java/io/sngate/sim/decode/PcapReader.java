@@ -199,7 +199,8 @@ public final class PcapReader {
     }
 
     private static String head(String time, String source, int sourcePort, String destination, int destinationPort) {
-        return time + " " + IpText.endpoint(source, sourcePort) + " -> " + IpText.endpoint(destination, destinationPort);
+        return time + " " + IpText.endpoint(source, sourcePort) + " -> "
+                + IpText.endpoint(destination, destinationPort);
     }
 
     private String time(long seconds, long fraction) {

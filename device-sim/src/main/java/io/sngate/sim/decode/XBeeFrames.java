@@ -62,8 +62,9 @@ final class XBeeFrames {
             printer.record(index + " AT Command (0x08) id " + at.frameId(), at.command()
                     + (at.parameter().isEmpty() ? " query" : " = " + hex(at.parameter())), wire);
         } else if (frame instanceof AtCommandResponse response) {
-            printer.record(index + " AT Command Response (0x88) id " + response.frameId(), response.command() + " "
-                    + atStatus(response.status()) + (response.data().isEmpty() ? "" : " " + hex(response.data())), wire);
+            String data = response.data().isEmpty() ? "" : " " + hex(response.data());
+            printer.record(index + " AT Command Response (0x88) id " + response.frameId(),
+                    response.command() + " " + atStatus(response.status()) + data, wire);
         } else if (frame instanceof ModemStatus modem) {
             printer.record(index + " Modem Status (0x8A)", modemStatus(modem.status()), wire);
         } else {

@@ -123,8 +123,8 @@ public final class XBeeStream implements XBeeFrameDecoder.Listener {
         if (skipStart < 0) {
             return;
         }
-        printer.bad("at byte " + skipStart + ":", skipLength + " byte(s) skipped" + (atEnd ? " at the end of the input" : "")
-                + ", outside any frame", null);
+        printer.bad("at byte " + skipStart + ":", skipLength + " byte(s) skipped"
+                + (atEnd ? " at the end of the input" : "") + ", outside any frame", null);
         skipStart = -1;
         skipLength = 0;
     }

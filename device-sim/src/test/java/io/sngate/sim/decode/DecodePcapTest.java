@@ -34,7 +34,8 @@ class DecodePcapTest {
     static final long MAY_FIRST = 1_714_564_800L;
 
     static final byte[] CONNECT = hex("08 04 04 01 00 3C 63 31");
-    static final String CONNECT_TEXT = "Connect[will=false, cleanSession=true, protocolId=1, keepAlive=60, clientId=\"c1\"]";
+    static final String CONNECT_TEXT =
+            "Connect[will=false, cleanSession=true, protocolId=1, keepAlive=60, clientId=\"c1\"]";
     static final byte[] CONNACK = hex("03 05 00");
     static final String CONNACK_TEXT = "ConnAck[returnCode=ACCEPTED]";
 
@@ -181,7 +182,8 @@ class DecodePcapTest {
         byte[] capture = Wire.pcap(false, false, 262_144, linkType).record(false, MAY_FIRST, 0, packet).done();
 
         assertThat(decode(capture, 1883).lines()).containsExactly("2024-05-01T12:00:00.000000Z "
-                + (version == 4 ? "198.51.100.9:40001 -> 198.51.100.1:1883 " : "[2001:db8::9]:40001 -> [2001:db8::1]:1883 ")
+                + (version == 4 ? "198.51.100.9:40001 -> 198.51.100.1:1883 "
+                        : "[2001:db8::9]:40001 -> [2001:db8::1]:1883 ")
                 + CONNECT_TEXT);
     }
 
@@ -246,7 +248,8 @@ class DecodePcapTest {
         assertThat(result.lines()).containsExactly(
                 "2024-05-01T12:00:00.000001Z 10.0.0.2:40001 -> 10.0.0.1:1883 IP fragment at offset 0" + skipped,
                 "2024-05-01T12:00:00.000002Z 10.0.0.2 -> 10.0.0.1 IP fragment at offset 24 (the last)" + skipped,
-                "2024-05-01T12:00:00.000004Z [2001:db8::2]:40001 -> [2001:db8::1]:1883 IP fragment at offset 0" + skipped,
+                "2024-05-01T12:00:00.000004Z [2001:db8::2]:40001 -> [2001:db8::1]:1883 IP fragment at offset 0"
+                        + skipped,
                 "2024-05-01T12:00:00.000005Z 2001:db8::2 -> 2001:db8::1 IP fragment at offset 24 (the last)" + skipped,
                 "2024-05-01T12:00:00.000006Z [2001:db8::2]:40001 -> [2001:db8::1]:1883 " + CONNECT_TEXT);
         assertThat(result.printer().undecodable()).isEqualTo(4);
@@ -388,7 +391,8 @@ class DecodePcapTest {
                 .hasMessage("test.pcap ends inside its 24-byte pcap file header (20 bytes)");
         assertThatThrownBy(() -> decode(Wire.pcap(false, false, 262_144, 105).done(), 1883))
                 .isInstanceOf(UnreadableCapture.class)
-                .hasMessageStartingWith("test.pcap has link type 105, which decode does not read: it reads Ethernet (1)");
+                .hasMessageStartingWith("test.pcap has link type 105, which decode does not read: it reads"
+                        + " Ethernet (1)");
     }
 
     @Test

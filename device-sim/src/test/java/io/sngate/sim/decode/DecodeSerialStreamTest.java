@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 class DecodeSerialStreamTest {
 
     static final String CONNECT = "08 04 04 01 00 3C 63 31";
-    static final String CONNECT_TEXT = "Connect[will=false, cleanSession=true, protocolId=1, keepAlive=60, clientId=\"c1\"]";
+    static final String CONNECT_TEXT =
+            "Connect[will=false, cleanSession=true, protocolId=1, keepAlive=60, clientId=\"c1\"]";
     static final String DISCONNECT_TEXT = "Disconnect[duration=OptionalInt.empty]";
     static final String CONNACK_TEXT = "ConnAck[returnCode=ACCEPTED]";
 

@@ -21,7 +21,8 @@ class DecodeXBeeStreamTest {
 
     static final long RADIO = 0x0013A20040A1B2C3L;
     static final byte[] CONNECT = hex("08 04 04 01 00 3C 63 31");
-    static final String CONNECT_TEXT = "Connect[will=false, cleanSession=true, protocolId=1, keepAlive=60, clientId=\"c1\"]";
+    static final String CONNECT_TEXT =
+            "Connect[will=false, cleanSession=true, protocolId=1, keepAlive=60, clientId=\"c1\"]";
     static final byte[] CONNACK = hex("03 05 00");
     static final String CONNACK_TEXT = "ConnAck[returnCode=ACCEPTED]";
 

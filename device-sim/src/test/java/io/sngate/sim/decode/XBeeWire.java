@@ -68,8 +68,8 @@ public final class XBeeWire {
     }
 
     /** 0x91: 64- and 16-bit source, source and destination endpoint, cluster, profile, options, RF data. */
-    public static byte[] explicitRx(long source64, int source16, int sourceEndpoint, int destinationEndpoint, int cluster,
-                             int profile, int options, byte[] rfData) {
+    public static byte[] explicitRx(long source64, int source16, int sourceEndpoint, int destinationEndpoint,
+                                    int cluster, int profile, int options, byte[] rfData) {
         return new Wire().u8(0x91).u32(source64 >>> 32, true).u32(source64 & 0xFFFFFFFFL, true).u16(source16)
                 .u8(sourceEndpoint).u8(destinationEndpoint).u16(cluster).u16(profile).u8(options).bytes(rfData)
                 .done();
@@ -77,7 +77,8 @@ public final class XBeeWire {
 
     /** 0x11: frame id, 64- and 16-bit destination, endpoints, cluster, profile, radius, options, RF data. */
     public static byte[] explicitTx(int frameId, long destination64, int destination16, int sourceEndpoint,
-                             int destinationEndpoint, int cluster, int profile, int radius, int options, byte[] rfData) {
+                                    int destinationEndpoint, int cluster, int profile, int radius, int options,
+                                    byte[] rfData) {
         return new Wire().u8(0x11).u8(frameId).u32(destination64 >>> 32, true)
                 .u32(destination64 & 0xFFFFFFFFL, true).u16(destination16).u8(sourceEndpoint)
                 .u8(destinationEndpoint).u16(cluster).u16(profile).u8(radius).u8(options).bytes(rfData).done();

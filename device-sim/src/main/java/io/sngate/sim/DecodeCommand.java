@@ -1,109 +1,319 @@
 package io.sngate.sim;
 
-import io.sngate.codec.Bytes;
-import io.sngate.codec.DecodeException;
-import io.sngate.codec.MqttSnCodec;
-import io.sngate.codec.QoS;
-import io.sngate.codec.v12.Connect;
-import io.sngate.codec.v12.MqttSn12Message;
-import io.sngate.codec.v12.Subscribe;
-import io.sngate.codec.v12.TopicRef;
-import io.sngate.codec.v12.Unsubscribe;
+import io.sngate.codec.SngateVersion;
+import io.sngate.hw.config.GatewaySettings;
+import io.sngate.sim.decode.Framing;
+import io.sngate.sim.decode.HexLines;
+import io.sngate.sim.decode.Payloads;
+import io.sngate.sim.decode.PcapReader;
+import io.sngate.sim.decode.Printer;
+import io.sngate.sim.decode.SerialStream;
+import io.sngate.sim.decode.UnreadableCapture;
+import io.sngate.sim.decode.XBeeStream;
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * {@code decode}: a packet dissector for captures and serial logs. The arguments together
- * are one packet in hex; with {@code -} every line of standard input is one packet.
+ * {@code decode}: a packet dissector for captures and serial logs. Parses the command line and
+ * picks the reader; the readers and the line format are in {@link io.sngate.sim.decode}.
  */
 final class DecodeCommand {
 
+    private static final String NAME = "sngate-sim decode";
+
     private final PrintStream out;
     private final PrintStream err;
+    private final InputStream stdin;
 
     DecodeCommand(PrintStream out, PrintStream err) {
+        this(out, err, System.in);
+    }
+
+    DecodeCommand(PrintStream out, PrintStream err, InputStream stdin) {
         this.out = out;
         this.err = err;
+        this.stdin = stdin;
     }
 
     int run(List<String> args) {
-        if (args.isEmpty()) {
-            err.println("sngate-sim decode: give the packet in hex, or '-' to read packets from stdin");
-            return Main.EXIT_USAGE;
+        PrintWriter outWriter = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
+        PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+        CommandLine line = new CommandLine(new Options(this))
+                // '@FILE' would otherwise be read as more arguments: decode takes no argument files.
+                .setExpandAtFiles(false)
+                .setOut(outWriter)
+                .setErr(errWriter)
+                .setParameterExceptionHandler((e, given) -> {
+                    errWriter.println(NAME + ": " + e.getMessage());
+                    UnmatchedArgumentException.printSuggestions(e, errWriter);
+                    errWriter.println("Try '" + NAME + " --help' for more information.");
+                    return Main.EXIT_USAGE;
+                })
+                .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+                    errWriter.println(NAME + ": " + e.getMessage());
+                    return Main.EXIT_FAILURE;
+                });
+        try {
+            return line.execute(args.toArray(String[]::new));
+        } finally {
+            outWriter.flush();
+            errWriter.flush();
         }
-        if (args.equals(List.of("-"))) {
-            return decodeLines();
-        }
-        return decodeOne(String.join("", args)) ? Main.EXIT_OK : Main.EXIT_FAILURE;
     }
 
-    private int decodeLines() {
-        boolean allGood = true;
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                if (!line.isBlank() && !line.startsWith("#")) {
-                    allGood &= decodeOne(line);
+    @Command(name = NAME,
+            mixinStandardHelpOptions = true,
+            versionProvider = Options.Version.class,
+            sortOptions = false,
+            usageHelpWidth = 100,
+            headerHeading = "NAME%n",
+            header = "  " + NAME + " - print MQTT-SN packets from hex, serial and XBee captures, and pcap files",
+            synopsisHeading = "%nSYNOPSIS%n",
+            customSynopsis = {
+                "  " + NAME + " [--hex] [--framing=plain|forwarder] HEX...",
+                "  " + NAME + " [--hex] [--framing=serial|xbee1|xbee2] HEX...",
+                "  " + NAME + " [--hex] [--framing=FRAMING] (- | -f FILE)",
+                "  " + NAME + " [--hex] [--framing=plain|forwarder] --pcap FILE [--port N]"},
+            descriptionHeading = "%nDESCRIPTION%n",
+            description = {
+                "  Decodes MQTT-SN 1.2 packets: the tool to reach for when a device misbehaves in the field.",
+                "  It prints one line per packet: where it was found (the capture time of a pcap record, or #N",
+                "  for the Nth packet or frame of other inputs), its addresses (pcap: source -> destination;",
+                "  XBee: 64-bit/16-bit address; forwarder: the wireless node id), then the packet, or why the",
+                "  bytes are not one. A single packet given as HEX prints just the packet.",
+                "",
+                "  Forwarder-encapsulated packets (MsgType 0xFE) are recognised in every input and printed with",
+                "  the node id they came through. Packets the codec decodes although MQTT-SN 1.2 does not allow",
+                "  them (a CONNECT with an empty client id, ...) end with '# outside MQTT-SN 1.2: ...'.",
+                "",
+                "  Bad input gets one line each and decoding goes on: a line that is not hex, a malformed",
+                "  packet, bytes outside any frame of a stream (with their offset), an XBee frame with a bad",
+                "  checksum, a damaged or cut pcap record, an IP fragment (not reassembled). At the end the",
+                "  counts go to standard error. UDP checksums are not checked (loopback captures leave them",
+                "  to the network card). pcapng files are not read: convert them with 'editcap -F pcap'."},
+            parameterListHeading = "%nINPUT%n",
+            optionListHeading = "%nOPTIONS%n",
+            exitCodeListHeading = "%nEXIT STATUS%n",
+            exitCodeList = {
+                "0:every packet and frame decoded (also when a capture held none for the port)",
+                "1:some input could not be decoded, or the capture cannot be read (pcapng, not pcap, ...)",
+                "2:usage error: unknown option, no input or two, a file that cannot be opened"},
+            footerHeading = "%nEXAMPLES%n",
+            footer = {
+                "  " + NAME + " 08 04 04 01 00 3C 63 31",
+                "      one CONNECT in hex",
+                "  " + NAME + " 0B FE 00 00 13 A2 00 40 A1 B2 C3 02 18",
+                "      a DISCONNECT a forwarder wrapped, from node 0013A20040A1B2C3",
+                "  printf '0218\\n# a comment\\n070D0001000500\\n' | " + NAME + " -",
+                "      hex lines from standard input",
+                "  " + NAME + " --framing serial 02 18 FF 02 18",
+                "      a serial line capture given in hex: two DISCONNECTs and a byte between them",
+                "  " + NAME + " --framing xbee2 -f radio.bin",
+                "      the frames of a binary capture of a radio's serial line in API mode 2",
+                "  tcpdump -i any -U -w mqttsn.pcap udp port 1883",
+                "  " + NAME + " --pcap mqttsn.pcap --port 1883 --hex",
+                "      the datagrams of a capture, each with its bytes"})
+    static final class Options implements Callable<Integer> {
+
+        private final DecodeCommand command;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "HEX", arity = "0..*",
+                description = "one packet in hex (the arguments together; spaces allowed), or with --framing"
+                        + " serial|xbee1|xbee2 the bytes of a stream. '-' alone reads standard input.")
+        List<String> hex = new ArrayList<>();
+
+        @Option(names = {"-f", "--file"}, paramLabel = "PATH",
+                description = "a file of hex lines, one packet per line ('#' comments and blank lines skipped);"
+                        + " with --framing serial|xbee1|xbee2 a binary file of the captured stream."
+                        + " '-' is standard input.")
+        String file;
+
+        @Option(names = "--framing", paramLabel = "FRAMING", converter = FramingConverter.class,
+                description = {"plain: one packet per hex line, argument list or datagram; 0xFE forwarder"
+                        + " frames are recognised (the default)",
+                    "forwarder: every packet is forwarder-encapsulated",
+                    "serial: a stream of frames as on a serial line (docs/framing.md)",
+                    "xbee1, xbee2: a stream of XBee API frames in API mode 1 (unescaped) or 2 (escaped)"})
+        Framing framing = Framing.PLAIN;
+
+        @Option(names = "--pcap", paramLabel = "FILE",
+                description = "a classic pcap capture ('tcpdump -w'; '-' is standard input): the UDP datagrams to"
+                        + " or from --port. Link types Ethernet, raw IPv4/IPv6, Linux cooked (SLL, and SLL2 as"
+                        + " 'tcpdump -i any' writes) and BSD loopback; VLAN tags and IPv6 extension headers are"
+                        + " skipped.")
+        String pcap;
+
+        @Option(names = "--port", paramLabel = "N",
+                description = "the UDP port of the MQTT-SN traffic in the capture, either direction (default:"
+                        + " ${DEFAULT-VALUE}, the gateway's default udp.port)")
+        int port = GatewaySettings.UDP_PORT.defaultValue();
+
+        @Option(names = "--hex", description = "end each line with the bytes decoded, in hex")
+        boolean showHex;
+
+        Options(DecodeCommand command) {
+            this.command = command;
+        }
+
+        @Override
+        public Integer call() throws IOException {
+            boolean standardInput = hex.contains("-");
+            if (standardInput && hex.size() > 1) {
+                throw usage("'-' (standard input) goes alone, not with hex arguments");
+            }
+            int inputs = (hex.isEmpty() ? 0 : 1) + (file == null ? 0 : 1) + (pcap == null ? 0 : 1);
+            if (inputs == 0) {
+                throw usage("nothing to decode: give a packet in hex, '-' for standard input, -f PATH or --pcap FILE");
+            }
+            if (inputs > 1) {
+                throw usage("give one input: hex arguments, '-', -f PATH or --pcap FILE");
+            }
+            if (spec.commandLine().getParseResult().hasMatchedOption("--port") && pcap == null) {
+                throw usage("--port goes with --pcap");
+            }
+            if (port < 1 || port > 65535) {
+                throw usage("--port must be 1..65535, not " + port);
+            }
+            if (pcap != null && framing.isStream()) {
+                throw usage("--pcap reads UDP datagrams: --framing must be plain or forwarder, not "
+                        + framing.cliName());
+            }
+            Printer printer = new Printer(command.out, showHex);
+            if (pcap != null) {
+                return decodePcap(printer);
+            }
+            if (!standardInput && file == null && !framing.isStream()) {
+                return decodeOnePacket(String.join(" ", hex), printer);
+            }
+            try (InputStream in = open()) {
+                if (framing.isStream()) {
+                    decodeStream(in, printer);
+                } else {
+                    HexLines.read(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)),
+                            framing == Framing.FORWARDER, printer);
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            command.err.println(NAME + ": " + printer.summary());
+            return exitCode(printer);
         }
-        return allGood ? Main.EXIT_OK : Main.EXIT_FAILURE;
-    }
 
-    private boolean decodeOne(String hex) {
-        Bytes bytes;
-        try {
-            bytes = Bytes.fromHex(hex.replaceAll("\\s+", ""));
-        } catch (IllegalArgumentException e) {
-            err.println("not hex: " + hex.strip());
-            return false;
-        }
-        try {
-            out.println(describe(bytes.toArray()));
-            return true;
-        } catch (DecodeException e) {
-            out.println("malformed: " + e.getMessage());
-            return false;
-        }
-    }
-
-    private static String describe(byte[] packet) throws DecodeException {
-        MqttSn12Message message = MqttSnCodec.v12().decode(packet);
-        List<String> outside = outsideTheSpec(message);
-        // The codec decodes these because real clients send them; whoever reads a capture should still
-        // see at a glance that the device is off the spec. '#' keeps the line valid input for "decode -".
-        return outside.isEmpty() ? message.toString()
-                : message + "  # outside MQTT-SN 1.2: " + String.join(", ", outside);
-    }
-
-    /** What in a decoded packet MQTT-SN 1.2 does not provide for. */
-    private static List<String> outsideTheSpec(MqttSn12Message message) {
-        List<String> notes = new ArrayList<>();
-        if (message instanceof Connect connect && connect.clientId().isEmpty()) {
-            notes.add("empty client id");
-        }
-        if (message instanceof Subscribe subscribe) {
-            if (subscribe.qos() == QoS.MINUS_ONE) {
-                notes.add("QoS -1 in SUBSCRIBE");
+        private int decodeOnePacket(String text, Printer printer) {
+            byte[] packet;
+            try {
+                packet = HexLines.parse(text);
+            } catch (IllegalArgumentException e) {
+                command.err.println("not hex: " + text + " (" + e.getMessage() + ")");
+                return Main.EXIT_FAILURE;
             }
-            addReserved(subscribe.topic(), notes);
+            printer.payload("", Payloads.decode(packet, framing == Framing.FORWARDER), packet);
+            return exitCode(printer);
         }
-        if (message instanceof Unsubscribe unsubscribe) {
-            addReserved(unsubscribe.topic(), notes);
+
+        private void decodeStream(InputStream in, Printer printer) throws IOException {
+            if (framing == Framing.SERIAL) {
+                SerialStream.read(in, printer);
+            } else {
+                XBeeStream.read(in, framing.apiMode(), printer);
+            }
         }
-        return notes;
+
+        private int decodePcap(Printer printer) throws IOException {
+            try (InputStream in = openPath(pcap)) {
+                PcapReader.read(in, pcap.equals("-") ? "standard input" : pcap, port,
+                        framing == Framing.FORWARDER, printer);
+            } catch (UnreadableCapture e) {
+                command.err.println(NAME + ": " + e.getMessage());
+                return Main.EXIT_FAILURE;
+            }
+            command.err.println(NAME + ": " + printer.summary() + "; " + printer.ignored()
+                    + " other packet(s) in the capture skipped (not UDP to or from port " + port + ")");
+            return exitCode(printer);
+        }
+
+        /** The bytes to decode: the hex arguments as a stream, standard input, or the file. */
+        private InputStream open() {
+            if (file != null) {
+                return openPath(file);
+            }
+            if (hex.contains("-")) {
+                return new BufferedInputStream(command.stdin);
+            }
+            try {
+                return new ByteArrayInputStream(HexLines.parse(String.join(" ", hex)));
+            } catch (IllegalArgumentException e) {
+                throw usage("the hex arguments are not hex: " + e.getMessage());
+            }
+        }
+
+        private InputStream openPath(String path) {
+            if (path.equals("-")) {
+                return new BufferedInputStream(command.stdin);
+            }
+            try {
+                return new BufferedInputStream(Files.newInputStream(Path.of(path)));
+            } catch (NoSuchFileException e) {
+                throw usage("cannot read " + path + ": no such file");
+            } catch (AccessDeniedException e) {
+                throw usage("cannot read " + path + ": permission denied");
+            } catch (IOException e) {
+                throw usage("cannot read " + path + ": " + e.getMessage());
+            }
+        }
+
+        private static int exitCode(Printer printer) {
+            return printer.undecodable() == 0 ? Main.EXIT_OK : Main.EXIT_FAILURE;
+        }
+
+        private ParameterException usage(String message) {
+            return new ParameterException(spec.commandLine(), message);
+        }
+
+        /** {@code --version}: the release, as the other tools print it. */
+        static final class Version implements CommandLine.IVersionProvider {
+            @Override
+            public String[] getVersion() {
+                return new String[] {"sngate-sim " + SngateVersion.get()};
+            }
+        }
     }
 
-    private static void addReserved(TopicRef topic, List<String> notes) {
-        if (topic instanceof TopicRef.Reserved reserved) {
-            notes.add("reserved topic id type 0b11 (" + reserved.field().length() + " byte(s) after MsgId)");
+    /** {@code --framing} by its lower-case name, with the list of names when it is none of them. */
+    static final class FramingConverter implements ITypeConverter<Framing> {
+        @Override
+        public Framing convert(String value) {
+            try {
+                return Framing.fromCliName(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
         }
     }
 }

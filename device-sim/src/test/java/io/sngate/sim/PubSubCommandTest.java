@@ -513,7 +513,7 @@ class PubSubCommandTest {
 
         Run notHex = run("decode", "zz");
         assertThat(notHex.code()).isEqualTo(1);
-        assertThat(notHex.errLines()).containsExactly("not hex: zz");
+        assertThat(notHex.errLines()).containsExactly("not hex: zz ('z' is not a hex digit)");
 
         Run nothing = run("decode");
         assertThat(nothing.code()).isEqualTo(2);
@@ -526,8 +526,8 @@ class PubSubCommandTest {
         assertThat(run.code()).as("one line was malformed").isEqualTo(1);
         List<String> out = run.out().lines().toList();
         assertThat(out).hasSize(3);
-        assertThat(out.get(0)).startsWith("Connect[");
-        assertThat(out.get(1)).startsWith("Disconnect");
-        assertThat(out.get(2)).startsWith("malformed: ");
+        assertThat(out.get(0)).startsWith("#1 Connect[");
+        assertThat(out.get(1)).startsWith("#2 Disconnect");
+        assertThat(out.get(2)).startsWith("#3 malformed: ");
     }
 }

@@ -48,7 +48,7 @@ public final class Main {
                 .subcommand(new SubCommand(out, err).command())
                 .subcommand(new FleetCommand(out, err).command())
                 .subcommand(new BenchCommand(out, err).command())
-                .subcommand(decode(out, err))
+                .subcommand(new DecodeCommand(out, err, in).command())
                 .subcommand(CliCommand.named("version")
                         .summary("print the version")
                         .exitCode(EXIT_OK, "the version was printed")
@@ -65,21 +65,5 @@ public final class Main {
                         "sngate-sim pub -t plant/temperature -m 21.5 -q 1",
                         "sngate-sim decode 08 04 04 01 00 3C 63 31",
                         "sngate-sim help fleet");
-    }
-
-    /** {@code decode}: {@link DecodeCommand} reads its arguments itself. */
-    private static CliCommand decode(PrintStream out, PrintStream err) {
-        return CliCommand.named("decode")
-                .summary("decode MQTT-SN packets given in hex and print each one, or why it is malformed")
-                .synopsis("sngate-sim decode HEX...", "sngate-sim decode - < capture.txt")
-                .description("The arguments together are one packet in hex (spaces allowed); with '-' every line "
-                        + "of standard input is one packet ('#' lines and blank lines are skipped).")
-                .passThrough("HEX... | -", "the packet in hex, or '-' to read packets from standard input")
-                .exitCode(EXIT_OK, "every packet was decoded")
-                .exitCode(EXIT_FAILURE, "a packet was not hex or was malformed")
-                .exitCode(EXIT_USAGE, "no packet was given")
-                .examples("sngate-sim decode 08 04 04 01 00 3C 63 31",
-                        "sngate-sim decode - < serial-capture.txt")
-                .action(args -> new DecodeCommand(out, err).run(args.positional()));
     }
 }

@@ -149,9 +149,12 @@ class SimCommandLineTest {
         Run run = run("decode", "08", "04", "04", "01", "00", "3C", "63", "31");
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(run.out()).contains("Connect");
-        Run dash = run("decode", "-x");
-        assertThat(dash.code()).isEqualTo(1);
-        assertThat(dash.errLines()).containsExactly("not hex: -x");
+        Run notHex = run("decode", "zz");
+        assertThat(notHex.code()).isEqualTo(1);
+        assertThat(notHex.errLines()).containsExactly("not hex: zz ('z' is not a hex digit)");
+        Run option = run("decode", "-x");
+        assertThat(option.code()).isEqualTo(2);
+        assertThat(option.errLines()).startsWith("sngate-sim decode: Unknown option: '-x'");
     }
 
     @Test

@@ -52,14 +52,13 @@ public final class Args {
         return List.copyOf(values);
     }
 
-    /** The operands (positional arguments), then any handed through unparsed, in order. */
+    /** The operands (positional arguments), in order. */
     public List<String> positional() {
         List<String> words = new ArrayList<>();
         // A positional that took several words is listed once per word.
         for (PositionalParamSpec positional : new LinkedHashSet<>(result.matchedPositionals())) {
             words.addAll(positional.originalStringValues());
         }
-        words.addAll(result.unmatched());
         return words;
     }
 }

@@ -12,10 +12,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.ISetter;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
-import picocli.CommandLine.Model.UnmatchedArgsBinding;
 import picocli.CommandLine.ParameterException;
 
 /**
@@ -46,7 +44,6 @@ public final class CliCommand {
     private final Map<String, List<OptionSpec.Builder>> groups = new LinkedHashMap<>();
     private String group = "Options";
     private final List<PositionalParamSpec.Builder> operands = new ArrayList<>();
-    private boolean passThrough;
     private final Map<Integer, String> exitCodes = new LinkedHashMap<>();
     private final List<String> examples = new ArrayList<>();
     private String version;
@@ -160,22 +157,16 @@ public final class CliCommand {
     /** An operand (positional argument); {@code arity} as picocli writes it, e.g. "0..1". */
     public CliCommand operand(String label, String arity, List<String> candidates, String doc) {
         PositionalParamSpec.Builder operand = PositionalParamSpec.builder().paramLabel(label).arity(arity)
-                .type(String.class).description(doc);
+                .description(doc);
+        if (CommandLine.Range.valueOf(arity).max() > 1) {
+            operand.type(List.class).auxiliaryTypes(String.class); // several words, e.g. "0..*"
+        } else {
+            operand.type(String.class);
+        }
         if (!candidates.isEmpty()) {
             operand.completionCandidates(List.copyOf(candidates));
         }
         operands.add(operand);
-        return this;
-    }
-
-    /**
-     * Every argument but --help, --version and the inherited options is handed to the action
-     * unparsed ({@link Args#positional()}), for a command that reads its arguments itself.
-     */
-    public CliCommand passThrough(String label, String doc) {
-        passThrough = true;
-        operands.add(PositionalParamSpec.builder().paramLabel(label).arity("0").type(String.class).description(doc)
-                .hidden(true));
         return this;
     }
 
@@ -264,12 +255,7 @@ public final class CliCommand {
         for (List<OptionSpec.Builder> options : groups.values()) {
             options.forEach(option -> spec.addOption(option.build()));
         }
-        if (passThrough) {
-            // Its operand is documented, not parsed: every word picocli does not know is handed on.
-            spec.addUnmatchedArgsBinding(UnmatchedArgsBinding.forStringArrayConsumer(new IgnoringSetter()));
-        } else {
-            operands.forEach(operand -> spec.addPositional(operand.build()));
-        }
+        operands.forEach(operand -> spec.addPositional(operand.build()));
         if (logLevelDefault != null) {
             spec.addOption(LogLevelOption.spec(logLevelDefault));
         }
@@ -360,14 +346,6 @@ public final class CliCommand {
             } catch (UsageError e) {
                 throw new ParameterException(line, e.getMessage(), e);
             }
-        }
-    }
-
-    /** The arguments handed through reach the action through the parse result, not a field. */
-    private static final class IgnoringSetter implements ISetter {
-        @Override
-        public <T> T set(T value) {
-            return null;
         }
     }
 }

@@ -20,7 +20,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * run 'sngate-sim pub --help' for the options
  * </pre>
  */
-final class UsageErrorReport implements CommandLine.IParameterExceptionHandler {
+public final class UsageErrorReport implements CommandLine.IParameterExceptionHandler {
 
     @Override
     public int handleParseException(ParameterException e, String[] args) {

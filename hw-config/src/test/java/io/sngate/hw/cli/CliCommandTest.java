@@ -160,15 +160,16 @@ class CliCommandTest {
         List<List<String>> operands = new ArrayList<>();
         CliCommand top = CliCommand.named("top").version("top 9").logLevel("warn").helpSubcommand()
                 .subcommand(CliCommand.named("go").summary("go somewhere").flag("-f", "fast").action(args -> 0))
-                .subcommand(CliCommand.named("raw").summary("takes anything").passThrough("WORDS", "anything")
+                .subcommand(CliCommand.named("raw").summary("takes anything")
+                        .operand("WORDS", "0..*", List.of(), "anything")
                         .action(args -> {
                             operands.add(args.positional());
                             return 0;
                         }));
         assertThat(run(top, "go", "--version").out()).isEqualTo("top 9" + System.lineSeparator());
         assertThat(run(top, "go", "-f", "--log-level", "warn").code()).isZero();
-        assertThat(run(top, "raw", "-x", "08", "--", "-").code()).isZero();
-        assertThat(operands).containsExactly(List.of("-x", "08", "-"));
+        assertThat(run(top, "raw", "08", "--", "-x", "-").code()).isZero();
+        assertThat(operands).containsExactly(List.of("08", "-x", "-"));
         Run help = run(top, "help", "go");
         assertThat(help.code()).isZero();
         assertThat(help.out()).startsWith("NAME\n  top go - go somewhere\n").isEqualTo(run(top, "go", "--help").out());

@@ -29,6 +29,9 @@ public final class BridgeArgs {
     public static final int DEFAULT_XBEE_BAUD = 9_600;
     public static final long DEFAULT_STATS_SECONDS = 60;
 
+    /** The {@code --serial} option of a line with a forwarder on it. */
+    static final String FORWARDER = "forwarder";
+
     static final String USAGE = """
             usage: java -jar sngate-bridge.jar [options] (--serial PORT... | --xbee PORT...)
             Forwards MQTT-SN devices on serial lines and XBee radios to a UDP MQTT-SN gateway
@@ -38,6 +41,10 @@ public final class BridgeArgs {
                                      a microcontroller speaking MQTT-SN on a serial line, one device per
                                      line; BAUD defaults to 115200; node is its wireless node id in hex
                                      (default: the line's number from 1, one byte: 01, 02, ...); repeatable
+              --serial PATH[:BAUD]:forwarder
+                                     a forwarder on the line (a microcontroller with its own radio) whose
+                                     frames are already encapsulated with their nodes' ids: relayed as
+                                     they are, the gateway's replies routed back by node id
               --xbee PATH[:BAUD][:ap=1|2][:max-payload=N]
                                      an XBee coordinator radio in API mode, its remote radios being the
                                      devices (node id: their 64-bit address); BAUD defaults to 9600, ap to 2,
@@ -214,14 +221,28 @@ public final class BridgeArgs {
         String flag = "--serial " + spec;
         PortSpec port = PortSpec.parse(flag, spec, DEFAULT_SERIAL_BAUD);
         Bytes nodeId = ForwarderConfig.defaultSerialNodeId(index);
+        boolean nodeGiven = false;
+        boolean forwarder = false;
         for (String[] option : port.options()) {
-            if (!option[0].equals("node")) {
-                throw new UsageException(flag, "unknown option '" + option[0] + "' (a serial line takes node=HEX)");
+            switch (option[0]) {
+                case "node" -> {
+                    nodeId = nodeId(flag, option[1]);
+                    nodeGiven = true;
+                }
+                case FORWARDER -> forwarder = true;
+                default -> throw new UsageException(flag, "unknown option '" + option[0]
+                        + "' (a serial line takes node=HEX, or forwarder)");
             }
-            nodeId = nodeId(flag, option[1]);
+        }
+        if (forwarder && nodeGiven) {
+            throw new UsageException(flag, "node= and forwarder exclude each other: a forwarder has no node id of"
+                    + " its own, its frames carry their nodes' ids");
+        }
+        if (forwarder) {
+            nodeId = Bytes.EMPTY;
         }
         for (BridgeConfig.SerialLineSpec other : earlier) {
-            if (other.nodeId().equals(nodeId)) {
+            if (!forwarder && other.nodeId().equals(nodeId)) {
                 throw new UsageException(flag, "node id " + nodeId.toHex() + " is already used by "
                         + other.settings().path());
             }
@@ -229,8 +250,9 @@ public final class BridgeArgs {
                 throw new UsageException(flag, "port " + port.path() + " is given twice");
             }
         }
-        return new BridgeConfig.SerialLineSpec(SerialSettings.of(port.path(), port.baud()).withBackend(backend),
-                nodeId);
+        SerialSettings settings = SerialSettings.of(port.path(), port.baud()).withBackend(backend);
+        return forwarder ? BridgeConfig.SerialLineSpec.forwarder(settings)
+                : new BridgeConfig.SerialLineSpec(settings, nodeId);
     }
 
     private static BridgeConfig.RadioSpec radio(String spec, SerialSettings.Backend backend) throws UsageException {
@@ -321,6 +343,10 @@ public final class BridgeArgs {
             List<String[]> options = new ArrayList<>();
             for (int i = 1; i < parts.length; i++) {
                 String part = parts[i];
+                if (part.equalsIgnoreCase(FORWARDER)) {
+                    options.add(new String[] {FORWARDER, ""}); // a switch: the one option without a value
+                    continue;
+                }
                 int equals = part.indexOf('=');
                 if (equals < 0) {
                     if (i != 1) {

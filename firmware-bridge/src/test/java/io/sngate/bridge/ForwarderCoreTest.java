@@ -193,8 +193,10 @@ class ForwarderCoreTest {
                 .hasMessageContaining("serial line 1").hasMessageContaining("01");
         assertThatThrownBy(() -> ForwarderConfig.of(List.of(Bytes.fromHex("0102030405060708")), List.of(84)))
                 .hasMessageContaining("8 bytes");
-        assertThatThrownBy(() -> ForwarderConfig.of(List.of(Bytes.EMPTY), List.of()))
+        assertThatThrownBy(() -> ForwarderConfig.of(List.of(Bytes.wrap(new byte[253])), List.of()))
                 .hasMessageContaining("1..252");
+        assertThat(ForwarderConfig.of(List.of(Bytes.EMPTY, Bytes.EMPTY, LINE_1), List.of(84)).isForwarderLine(1))
+                .as("lines without a node id of their own carry forwarders, as many as there are").isTrue();
         assertThat(ForwarderConfig.of(List.of(Bytes.fromHex("0102030405060708")), List.of()).serialNodeIds())
                 .as("without radios an 8-byte id is unambiguous").hasSize(1);
         assertThat(ForwarderConfig.defaultSerialNodeId(0)).isEqualTo(Bytes.fromHex("01"));

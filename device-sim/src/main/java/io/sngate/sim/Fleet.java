@@ -168,8 +168,8 @@ final class Fleet implements AutoCloseable {
             if (radio == null) {
                 runtime.schedule(runtime.now() + offset, begin);
             } else {
-                // Behind a radio the devices wait for the gateway: it configures the radio first, and
-                // the spread starts when it is there (see XBeeRadioEmulator.gatewaySeen).
+                // Behind a radio the devices wait for the host (gateway or bridge): it asks the radio
+                // first, and the spread starts when it is there (see XBeeRadioEmulator.gatewaySeen).
                 radio.gatewaySeen().thenRun(() -> runtime.schedule(runtime.now() + offset, begin));
             }
         }

@@ -14,8 +14,11 @@ import io.sngate.device.line.MqttSnSerialPort;
 import io.sngate.device.line.PortOptions;
 import io.sngate.device.line.XBeePort;
 import io.sngate.hw.ReconnectBackoff;
+import io.sngate.hw.xbee.RadioInfo;
+import io.sngate.hw.xbee.XBeeAtCommands;
 import io.sngate.hw.serial.SerialSettings;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
@@ -32,6 +35,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -45,7 +50,9 @@ import org.slf4j.LoggerFactory;
  * timer run there. No thread per device.
  *
  * <p>Serial ports are reopened when they go away (USB adapter unplugged), with backoff; the
- * first open fails at once so a wrong path is reported at start.
+ * first open fails at once so a wrong path is reported at start. Each XBee radio is asked its
+ * API mode, address and NP before the bridge forwards through it ({@link RadioCheck}): a radio
+ * that does not answer, or answers in another mode than configured, fails the start too.
  */
 public final class Bridge implements AutoCloseable {
 
@@ -64,6 +71,8 @@ public final class Bridge implements AutoCloseable {
     private volatile List<MqttSnSerialPort> lines = List.of();
     private volatile List<XBeePort> radios = List.of();
     private final AtomicLongArray transmitFailures;
+    /** Each radio's local AT commands: its answers are taken out of the frames it sends. */
+    private final AtomicReferenceArray<XBeeAtCommands> radioCommands;
     private DatagramChannel channel;
     /** The gateway side over DTLS instead of {@link #channel}, when the configuration asks for it. */
     private DtlsLink dtls;
@@ -80,6 +89,7 @@ public final class Bridge implements AutoCloseable {
         this.runtime = runtime;
         this.core = new ForwarderCore(config.forwarderConfig());
         this.transmitFailures = new AtomicLongArray(config.radios().size());
+        this.radioCommands = new AtomicReferenceArray<>(config.radios().size());
         this.reconnectTimers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "sngate-bridge-reconnect");
             thread.setDaemon(true);
@@ -186,10 +196,25 @@ public final class Bridge implements AutoCloseable {
         for (int i = 0; i < config.radios().size(); i++) {
             int radio = i;
             BridgeConfig.RadioSpec spec = config.radios().get(i);
-            openRadios.add(XBeePort.open(LineOpener.reconnecting(spec.settings(), reconnectTimers, backoff), spec.mode(),
+            AtomicReference<XBeePort> port = new AtomicReference<>();
+            XBeeAtCommands commands = new XBeeAtCommands(spec.settings().path(), spec.mode(),
+                    frame -> port.get().writeEncoded(frame), reconnectTimers, RadioCheck.RESPONSE_TIMEOUT);
+            radioCommands.set(radio, commands);
+            port.set(XBeePort.open(LineOpener.reconnecting(spec.settings(), reconnectTimers, backoff), spec.mode(),
                     runtime, PortOptions.forBaud(spec.settings().baud(),
                             XBeeFrameDecoder.DEFAULT_MAX_FRAME_DATA_LENGTH),
                     frame -> onRadioFrame(radio, frame)));
+            openRadios.add(port.get());
+            RadioInfo info;
+            try {
+                info = new RadioCheck(commands, spec).run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while asking the radio on " + spec.settings().path());
+            }
+            LOG.info("{}", info.describe());
+            // Queued before the socket is registered (listen()), so no reply is routed with the old limit.
+            runtime.execute(() -> core.limitRadioPayload(radio, info.effectiveMaxPayload()));
         }
     }
 
@@ -217,6 +242,10 @@ public final class Bridge implements AutoCloseable {
 
     /** On the runtime thread. */
     private void onRadioFrame(int radio, XBeeFrame frame) {
+        XBeeAtCommands commands = radioCommands.get(radio);
+        if (commands != null && commands.onFrame(frame)) {
+            return;
+        }
         if (frame instanceof ReceivePacket packet) {
             core.fromRadio(radio, packet.source64(), packet.rfData(), runtime.now(), this::perform);
         } else if (frame instanceof TransmitStatus status && !status.delivered()) {
@@ -352,8 +381,10 @@ public final class Bridge implements AutoCloseable {
                 .append(' ').append(counters.forwarder().describe());
         for (int i = 0; i < counters.lines().size(); i++) {
             LineCounters line = counters.lines().get(i);
-            text.append("; ").append(lines.get(i).name()).append(" node=")
-                    .append(config.serialLines().get(i).nodeId().toHex()).append(": ").append(line.describe());
+            BridgeConfig.SerialLineSpec spec = config.serialLines().get(i);
+            text.append("; ").append(lines.get(i).name())
+                    .append(spec.isForwarder() ? " forwarder" : " node=" + spec.nodeId().toHex())
+                    .append(": ").append(line.describe());
         }
         for (int i = 0; i < counters.radios().size(); i++) {
             text.append("; ").append(radios.get(i).name()).append(" xbee: ").append(counters.radios().get(i).describe())
@@ -378,6 +409,12 @@ public final class Bridge implements AutoCloseable {
         }
         lines.forEach(MqttSnSerialPort::close);
         radios.forEach(XBeePort::close);
+        for (int i = 0; i < radioCommands.length(); i++) {
+            XBeeAtCommands commands = radioCommands.get(i);
+            if (commands != null) {
+                commands.close();
+            }
+        }
         reconnectTimers.shutdownNow();
         BridgeCounters last = counters();
         runtime.close();

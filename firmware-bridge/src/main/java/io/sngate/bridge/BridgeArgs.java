@@ -37,6 +37,8 @@ public final class BridgeArgs {
     /** The DTLS credential options, each with a value; --dtls turns DTLS on. */
     static final List<String> CREDENTIAL_FLAGS = List.of("--psk-identity", "--psk-hex", "--psk-file", "--cafile",
             "--cert", "--key");
+    /** The {@code --serial} option of a line with a forwarder on it. */
+    static final String FORWARDER = "forwarder";
 
     private BridgeArgs() {
     }
@@ -64,10 +66,12 @@ public final class BridgeArgs {
                 .value("--bind", "HOST:PORT", "the bridge's UDP address (default: the loopback address for a gateway "
                         + "on loopback, else any address; any port)")
                 .group("Devices (at least one --serial or --xbee)")
-                .repeatable("--serial", "PATH[:BAUD][:node=HEX]", "a microcontroller speaking MQTT-SN on a serial "
-                        + "line, one device per line; BAUD defaults to " + DEFAULT_SERIAL_BAUD + "; node is its "
-                        + "wireless node id in hex (default: the line's number from 1, one byte: 01, 02, ...); "
-                        + "repeatable")
+                .repeatable("--serial", "PATH[:BAUD][:node=HEX|:forwarder]", "a microcontroller speaking MQTT-SN "
+                        + "on a serial line, one device per line; BAUD defaults to " + DEFAULT_SERIAL_BAUD + "; node "
+                        + "is its wireless node id in hex (default: the line's number from 1, one byte: 01, 02, "
+                        + "...). With :forwarder, a forwarder is on the line (a microcontroller with its own radio) "
+                        + "whose frames already carry their nodes' ids: relayed as they are, the gateway's replies "
+                        + "routed back by node id. Repeatable")
                 .repeatable("--xbee", "PATH[:BAUD][:ap=1|2][:max-payload=N]", "an XBee coordinator radio in API "
                         + "mode, its remote radios being the devices (node id: their 64-bit address); BAUD defaults "
                         + "to " + DEFAULT_XBEE_BAUD + ", ap to 2, max-payload (the radio's NP) to "
@@ -89,11 +93,12 @@ public final class BridgeArgs {
                 .value("--stats-interval", "SECONDS", "log the counters at INFO this often (default "
                         + DEFAULT_STATS_SECONDS + "; 0: only at exit)")
                 .exitCode(Cli.EXIT_OK, "stopped by SIGTERM or Ctrl-C; or the help, version or port list was printed")
-                .exitCode(Cli.EXIT_FAILURE, "could not start: a port or the UDP socket did not open")
+                .exitCode(Cli.EXIT_FAILURE, "could not start: a port or the UDP socket did not open, or a radio is not in the API mode given (or does not answer)")
                 .exitCode(Cli.EXIT_USAGE, "usage error: an unknown or repeated option, a bad value, no --serial "
                         + "or --xbee; nothing was started")
                 .examples("java -jar sngate-bridge.jar --gateway 192.168.1.10:1883 --serial /dev/ttyUSB0",
                         "java -jar sngate-bridge.jar --serial /dev/ttyACM0:57600:node=BEEF --xbee /dev/ttyUSB1:9600:ap=2",
+                        "java -jar sngate-bridge.jar --serial /dev/ttyUSB0:115200:forwarder",
                         "java -jar sngate-bridge.jar --gateway gw.local:5684 --serial /dev/ttyUSB0 --dtls \\",
                         "    --psk-identity bridge-1 --psk-file /etc/sngate/bridge-psk.csv");
     }
@@ -224,14 +229,28 @@ public final class BridgeArgs {
         String flag = "--serial " + spec;
         PortSpec port = PortSpec.parse(flag, spec, DEFAULT_SERIAL_BAUD);
         Bytes nodeId = ForwarderConfig.defaultSerialNodeId(index);
+        boolean nodeGiven = false;
+        boolean forwarder = false;
         for (String[] option : port.options()) {
-            if (!option[0].equals("node")) {
-                throw new UsageException(flag, "unknown option '" + option[0] + "' (a serial line takes node=HEX)");
+            switch (option[0]) {
+                case "node" -> {
+                    nodeId = nodeId(flag, option[1]);
+                    nodeGiven = true;
+                }
+                case FORWARDER -> forwarder = true;
+                default -> throw new UsageException(flag, "unknown option '" + option[0]
+                        + "' (a serial line takes node=HEX, or forwarder)");
             }
-            nodeId = nodeId(flag, option[1]);
+        }
+        if (forwarder && nodeGiven) {
+            throw new UsageException(flag, "node= and forwarder exclude each other: a forwarder has no node id of"
+                    + " its own, its frames carry their nodes' ids");
+        }
+        if (forwarder) {
+            nodeId = Bytes.EMPTY;
         }
         for (BridgeConfig.SerialLineSpec other : earlier) {
-            if (other.nodeId().equals(nodeId)) {
+            if (!forwarder && other.nodeId().equals(nodeId)) {
                 throw new UsageException(flag, "node id " + nodeId.toHex() + " is already used by "
                         + other.settings().path());
             }
@@ -239,8 +258,9 @@ public final class BridgeArgs {
                 throw new UsageException(flag, "port " + port.path() + " is given twice");
             }
         }
-        return new BridgeConfig.SerialLineSpec(SerialSettings.of(port.path(), port.baud()).withBackend(backend),
-                nodeId);
+        SerialSettings settings = SerialSettings.of(port.path(), port.baud()).withBackend(backend);
+        return forwarder ? BridgeConfig.SerialLineSpec.forwarder(settings)
+                : new BridgeConfig.SerialLineSpec(settings, nodeId);
     }
 
     private static BridgeConfig.RadioSpec radio(String spec, SerialSettings.Backend backend) throws UsageException {
@@ -331,6 +351,10 @@ public final class BridgeArgs {
             List<String[]> options = new ArrayList<>();
             for (int i = 1; i < parts.length; i++) {
                 String part = parts[i];
+                if (part.equalsIgnoreCase(FORWARDER)) {
+                    options.add(new String[] {FORWARDER, ""}); // a switch: the one option without a value
+                    continue;
+                }
                 int equals = part.indexOf('=');
                 if (equals < 0) {
                     if (i != 1) {

@@ -16,7 +16,7 @@ import java.util.Optional;
  *
  * @param gateway             where encapsulated frames go (and the only sender accepted back)
  * @param bind                the bridge's one UDP socket (port 0: any)
- * @param serialLines         microcontroller lines, one device each, in line order
+ * @param serialLines         microcontroller lines, one device or one forwarder each, in line order
  * @param radios              XBee coordinator radios, each with many remote devices
  * @param statsIntervalMillis how often the counters are logged at INFO; 0 only at exit
  * @param dtls                DTLS to the gateway with these credentials (then {@code gateway} is its
@@ -31,11 +31,24 @@ public record BridgeConfig(InetSocketAddress gateway, InetSocketAddress bind, Li
         this(gateway, bind, serialLines, radios, statsIntervalMillis, Optional.empty());
     }
 
-    /** One microcontroller on a serial line, known to the gateway by {@code nodeId}. */
+    /**
+     * One microcontroller on a serial line, known to the gateway by {@code nodeId}; or, with an
+     * empty node id, a forwarder (a microcontroller with its own radio) whose frames are already
+     * encapsulated, each with its node's id.
+     */
     public record SerialLineSpec(SerialSettings settings, Bytes nodeId) {
         public SerialLineSpec {
             Objects.requireNonNull(settings, "settings");
             Objects.requireNonNull(nodeId, "nodeId");
+        }
+
+        /** A line with a forwarder on it. */
+        public static SerialLineSpec forwarder(SerialSettings settings) {
+            return new SerialLineSpec(settings, Bytes.EMPTY);
+        }
+
+        public boolean isForwarder() {
+            return nodeId.isEmpty();
         }
     }
 

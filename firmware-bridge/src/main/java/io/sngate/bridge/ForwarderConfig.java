@@ -9,7 +9,8 @@ import java.util.Set;
 /**
  * What the forwarding core knows about the device side.
  *
- * @param serialNodeIds       the wireless node id of each serial line's device, by line index
+ * @param serialNodeIds       the wireless node id of each serial line's device, by line index; empty
+ *                            for a line with a forwarder on it, whose frames carry their nodes' ids
  * @param radioMaxPayloads    the largest RF payload of each XBee radio, by radio index
  * @param maxKnownAddresses   remote radios remembered with the radio that heard them (needed only
  *                            with several radios); the least recently heard is forgotten first
@@ -31,7 +32,10 @@ public record ForwarderConfig(List<Bytes> serialNodeIds, List<Integer> radioMaxP
         Set<Bytes> seen = new HashSet<>();
         for (int i = 0; i < serialNodeIds.size(); i++) {
             Bytes id = serialNodeIds.get(i);
-            if (id.isEmpty() || id.length() > ForwarderEncapsulation.MAX_NODE_ID_LENGTH) {
+            if (id.isEmpty()) {
+                continue; // a forwarder line
+            }
+            if (id.length() > ForwarderEncapsulation.MAX_NODE_ID_LENGTH) {
                 throw new IllegalArgumentException("serial line " + i + ": node id must be 1.."
                         + ForwarderEncapsulation.MAX_NODE_ID_LENGTH + " bytes, not " + id.length());
             }
@@ -55,6 +59,11 @@ public record ForwarderConfig(List<Bytes> serialNodeIds, List<Integer> radioMaxP
         if (warnIntervalMillis < 0) {
             throw new IllegalArgumentException("warnIntervalMillis must not be negative: " + warnIntervalMillis);
         }
+    }
+
+    /** Whether serial line {@code line} has a forwarder on it (no node id of its own). */
+    public boolean isForwarderLine(int line) {
+        return serialNodeIds.get(line).isEmpty();
     }
 
     /** The node id a serial line gets unless configured: one byte, the line's number counted from 1. */

@@ -27,9 +27,16 @@ import org.slf4j.LoggerFactory;
  *       node id: the line's configured id for a serial line, the 8-byte big-endian 64-bit source
  *       address for an XBee device. The packet itself is relayed unchanged; only its framing
  *       (its Length equals its size, it is not itself encapsulated) is checked.</li>
+ *   <li>A serial line with a forwarder on it (a microcontroller with its own radio, configured
+ *       with no node id) already carries encapsulated frames, each with its node's id: they are
+ *       relayed to the gateway as they are, since MQTT-SN 1.2 has no encapsulation inside
+ *       another, and the node id is remembered with the line. Anything else on such a line is the
+ *       forwarder's own traffic, and a node id that could also name another line's device or an
+ *       XBee device is refused, since the reply could not be routed: both are counted.</li>
  *   <li>An encapsulated datagram from the gateway is unwrapped and its inner packet sent to the
- *       node the id names; an empty node id means "every device", sent with the Ctrl byte's
- *       broadcast radius. An id no line or radio has is counted and dropped.</li>
+ *       node the id names (a forwarder's node gets the datagram as it is, for its forwarder to
+ *       unwrap); an empty node id means "every device", sent with the Ctrl byte's broadcast
+ *       radius. An id no line or radio has is counted and dropped.</li>
  *   <li>A plain ADVERTISE or GWINFO from the gateway goes to every line and radio (a broadcast
  *       on radios); any other plain packet would be addressed to the bridge itself, which is no
  *       client, so it is counted and dropped.</li>
@@ -46,6 +53,10 @@ public final class ForwarderCore {
     private final ForwarderConfig config;
     private final Map<Bytes, Integer> lineByNodeId = new HashMap<>();
     private final Map<Long, Integer> radioByAddress;
+    /** The node ids heard on forwarder lines, with the line; the least recently heard is forgotten first. */
+    private final Map<Bytes, Integer> forwarderLineByNode;
+    /** Each radio's largest RF payload: the configured one, lowered by the radio's NP once asked. */
+    private final int[] radioMaxPayloads;
     private final WarnLimiter warnings;
 
     private long toGateway;
@@ -60,22 +71,85 @@ public final class ForwarderCore {
     public ForwarderCore(ForwarderConfig config) {
         this.config = config;
         for (int i = 0; i < config.serialNodeIds().size(); i++) {
-            lineByNodeId.put(config.serialNodeIds().get(i), i);
+            if (!config.isForwarderLine(i)) {
+                lineByNodeId.put(config.serialNodeIds().get(i), i);
+            }
         }
-        int capacity = config.maxKnownAddresses();
-        this.radioByAddress = new LinkedHashMap<>(16, 0.75f, true) {
+        this.radioByAddress = lastHeard(config.maxKnownAddresses());
+        this.forwarderLineByNode = lastHeard(config.maxKnownAddresses());
+        this.radioMaxPayloads = config.radioMaxPayloads().stream().mapToInt(Integer::intValue).toArray();
+        this.warnings = new WarnLimiter(config.warnIntervalMillis());
+    }
+
+    private static <K> Map<K, Integer> lastHeard(int capacity) {
+        return new LinkedHashMap<>(16, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<Long, Integer> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<K, Integer> eldest) {
                 return size() > capacity;
             }
         };
-        this.warnings = new WarnLimiter(config.warnIntervalMillis());
+    }
+
+    /**
+     * Lowers the largest RF payload sent to radio {@code radio} to what the radio reported (NP),
+     * never above the configured one; a reply larger than it is dropped and counted.
+     */
+    public void limitRadioPayload(int radio, int maxPayload) {
+        radioMaxPayloads[radio] = Math.min(config.radioMaxPayloads().get(radio), maxPayload);
     }
 
     /** A whole frame read from serial line {@code line}. */
     public void fromSerialLine(int line, byte[] frame, long now, Consumer<Forward> out) {
+        if (config.isForwarderLine(line)) {
+            relayFromForwarder(line, frame, now, out);
+            return;
+        }
         Bytes nodeId = config.serialNodeIds().get(line);
         wrap(nodeId, Bytes.wrap(frame), now, out, () -> "serial line " + (line + 1));
+    }
+
+    private void relayFromForwarder(int line, byte[] frame, long now, Consumer<Forward> out) {
+        if (!ForwarderEncapsulation.isEncapsulated(frame, 0, frame.length)) {
+            rejectedFromDevices++;
+            warn("forwarder-plain", now, () -> "serial line " + (line + 1) + " (a forwarder): dropped a frame without"
+                    + " forwarder encapsulation: only its nodes' frames, each with its node id, are relayed");
+            return;
+        }
+        Encapsulated encapsulated;
+        try {
+            encapsulated = ForwarderEncapsulation.decode(frame);
+        } catch (DecodeException e) {
+            rejectedFromDevices++;
+            warn("rejected-from-device", now, () -> "serial line " + (line + 1) + " (a forwarder): dropped a frame"
+                    + " that cannot be forwarded: " + e.getMessage());
+            return;
+        }
+        Bytes nodeId = encapsulated.wirelessNodeId();
+        String clash = nodeIdClash(nodeId);
+        if (clash != null) {
+            rejectedFromDevices++;
+            warn("forwarder-node-id", now, () -> "serial line " + (line + 1) + " (a forwarder): dropped a frame from "
+                    + "node id " + nodeId.toHex() + ": " + clash + ", so a reply could not be routed");
+            return;
+        }
+        forwarderLineByNode.put(nodeId, line);
+        toGateway++;
+        out.accept(new Forward.ToGateway(Bytes.wrap(frame)));
+    }
+
+    /** Why a forwarder's node may not use {@code nodeId}, or null when it may. */
+    private String nodeIdClash(Bytes nodeId) {
+        if (nodeId.isEmpty()) {
+            return "an empty node id addresses every device";
+        }
+        Integer line = lineByNodeId.get(nodeId);
+        if (line != null) {
+            return "it is the node id of serial line " + (line + 1);
+        }
+        if (nodeId.length() == ForwarderConfig.XBEE_NODE_ID_LENGTH && radioMaxPayloads.length > 0) {
+            return "8 bytes is the length of an XBee device's address";
+        }
+        return null;
     }
 
     /** The RF data of a Receive Packet that radio {@code radio} got from {@code source64}. */
@@ -149,13 +223,19 @@ public final class ForwarderCore {
             out.accept(new Forward.ToSerialLine(line, packet));
             return;
         }
-        int radios = config.radioMaxPayloads().size();
+        Integer forwarderLine = forwarderLineByNode.get(nodeId);
+        if (forwarderLine != null) {
+            toDevices++;
+            out.accept(new Forward.ToSerialLine(forwarderLine, Bytes.wrap(ForwarderEncapsulation.encode(frame))));
+            return;
+        }
+        int radios = radioMaxPayloads.length;
         if (nodeId.length() == ForwarderConfig.XBEE_NODE_ID_LENGTH && radios > 0) {
             long address = addressOf(nodeId);
             Integer known = radioByAddress.get(address);
             if (known != null || radios == 1) {
                 int radio = known != null ? known : 0;
-                int max = config.radioMaxPayloads().get(radio);
+                int max = radioMaxPayloads[radio];
                 if (packet.length() > max) {
                     tooLargeForRadio++;
                     warn("too-large-for-radio", now, () -> String.format("dropped a reply of %d bytes for XBee "
@@ -177,8 +257,8 @@ public final class ForwarderCore {
         for (int line = 0; line < config.serialNodeIds().size(); line++) {
             out.accept(new Forward.ToSerialLine(line, packet));
         }
-        for (int radio = 0; radio < config.radioMaxPayloads().size(); radio++) {
-            if (packet.length() <= config.radioMaxPayloads().get(radio)) {
+        for (int radio = 0; radio < radioMaxPayloads.length; radio++) {
+            if (packet.length() <= radioMaxPayloads[radio]) {
                 out.accept(new Forward.ToRadio(radio, XBeeFrame.BROADCAST_ADDRESS_64, radius, packet));
             } else {
                 tooLargeForRadio++;

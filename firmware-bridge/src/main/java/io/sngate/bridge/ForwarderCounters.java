@@ -9,7 +9,8 @@ package io.sngate.bridge;
  * @param unknownNodes         encapsulated replies for a node id no line or radio has: dropped
  * @param malformedFromGateway datagrams from the gateway that did not decode: dropped
  * @param unroutable           plain (unencapsulated) gateway packets meant for no one but the bridge: dropped
- * @param rejectedFromDevices  device frames that are not one whole MQTT-SN packet, or are themselves encapsulated
+ * @param rejectedFromDevices  device frames that are not one whole MQTT-SN packet, or are themselves encapsulated;
+ *                             on a forwarder line, frames that are not encapsulated or whose node id clashes
  * @param tooLargeForRadio     replies larger than the radio's RF payload: dropped, never cut
  */
 public record ForwarderCounters(long toGateway, long toDevices, long broadcasts, long unknownNodes,

@@ -32,6 +32,9 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,6 +52,8 @@ class BridgeIntegrationTest {
     private static final Bytes NODE_2 = Bytes.fromHex("0A0B");
     private static final long SENSOR_A = 0x0013A20040A1B2C3L;
     private static final long SENSOR_B = 0x0013A20040D4E5F6L;
+    /** AP, SH, SL, VR, HV, NP. */
+    static final int RADIO_CHECK_QUERIES = 6;
 
     private PtyPair line1;
     private PtyPair line2;
@@ -75,12 +80,21 @@ class BridgeIntegrationTest {
                 List.of(new BridgeConfig.RadioSpec(SerialSettings.of(radioLine.a().toString(), 9_600), ApiMode.ESCAPED,
                         84)),
                 0);
+        radioPort = new PtyEnd(radioLine.b());
+        radio = new Frames.RadioEnd(radioPort, ApiMode.ESCAPED);
+        // The bridge asks the radio its mode, address, versions and NP before it forwards.
+        CompletableFuture<Void> answered = CompletableFuture.runAsync(() -> {
+            try {
+                radio.answerQueries(RADIO_CHECK_QUERIES, Frames.RadioEnd.COORDINATOR);
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        });
         bridge = Bridge.start(config);
+        answered.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         bridgeAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), bridge.localPort());
         device1 = new PtyEnd(line1.b());
         device2 = new PtyEnd(line2.b());
-        radioPort = new PtyEnd(radioLine.b());
-        radio = new Frames.RadioEnd(radioPort, ApiMode.ESCAPED);
     }
 
     @AfterEach

@@ -179,6 +179,71 @@ class ForwarderCoreTest {
     }
 
     @Test
+    void aForwardersFramesAreRelayedAsTheyAreAndRepliesGoBackToItsLine() throws Exception {
+        // line 0 has a device (01), lines 1 and 2 carry forwarders
+        core = new ForwarderCore(ForwarderConfig.of(List.of(LINE_1, Bytes.EMPTY, Bytes.EMPTY), List.of()));
+        byte[] fromNode = encapsulated(Bytes.fromHex("0001"), 0, new Connect(false, true, 60, "node-1"));
+        core.fromSerialLine(1, fromNode, NOW, out::add);
+        core.fromSerialLine(2, encapsulated(Bytes.fromHex("0002"), 0, new PingReq(Bytes.EMPTY)), NOW, out::add);
+
+        assertThat(out).hasSize(2);
+        assertThat(((Forward.ToGateway) out.get(0)).datagram().toArray()).as("not wrapped again").isEqualTo(fromNode);
+        byte[] connAck = encapsulated(Bytes.fromHex("0001"), 0, new ConnAck(ReturnCode.ACCEPTED));
+        assertThat(fromGateway(connAck)).as("the forwarder unwraps it for its node")
+                .containsExactly(new Forward.ToSerialLine(1, Bytes.wrap(connAck)));
+        assertThat(fromGateway(encapsulated(Bytes.fromHex("0002"), 0, new PingResp())))
+                .containsExactly(new Forward.ToSerialLine(2, Bytes.wrap(encapsulated(Bytes.fromHex("0002"), 0,
+                        new PingResp()))));
+        assertThat(fromGateway(encapsulated(LINE_1, 0, new PingResp())))
+                .containsExactly(new Forward.ToSerialLine(0, packet(new PingResp())));
+        assertThat(fromGateway(encapsulated(Bytes.fromHex("0003"), 0, new PingResp())))
+                .as("a node no forwarder has sent from").isEmpty();
+        assertThat(core.counters().toGateway()).isEqualTo(2);
+        assertThat(core.counters().toDevices()).isEqualTo(3);
+        assertThat(core.counters().unknownNodes()).isEqualTo(1);
+
+        // A node heard on another forwarder line since gets its replies there.
+        core.fromSerialLine(2, encapsulated(Bytes.fromHex("0001"), 0, new PingReq(Bytes.EMPTY)), NOW, out::add);
+        assertThat(fromGateway(connAck)).containsExactly(new Forward.ToSerialLine(2, Bytes.wrap(connAck)));
+
+        Bytes advertise = packet(new Advertise(7, 900));
+        assertThat(fromGateway(advertise.toArray())).as("a broadcast reaches the forwarders plain, as from a gateway")
+                .containsExactly(new Forward.ToSerialLine(0, advertise), new Forward.ToSerialLine(1, advertise),
+                        new Forward.ToSerialLine(2, advertise));
+    }
+
+    @Test
+    void aForwarderLineRefusesItsOwnTrafficAndNodeIdsThatNameSomeoneElse() {
+        core = new ForwarderCore(ForwarderConfig.of(List.of(LINE_1, Bytes.EMPTY), List.of(84)));
+        core.fromSerialLine(1, encode(new PingReq(Bytes.EMPTY)), NOW, out::add); // not encapsulated
+        core.fromSerialLine(1, encapsulated(LINE_1, 0, new PingReq(Bytes.EMPTY)), NOW, out::add); // line 1's device
+        core.fromSerialLine(1, encapsulated(ForwarderCore.nodeIdOf(DEVICE_A), 0, new PingReq(Bytes.EMPTY)), NOW,
+                out::add); // could be an XBee device
+        core.fromSerialLine(1, encapsulated(Bytes.EMPTY, 0, new PingReq(Bytes.EMPTY)), NOW, out::add); // everyone
+        core.fromSerialLine(1, new byte[] {0x04, (byte) 0xFE, 0x00, 0x01, 0x05, 0x05, 0x00}, NOW, out::add);
+
+        assertThat(out).isEmpty();
+        assertThat(core.counters().rejectedFromDevices()).isEqualTo(5);
+        assertThat(fromGateway(encapsulated(LINE_1, 0, new PingResp())))
+                .as("line 1's device keeps its node id").containsExactly(new Forward.ToSerialLine(0, packet(new PingResp())));
+    }
+
+    @Test
+    void theRadiosNpLowersTheLargestReplyButNeverRaisesIt() {
+        core = new ForwarderCore(ForwarderConfig.of(List.of(), List.of(20)));
+        Bytes sixteen = packet(new Connect(false, true, 60, "ten-bytes!"));
+        assertThat(sixteen.length()).isEqualTo(16);
+        byte[] reply = ForwarderEncapsulation.encode(0, ForwarderCore.nodeIdOf(DEVICE_A), sixteen);
+
+        core.limitRadioPayload(0, 84);
+        assertThat(fromGateway(reply)).hasSize(1);
+        core.limitRadioPayload(0, 15);
+        assertThat(fromGateway(reply)).isEmpty();
+        assertThat(fromGateway(packet(new Advertise(7, 900)).toArray())).as("a 5-byte broadcast still fits").hasSize(1);
+        assertThat(core.counters().tooLargeForRadio()).isEqualTo(1);
+    }
+
+    @Test
     void aReplyLargerThanTheRadioCarriesIsDroppedNotCut() {
         core = new ForwarderCore(ForwarderConfig.of(List.of(), List.of(10)));
         byte[] reply = ForwarderEncapsulation.encode(0, ForwarderCore.nodeIdOf(DEVICE_A),
@@ -193,8 +258,10 @@ class ForwarderCoreTest {
                 .hasMessageContaining("serial line 1").hasMessageContaining("01");
         assertThatThrownBy(() -> ForwarderConfig.of(List.of(Bytes.fromHex("0102030405060708")), List.of(84)))
                 .hasMessageContaining("8 bytes");
-        assertThatThrownBy(() -> ForwarderConfig.of(List.of(Bytes.EMPTY), List.of()))
+        assertThatThrownBy(() -> ForwarderConfig.of(List.of(Bytes.wrap(new byte[253])), List.of()))
                 .hasMessageContaining("1..252");
+        assertThat(ForwarderConfig.of(List.of(Bytes.EMPTY, Bytes.EMPTY, LINE_1), List.of(84)).isForwarderLine(1))
+                .as("lines without a node id of their own carry forwarders, as many as there are").isTrue();
         assertThat(ForwarderConfig.of(List.of(Bytes.fromHex("0102030405060708")), List.of()).serialNodeIds())
                 .as("without radios an 8-byte id is unambiguous").hasSize(1);
         assertThat(ForwarderConfig.defaultSerialNodeId(0)).isEqualTo(Bytes.fromHex("01"));

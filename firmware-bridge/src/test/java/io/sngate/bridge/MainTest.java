@@ -53,7 +53,8 @@ class MainTest {
     @Test
     void helpListsTheFlags() {
         assertThat(start("--help")).isEqualTo(new Main.Started.Exit(Main.EXIT_OK));
-        assertThat(out()).contains("--gateway HOST:PORT", "--serial PATH[:BAUD][:node=HEX]", "--xbee", "--backend",
+        assertThat(out()).contains("--gateway HOST:PORT", "--serial PATH[:BAUD][:node=HEX|:forwarder]",
+                "With :forwarder, a forwarder is on the", "--xbee", "--backend",
                 "--stats-interval", "--log-level LEVEL", "sngate bridge ready gateway=HOST:PORT lines=N");
         assertThat(out()).startsWith("NAME\n  sngate-bridge - ").contains("\nSYNOPSIS\n", "\nDESCRIPTION\n",
                 "\nOPTIONS\n", "\nEXIT STATUS\n  0  ", "\n  1  ", "\n  2  ", "\nEXAMPLES\n");
@@ -94,6 +95,8 @@ class MainTest {
             "--serial /dev/ttyUSB0:115200:node=XY|node id 'XY' is not hexadecimal",
             "--serial /dev/ttyUSB0:115200:node=123|an even number of hex digits",
             "--serial /dev/ttyUSB0:115200:speed=9|unknown option 'speed'",
+            "--serial /dev/ttyAMA0:115200:forwarder:node=01|node= and forwarder exclude each other",
+            "--xbee /dev/ttyUSB1:9600:forwarder|unknown option 'forwarder' (an XBee radio takes",
             "--xbee /dev/ttyUSB1:9600:ap=0|--xbee /dev/ttyUSB1:9600:ap=0: AP=0 is transparent mode",
             "--xbee /dev/ttyUSB1:ap=2:max-payload=1|max-payload",
             "--serial /dev/a --gateway nowhere|--gateway: 'nowhere' is not HOST:PORT",
@@ -138,6 +141,19 @@ class MainTest {
                 SerialSettings.of("/dev/ttyUSB1", 38_400).withBackend(SerialSettings.Backend.JSSC),
                 ApiMode.UNESCAPED, 72));
         assertThat(config.statsIntervalMillis()).isZero();
+    }
+
+    @Test
+    void aSerialLineCanCarryAForwarderWithoutANodeIdOfItsOwn() throws Exception {
+        BridgeConfig config = BridgeArgs.parse(List.of("--serial", "/dev/ttyAMA0:115200:forwarder",
+                "--serial", "/dev/ttyUSB0", "--serial", "/dev/ttyACM0:FORWARDER"));
+
+        assertThat(config.serialLines()).containsExactly(
+                BridgeConfig.SerialLineSpec.forwarder(SerialSettings.of("/dev/ttyAMA0", 115_200)),
+                new BridgeConfig.SerialLineSpec(SerialSettings.of("/dev/ttyUSB0", 115_200), Bytes.fromHex("02")),
+                BridgeConfig.SerialLineSpec.forwarder(SerialSettings.of("/dev/ttyACM0", 115_200)));
+        assertThat(config.forwarderConfig().isForwarderLine(0)).isTrue();
+        assertThat(config.forwarderConfig().isForwarderLine(1)).isFalse();
     }
 
     @Test

@@ -290,10 +290,17 @@ public final class XBeeRadioEmulator implements AutoCloseable {
     }
 
     /**
-     * Completes when the first frame from the gateway arrives (its start-up setup begins with an
-     * AT command), on the line's reader thread. A fleet starts its devices then: as on a real
+     * Completes when the first frame from the host arrives, on the line's reader thread: any
+     * frame, though both hosts we have start with an AT command (the gateway's start-up setup,
+     * the bridge's check of AP, address and NP). A fleet starts its devices then: as on a real
      * network, devices talk once the gateway is there, and no backlog of their frames waits in
-     * the pty for a gateway that has not opened it yet.
+     * the pty for a host that has not opened it yet.
+     *
+     * <p>A real radio passes its devices' packets to the UART without being asked anything; the
+     * wait is the emulator's, because over a pty the host's first bytes are the only sign that
+     * the other end is open. A host that never writes first would wait for ever, which is why
+     * the bridge asks its radio before it forwards (as it should for a real radio too: in
+     * another API mode every frame is noise, and NP can be lower than it assumes).
      */
     public CompletableFuture<Void> gatewaySeen() {
         return gatewaySeen;

@@ -79,6 +79,11 @@ public final class XBeePort implements AutoCloseable {
         line.write(XBeeFrameCodec.encode(frame, mode));
     }
 
+    /** Writes a frame already encoded for the radio's mode (local AT commands come encoded). */
+    public void writeEncoded(byte[] frame) throws IOException {
+        line.write(frame);
+    }
+
     public boolean isOpen() {
         return line.isOpen();
     }

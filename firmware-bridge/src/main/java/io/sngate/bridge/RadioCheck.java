@@ -1,0 +1,124 @@
+package io.sngate.bridge;
+
+import io.sngate.hw.xbee.AtCommandException;
+import io.sngate.hw.xbee.AtCommandFailedException;
+import io.sngate.hw.xbee.AtCommandTimeoutException;
+import io.sngate.hw.xbee.RadioInfo;
+import io.sngate.hw.xbee.XBeeAtCommands;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the bridge asks an XBee radio before forwarding through it: {@code AP}, then
+ * {@code SH}, {@code SL}, {@code VR}, {@code HV} and {@code NP}, with local AT commands. It only
+ * reads: the radio's network settings are the owner's (set once with XCTU), as the bridge has
+ * no flags for them.
+ *
+ * <p>A radio passes its remote devices' packets to the UART without being asked anything, so
+ * the bridge would forward without this. It asks because what it assumes otherwise fails
+ * silently: a radio in another API mode than {@code ap=} (a factory-new XBee is in transparent
+ * mode, AP=0) turns every frame into noise, and one whose NP is below {@code max-payload=}
+ * (APS encryption or source routing lower it) refuses the larger replies. So a radio that does
+ * not answer in the configured mode, or answers with another AP, stops the start with a
+ * message naming the port, as the gateway's start-up check of its radio does; NP lowers the
+ * largest reply sent to the radio. The gateway's own check ({@code XBeeRadioSetup}) also
+ * compares and writes PAN id, channels and role, which the bridge leaves alone.
+ *
+ * <p>A frame can be lost or damaged on a serial line, so the questions are asked up to
+ * {@link #ATTEMPTS} times before a radio counts as not answering.
+ */
+final class RadioCheck {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RadioCheck.class);
+
+    static final int ATTEMPTS = 3;
+
+    /** An XBee answers a local AT command within milliseconds; a second is the gateway's default too. */
+    static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(1);
+
+    private final XBeeAtCommands commands;
+    private final BridgeConfig.RadioSpec spec;
+
+    RadioCheck(XBeeAtCommands commands, BridgeConfig.RadioSpec spec) {
+        this.commands = commands;
+        this.spec = spec;
+    }
+
+    /**
+     * Asks until the radio has answered every question, at most {@link #ATTEMPTS} times.
+     *
+     * @return the radio's address, versions and NP; {@link RadioInfo#effectiveMaxPayload()} is
+     *         the smaller of NP and {@code max-payload=}
+     * @throws IOException naming the port: the radio does not answer, is in another API mode,
+     *                     or refuses a question every XBee answers
+     */
+    RadioInfo run() throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return once();
+            } catch (AtCommandTimeoutException e) {
+                if (attempt >= ATTEMPTS) {
+                    throw new IOException("radio on " + commands.port() + " does not answer: no reply to AT"
+                            + e.command() + " within " + e.timeoutMillis() + " ms, " + ATTEMPTS + " times. The bridge"
+                            + " talks to it in API mode AP=" + spec.mode().apParameter() + " at "
+                            + spec.settings().baud() + " baud (--xbee PATH:BAUD:ap=1|2); a factory-new XBee is in"
+                            + " transparent mode (AP=0): set AP=" + spec.mode().apParameter() + " with XCTU", e);
+                }
+                LOG.warn("{}; asking again ({} of {})", e.getMessage(), attempt + 1, ATTEMPTS);
+            }
+        }
+    }
+
+    private RadioInfo once() throws IOException, InterruptedException {
+        long ap = number("AP", answer(commands.query("AP")));
+        int wanted = spec.mode().apParameter();
+        if (ap != wanted) {
+            throw new IOException("radio on " + commands.port() + " is in API mode AP=" + ap + " but the bridge was"
+                    + " told ap=" + wanted + ": give --xbee " + commands.port() + ":" + spec.settings().baud()
+                    + ":ap=" + ap + ", or set AP=" + wanted + " on the radio (e.g. with XCTU)");
+        }
+        long high = number("SH", answer(commands.query("SH")));
+        long low = number("SL", answer(commands.query("SL")));
+        int firmware = (int) number("VR", answer(commands.query("VR")));
+        int hardware = (int) number("HV", answer(commands.query("HV")));
+        int np;
+        try {
+            np = (int) number("NP", answer(commands.query("NP")));
+        } catch (AtCommandFailedException e) {
+            // Firmware without NP: the radio still carries what max-payload= says, as before.
+            LOG.info("{}; keeping max-payload={}", e.getMessage(), spec.maxPayload());
+            np = spec.maxPayload();
+        }
+        return new RadioInfo(commands.port(), high << 32 | (low & 0xFFFF_FFFFL), firmware, hardware, np,
+                Math.min(np, spec.maxPayload()), List.of(), List.of());
+    }
+
+    /** The answer's data; XBeeAtCommands ends every question with an answer, a status or a timeout. */
+    private static byte[] answer(CompletableFuture<byte[]> question) throws IOException, InterruptedException {
+        try {
+            return question.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AtCommandException at) {
+                throw at;
+            }
+            throw new IOException(e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private long number(String command, byte[] value) throws IOException {
+        if (value.length == 0 || value.length > Long.BYTES) {
+            throw new IOException("radio on " + commands.port() + " answered AT" + command + " with " + value.length
+                    + " bytes, expected a number of 1 to 8 bytes");
+        }
+        long n = 0;
+        for (byte b : value) {
+            n = n << 8 | (b & 0xFF);
+        }
+        return n;
+    }
+}

@@ -61,6 +61,9 @@ public final class Main {
                 .exitCode(EXIT_FAILURE, "the command failed (each command's --help says when)")
                 .exitCode(EXIT_USAGE, "usage error: no or an unknown command, an unknown or repeated option, a bad "
                         + "value")
+                .exitCode(SubCommand.EXIT_LOST, "sub lost the gateway and was told not to reconnect (--no-reconnect)")
+                .exitCode(130, "pub or sub ended by SIGINT (Ctrl-C), after sending DISCONNECT")
+                .exitCode(143, "pub or sub ended by SIGTERM, after sending DISCONNECT")
                 .examples("sngate-sim sub -t 'plant/#' -v -q 1 &",
                         "sngate-sim pub -t plant/temperature -m 21.5 -q 1",
                         "sngate-sim decode 08 04 04 01 00 3C 63 31",

@@ -37,6 +37,11 @@ final class ToolArgs {
         return args.get(name);
     }
 
+    /** Every value of a repeatable option, in command-line order. */
+    List<String> all(String name) {
+        return args.all(name);
+    }
+
     int getInt(String name, int fallback, int min, int max) throws UsageError {
         String text = args.get(name);
         if (text == null) {

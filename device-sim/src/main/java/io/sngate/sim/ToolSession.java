@@ -1,5 +1,7 @@
 package io.sngate.sim;
 
+import io.sngate.device.ClientEffect;
+import io.sngate.device.ClientState;
 import io.sngate.device.DeviceRuntime;
 import io.sngate.device.DtlsLink;
 import io.sngate.device.Link;
@@ -7,15 +9,24 @@ import io.sngate.device.MqttSnClient;
 import io.sngate.device.Outcome;
 import io.sngate.device.UdpLink;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** A connected client for one run of {@code pub} or {@code sub}, and the one-line failures they print. */
+/**
+ * A client for one run of {@code pub} or {@code sub}: it connects, waits for answers no longer
+ * than -W allows, notices when the gateway is lost, and ends the session with DISCONNECT on
+ * every way out, Ctrl-C and SIGTERM included (a shutdown hook), so that nothing the tool leaves
+ * sits at the gateway until its keep-alive runs out, counted against limits.max-clients, nor
+ * has its will published.
+ */
 final class ToolSession implements AutoCloseable {
 
     /**
@@ -28,32 +39,72 @@ final class ToolSession implements AutoCloseable {
     /** Longest wait for packets sent without an answer (QoS -1) to leave over DTLS: a handshake and some. */
     private static final long SETTLE_SECONDS = 15;
 
-    /** A request that did not succeed; the tool prints the message and exits 1. */
+    /**
+     * Longest wait for the gateway's answer to the DISCONNECT on the way out: one round trip and
+     * ample margin. Without an answer the tool leaves anyway; the gateway then ends the session
+     * when its keep-alive runs out.
+     */
+    static final long DISCONNECT_WAIT_MILLIS = 3_000;
+
+    /** A request that did not succeed; the tool prints the message and exits with the code. */
     static final class Failure extends Exception {
         private static final long serialVersionUID = 1L;
+        private final int exitCode;
+        private final boolean refused;
 
         Failure(String message) {
+            this(message, Main.EXIT_FAILURE);
+        }
+
+        Failure(String message, int exitCode) {
+            this(message, exitCode, false);
+        }
+
+        private Failure(String message, int exitCode, boolean refused) {
             super(message);
+            this.exitCode = exitCode;
+            this.refused = refused;
+        }
+
+        int exitCode() {
+            return exitCode;
+        }
+
+        /** The gateway answered with a refusal (rather than not at all): asking again is no use. */
+        boolean refused() {
+            return refused;
         }
     }
 
     final DeviceRuntime runtime;
     final MqttSnClient client;
+    private final ToolOptions options;
     private final Optional<DtlsLink> dtls;
-    /** Completes with the first failed handshake's message. */
-    private final CompletableFuture<String> handshakeFailed = new CompletableFuture<>();
+    /** Completes with the message of the first handshake that failed since the last CONNECT. */
+    private volatile CompletableFuture<String> handshakeFailed = new CompletableFuture<>();
+    /** The last DTLS handshake failed: nothing of ours reaches the gateway's MQTT-SN side. */
+    private volatile boolean handshakeBroken;
+    /** Why the gateway was lost since the last CONNECT, or null. */
+    private final AtomicReference<String> lost = new AtomicReference<>();
+    private final Thread shutdownHook;
+    private volatile boolean connectedOnce;
+    private volatile boolean leftAsleep;
+    private volatile boolean stopping;
+    private boolean ended;
 
-    ToolSession(ToolOptions options, String tool, PrintStream debug) {
+    private ToolSession(ToolOptions options, InetAddress gatewayAddress, String tool, PrintStream debug) {
+        this.options = options;
         runtime = new DeviceRuntime("sngate-" + tool);
         Link link;
         try {
             if (options.dtls().isPresent()) {
-                InetSocketAddress gateway = new InetSocketAddress(options.host(), options.port());
+                InetSocketAddress gateway = new InetSocketAddress(gatewayAddress, options.port());
                 DtlsLink dtlsLink = new DtlsLink(gateway, DtlsLink.localFor(gateway), options.dtls().get(), TOOL_DTLS,
                         Optional.empty());
                 dtlsLink.addListener(new DtlsLink.Listener() {
                     @Override
                     public void established(DtlsLink.Session session) {
+                        handshakeBroken = false;
                         if (options.debug()) {
                             debug.println("DTLS session " + session.cipherSuite() + ", gateway CID "
                                     + (session.gatewayConnectionId().isEmpty() ? "none" : session.gatewayConnectionId()));
@@ -62,6 +113,7 @@ final class ToolSession implements AutoCloseable {
 
                     @Override
                     public void failed(DtlsLink.HandshakeFailure failure) {
+                        handshakeBroken = true;
                         handshakeFailed.complete(failure.message());
                     }
                 });
@@ -69,7 +121,7 @@ final class ToolSession implements AutoCloseable {
                 link = dtlsLink;
             } else {
                 dtls = Optional.empty();
-                link = UdpLink.to(options.host(), options.port());
+                link = UdpLink.to(gatewayAddress.getHostAddress(), options.port());
             }
             if (options.debug()) {
                 link = new DebugLink(link, debug);
@@ -79,24 +131,86 @@ final class ToolSession implements AutoCloseable {
             runtime.close();
             throw e;
         }
+        client.onEvent(this::onEvent);
+        shutdownHook = new Thread(this::onShutdown, "sngate-" + tool + "-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /**
-     * CONNECT; over DTLS a failed handshake ends the wait at once with its reason, rather than
-     * after all the client's retries.
+     * A client for the gateway of {@code options}, not yet connected.
+     *
+     * @throws Failure when the gateway's host name does not resolve
      */
-    CompletableFuture<Outcome> connect(boolean cleanSession) {
-        return orHandshakeFailure(client.connect(cleanSession));
+    static ToolSession open(ToolOptions options, String tool, PrintStream debug) throws Failure {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(options.host());
+        } catch (UnknownHostException e) {
+            throw new Failure("unknown host '" + options.host() + "' (-h): no such name, or no name service");
+        }
+        return new ToolSession(options, address, tool, debug);
+    }
+
+    private void onEvent(ClientEffect effect) {
+        if (effect instanceof ClientEffect.StateChanged changed) {
+            if (changed.to() == ClientState.ACTIVE) {
+                connectedOnce = true;
+            } else if (changed.to() == ClientState.LOST) {
+                lost.set(changed.reason());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    /**
+     * CONNECT with the options' clean flag and will; over DTLS a failed handshake ends the wait at
+     * once with its reason, rather than after all the client's retries.
+     *
+     * @throws Failure when the gateway refused, did not answer, or -W passed first
+     */
+    void connect(Deadline deadline) throws Failure {
+        lost.set(null);
+        handshakeFailed = new CompletableFuture<>(); // a reconnect's handshake is a new one
+        CompletableFuture<Outcome> request = options.will().isPresent()
+                ? client.connect(options.cleanSession(), options.will().get())
+                : client.connect(options.cleanSession());
+        await("connect", orHandshakeFailure(request), deadline);
     }
 
     /** {@code request}, or the first handshake failure if that comes first. */
-    CompletableFuture<Outcome> orHandshakeFailure(CompletableFuture<Outcome> request) {
+    private CompletableFuture<Outcome> orHandshakeFailure(CompletableFuture<Outcome> request) {
         if (dtls.isEmpty()) {
             return request;
         }
         CompletableFuture<Outcome> failed = handshakeFailed.thenApply(reason -> new Outcome(false, Optional.empty(),
                 reason, 0, Optional.empty()));
         return request.applyToEither(failed, outcome -> outcome);
+    }
+
+    /**
+     * Waits for {@code request} until {@code deadline}.
+     *
+     * @throws Failure "WHAT failed: why" when the gateway refused or did not answer, or -W passed first
+     */
+    Outcome await(String what, CompletableFuture<Outcome> request, Deadline deadline) throws Failure {
+        Outcome outcome;
+        try {
+            outcome = request.get(deadline.remainingNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new Failure(what + " failed: no answer from the gateway at " + options.gateway() + " within "
+                    + seconds(options.timeoutSeconds()) + " s (-W)");
+        } catch (ExecutionException e) {
+            throw new Failure(what + " failed: " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Failure(what + " interrupted");
+        }
+        if (!outcome.success()) {
+            throw new Failure(what + " failed: " + outcome.detail(), Main.EXIT_FAILURE,
+                    outcome.returnCode().isPresent());
+        }
+        return outcome;
     }
 
     /**
@@ -125,17 +239,88 @@ final class ToolSession implements AutoCloseable {
         }
     }
 
-    static Outcome require(String what, CompletableFuture<Outcome> request) throws Failure {
-        Outcome outcome = request.join();
-        if (!outcome.success()) {
-            throw new Failure(what + " failed: " + outcome.detail());
-        }
-        return outcome;
+    // ------------------------------------------------------------------ the session's state
+
+    /** Why the gateway was lost since the last {@link #connect}: its keep-alive ping or a request unanswered, or its DISCONNECT. */
+    Optional<String> lostReason() {
+        return Optional.ofNullable(lost.get());
     }
 
+    /** The gateway did not answer a wake poll: lost as well, though the client goes back to sleep. */
+    void markLost(String why) {
+        lost.set(why);
+    }
+
+    /** Whether a signal ends the tool: what fails meanwhile is the DISCONNECT's doing, not worth a message. */
+    boolean stopping() {
+        return stopping;
+    }
+
+    /** The session was put to sleep on purpose (pub --sleep): the way out leaves it asleep at the gateway. */
+    void leaveAsleep() {
+        leftAsleep = true;
+    }
+
+    /** Where the gateway is, as messages name it. */
+    String gateway() {
+        return options.gateway();
+    }
+
+    // ------------------------------------------------------------------ the way out
+
+    /**
+     * DISCONNECT, once, whichever way out comes first; waits for the gateway's answer at most
+     * {@link #DISCONNECT_WAIT_MILLIS}. Nothing is sent when nothing is left at the gateway: the
+     * session ended or was lost, a DTLS handshake failed, or pub left it asleep.
+     */
+    void end() {
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+        }
+        ClientState state = client.state();
+        if (leftAsleep || handshakeBroken || state == ClientState.DISCONNECTED
+                || state == ClientState.LOST || state == ClientState.SEARCHING) {
+            return;
+        }
+        try {
+            CompletableFuture<Outcome> disconnect = client.disconnect();
+            if (connectedOnce) {
+                disconnect.get(DISCONNECT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            } else {
+                // The gateway never answered: no answer to wait for, only for the packet to leave
+                // (the runtime runs tasks in order, so this one ends after the DISCONNECT was sent).
+                CompletableFuture.runAsync(() -> { }, runtime).get(DISCONNECT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        } catch (TimeoutException | ExecutionException | IllegalStateException e) {
+            // No confirmation, or the runtime already stopped: the gateway ends the session at its keep-alive.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void onShutdown() {
+        stopping = true;
+        end();
+    }
+
+    /** Ends the session ({@link #end}) and closes the link. */
     @Override
     public void close() {
+        end();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // The hook runs or ran: it sent the DISCONNECT.
+        }
         client.close();
         runtime.close();
+    }
+
+    /** {@code 2}, {@code 0.5}: seconds as the user wrote them. */
+    static String seconds(double value) {
+        return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
     }
 }

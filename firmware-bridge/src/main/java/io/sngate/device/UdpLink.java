@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.Optional;
@@ -37,8 +38,18 @@ public final class UdpLink implements Link {
         this.readBuffer = ByteBuffer.allocate(65_535);
     }
 
+    /**
+     * The gateway at {@code host} (a name or an address) and {@code port}, from a local port of its own.
+     *
+     * @throws UncheckedIOException with an {@link java.net.UnknownHostException} when {@code host}
+     *         does not resolve: the message names the host
+     */
     public static UdpLink to(String host, int port) {
         InetSocketAddress gateway = new InetSocketAddress(host, port);
+        if (gateway.isUnresolved()) {
+            // Unresolved, the address is null: say which host, rather than fail on it later.
+            throw new UncheckedIOException("unknown host '" + host + "'", new UnknownHostException(host));
+        }
         InetSocketAddress local = new InetSocketAddress(gateway.getAddress().isLoopbackAddress()
                 ? gateway.getAddress() : null, 0);
         return new UdpLink(gateway, Optional.empty(), local, 1_400);

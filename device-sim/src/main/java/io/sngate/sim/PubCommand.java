@@ -140,7 +140,7 @@ final class PubCommand {
             throw new ToolSession.Failure("interrupted");
         }
         if (minusOne) {
-            session.flush(); // nothing answers a QoS -1 PUBLISH: wait until it has left
+            session.flush(deadline); // nothing answers a QoS -1 PUBLISH: wait until it has left
         } else if (options.sleepSeconds() > 0) {
             session.await("sleep", session.client.sleep(options.sleepSeconds()), deadline);
             session.leaveAsleep();

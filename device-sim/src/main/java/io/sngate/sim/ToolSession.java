@@ -214,18 +214,20 @@ final class ToolSession implements AutoCloseable {
     }
 
     /**
-     * Waits until every packet sent has left (over DTLS the first ones leave after the handshake);
-     * fails with the handshake's reason when they could not.
+     * Waits until every packet sent has left (over DTLS the first ones leave after the handshake),
+     * at most {@link #SETTLE_SECONDS} or until the deadline; fails with the handshake's reason
+     * when they could not.
      */
-    void flush() throws Failure {
+    void flush(Deadline deadline) throws Failure {
         if (dtls.isEmpty()) {
             return;
         }
         DtlsLink link = dtls.get();
+        long wait = deadline.cap(TimeUnit.SECONDS.toNanos(SETTLE_SECONDS));
         try {
-            link.whenSettled().get(SETTLE_SECONDS, TimeUnit.SECONDS);
+            link.whenSettled().get(wait, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            throw new Failure("packets not sent after " + SETTLE_SECONDS + " s: "
+            throw new Failure("packets not sent after " + seconds(Math.round(wait / 1e6) / 1000.0) + " s: "
                     + link.lastFailure().map(DtlsLink.HandshakeFailure::message).orElse("the DTLS handshake goes on"));
         } catch (ExecutionException e) {
             throw new Failure(e.getCause().getMessage());

@@ -21,6 +21,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * How pub and sub begin and end: unknown hosts and unreachable gateways, DISCONNECT on every way
@@ -223,14 +225,27 @@ class PubSubLifecycleTest {
     /** Keep-alive 1 s, and a ping given up after 1 + 2 x 1 s: the gateway's loss is noticed within seconds. */
     static final String[] QUICK_LOSS = {"-k", "1", "--retry-seconds", "1", "--max-retries", "2"};
 
-    @Test
-    void subReconnectsWhenTheGatewayComesBackAndGoesOnPrinting() throws Exception {
-        List<String> args = new ArrayList<>(List.of(at("sub", "-t", "life/restart", "-q", "1", "-v", "-C", "2",
-                "-i", "life-restart", "-d")));
+    /**
+     * The gateway stops (its sessions go with it, and it sends nothing to say so) and starts
+     * again on the same port: sub notices through its keep-alive, says so, connects and
+     * subscribes again and prints what comes next. With -c likewise: sub subscribes again
+     * whether or not the gateway kept the session (the CONNACK does not say), and the session
+     * stays at the gateway after sub's DISCONNECT.
+     */
+    @ParameterizedTest(name = "clean session {0}")
+    @ValueSource(booleans = {true, false})
+    void subReconnectsWhenTheGatewayComesBackAndGoesOnPrinting(boolean clean) throws Exception {
+        String clientId = clean ? "life-restart" : "life-restart-persistent";
+        String topic = "life/" + clientId;
+        List<String> args = new ArrayList<>(List.of(at("sub", "-t", topic, "-q", "1", "-v", "-C", "2", "-i", clientId,
+                "-d")));
         args.addAll(List.of(QUICK_LOSS));
+        if (!clean) {
+            args.add("-c");
+        }
         ToolRunner.Running sub = ToolRunner.start(args.toArray(String[]::new)).awaitErr("the SUBACK", "received SubAck");
-        watcher.publish("life/restart", "before", 1);
-        sub.awaitOut("the first message", "life/restart before\n");
+        watcher.publish(topic, "before", 1);
+        sub.awaitOut("the first message", topic + " before\n");
 
         gateway.close();
         try {
@@ -240,14 +255,21 @@ class PubSubLifecycleTest {
             startGateway(udpPort);
         }
         sub.awaitErr("the reconnection", "sngate-sim sub: reconnected to the gateway at 127.0.0.1:" + udpPort);
-        watcher.publish("life/restart", "after", 1);
+        watcher.publish(topic, "after", 1);
 
         ToolRunner.Run run = sub.finish();
         assertThat(run.code()).as(run.err()).isZero();
-        assertThat(run.out()).isEqualTo("life/restart before\nlife/restart after\n");
+        assertThat(run.out()).isEqualTo(topic + " before\n" + topic + " after\n");
         assertThat(run.errLines()).filteredOn(line -> line.startsWith("sngate-sim sub: lost")
                 || line.startsWith("sngate-sim sub: reconnected")).hasSize(2);
-        awaitSessionGone("life-restart");
+        if (clean) {
+            awaitSessionGone(clientId);
+        } else {
+            // Kept after its DISCONNECT, as a persistent session is.
+            await("the persistent session disconnected").atMost(ToolRunner.WAIT)
+                    .until(() -> admin.get("/api/clients/" + clientId).json().path("state").asText(),
+                            state -> state.equals("disconnected"));
+        }
     }
 
     @Test

@@ -155,7 +155,7 @@ class PubSubLifecycleTest {
         assertThat(countRun.errLines()).anyMatch(line -> line.startsWith("received Disconnect"));
         awaitSessionGone("life-counted");
 
-        ToolRunner.Run timed = ToolRunner.run(at("sub", "-t", "life/quiet", "-W", "1", "-i", "life-timed", "-d"));
+        ToolRunner.Run timed = ToolRunner.run(at("sub", "-t", "life/quiet", "-W", "3", "-i", "life-timed", "-d"));
         assertThat(timed.code()).as(timed.err()).isZero();
         assertThat(timed.errLines()).anyMatch(line -> line.startsWith("received Disconnect"));
         awaitSessionGone("life-timed");

@@ -18,9 +18,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.nio.file.Path;
-import io.sngate.device.DtlsCredentials;
-import io.sngate.device.DtlsCredentialsException;
-import io.sngate.device.PskFile;
+import io.sngate.client.dtls.DtlsCredentials;
+import io.sngate.client.dtls.DtlsCredentialsException;
+import io.sngate.client.dtls.PskFile;
 
 /**
  * The bridge's command line ({@link #command()}), parsed into a {@link BridgeConfig}. Every mistake

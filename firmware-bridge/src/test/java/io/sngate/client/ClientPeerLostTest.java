@@ -16,10 +16,10 @@ class ClientPeerLostTest {
     static final class SilentLink implements Link {
         final List<Integer> sent = new CopyOnWriteArrayList<>();
         final List<Boolean> peerLostOnRuntimeThread = new CopyOnWriteArrayList<>();
-        private DeviceRuntime runtime;
+        private ClientRuntime runtime;
 
         @Override
-        public void open(DeviceRuntime runtime, Receiver receiver) {
+        public void open(ClientRuntime runtime, Receiver receiver) {
             this.runtime = runtime;
         }
 
@@ -50,7 +50,7 @@ class ClientPeerLostTest {
     @Test
     void anUnansweredConnectLosesTheGatewayAndTellsTheLinkOnce() throws Exception {
         SilentLink link = new SilentLink();
-        try (DeviceRuntime runtime = new DeviceRuntime("peer-lost-test");
+        try (ClientRuntime runtime = ClientRuntime.start("peer-lost-test");
              MqttSnClient client = MqttSnClient.builder(ClientConfig.defaults("sensor-1").withRetry(50, 1)).link(link).runtime(runtime).build()) {
             Outcome outcome = client.connect(true).get(10, TimeUnit.SECONDS);
 

@@ -1,5 +1,7 @@
 package io.sngate.client.dtls;
 
+import io.sngate.client.LinkAddress;
+import io.sngate.client.ClientRuntime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -43,15 +45,15 @@ class DtlsLinkTest {
     @TempDir
     Path dir;
 
-    private DeviceRuntime runtime;
+    private ClientRuntime runtime;
     private final List<AutoCloseable> closing = new ArrayList<>();
     private final LinkedBlockingQueue<byte[]> inbox = new LinkedBlockingQueue<>();
-    private final List<Object> senders = new CopyOnWriteArrayList<>();
+    private final List<LinkAddress> senders = new CopyOnWriteArrayList<>();
     private final List<Boolean> onRuntimeThread = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() {
-        runtime = new DeviceRuntime("dtls-link-test");
+        runtime = ClientRuntime.start("dtls-link-test");
     }
 
     @AfterEach
@@ -130,7 +132,7 @@ class DtlsLinkTest {
         send(link, "second");
         assertThat(next()).isEqualTo("second");
 
-        assertThat(senders).containsOnly(server.address());
+        assertThat(senders).containsOnly(new LinkAddress.Udp(server.address()));
         assertThat(server.received()).extracting(r -> new String(r.data(), StandardCharsets.UTF_8))
                 .containsExactly("first", "second");
         assertThat(server.received()).extracting(DtlsTestServer.Received::peerIdentity)

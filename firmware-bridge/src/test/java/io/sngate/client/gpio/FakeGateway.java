@@ -1,5 +1,6 @@
 package io.sngate.client.gpio;
 
+import io.sngate.client.LinkAddress;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.QoS;
 import io.sngate.codec.v12.ConnAck;
@@ -42,11 +43,11 @@ final class FakeGateway implements Link {
     private final Map<Integer, String> topicsById = new ConcurrentHashMap<>();
     private final Map<String, Integer> idsByTopic = new ConcurrentHashMap<>();
     private final AtomicInteger nextTopicId = new AtomicInteger(1);
-    private DeviceRuntime runtime;
+    private ClientRuntime runtime;
     private Receiver receiver;
 
     @Override
-    public void open(DeviceRuntime runtime, Receiver receiver) {
+    public void open(ClientRuntime runtime, Receiver receiver) {
         this.runtime = runtime;
         this.receiver = receiver;
     }
@@ -70,7 +71,7 @@ final class FakeGateway implements Link {
 
     private void answer(MqttSn12Message message) {
         byte[] packet = MqttSn12Codec.INSTANCE.encode(message);
-        runtime.execute(() -> receiver.onPacket(packet, "fake-gateway"));
+        runtime.execute(() -> receiver.onPacket(packet, new LinkAddress.SerialPort("fake-gateway")));
     }
 
     @Override

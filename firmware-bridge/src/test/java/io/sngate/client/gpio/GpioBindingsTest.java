@@ -31,7 +31,7 @@ class GpioBindingsTest {
 
     private final ManualClock clock = new ManualClock();
     private PiGpio gpio;
-    private DeviceRuntime runtime;
+    private ClientRuntime runtime;
     private FakeGateway gateway;
     private MqttSnClient client;
 
@@ -39,7 +39,7 @@ class GpioBindingsTest {
     void start() throws Exception {
         gpio = new PiGpio(Pi4J.newContextBuilder().add(MockDigitalInputProvider.newInstance(),
                 MockDigitalOutputProvider.newInstance()).build(), MockDigitalInputProvider.ID, MockDigitalOutputProvider.ID);
-        runtime = new DeviceRuntime("gpio-test", clock);
+        runtime = ClientRuntime.start("gpio-test", clock);
         gateway = new FakeGateway();
         client = MqttSnClient.builder("pi-test").link(gateway).runtime(runtime).build();
         assertThat(client.connect(true).get(10, TimeUnit.SECONDS).success()).isTrue();

@@ -1,5 +1,9 @@
 package io.sngate.client.serial;
 
+import io.sngate.client.LinkAddress;
+import io.sngate.client.ClientState;
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.MqttSnClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -13,7 +17,6 @@ import io.sngate.codec.v12.PingResp;
 import io.sngate.codec.v12.Publish;
 import io.sngate.codec.v12.ReturnCode;
 import io.sngate.codec.v12.TopicIdType;
-import io.sngate.client.internal.line.LineOpener;
 import io.sngate.client.serial.PortOptions;
 import io.sngate.hw.serial.SerialSettings;
 import io.sngate.hw.testing.PtyEnd;
@@ -40,17 +43,17 @@ class SerialLinkTest {
     private final ManualClock clock = new ManualClock();
     private PtyPair pty;
     private PtyEnd gateway;
-    private DeviceRuntime runtime;
+    private ClientRuntime runtime;
     private SerialLink link;
     private final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
-    private final LinkedBlockingQueue<Object> senders = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<LinkAddress> senders = new LinkedBlockingQueue<>();
     private volatile boolean opened;
 
     @BeforeEach
     void start() {
         pty = PtyPair.open();
         gateway = new PtyEnd(pty.b());
-        runtime = new DeviceRuntime("serial-link-test", clock);
+        runtime = ClientRuntime.start("serial-link-test", clock);
     }
 
     @AfterEach
@@ -64,7 +67,7 @@ class SerialLinkTest {
     }
 
     private SerialLink newLink(SerialSettings.Backend backend) {
-        return new SerialLink(LineOpener.direct(SerialSettings.of(pty.a().toString(), 115_200).withBackend(backend)),
+        return new SerialLink(SerialSettings.of(pty.a().toString(), 115_200).withBackend(backend),
                 new PortOptions(512, SILENCE, 16));
     }
 
@@ -137,7 +140,7 @@ class SerialLinkTest {
 
         assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo(publish);
         assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo(ping);
-        assertThat(senders.poll(10, TimeUnit.SECONDS)).isEqualTo(pty.a().toString());
+        assertThat(senders.poll(10, TimeUnit.SECONDS)).isEqualTo(new LinkAddress.SerialPort(pty.a().toString()));
         assertThat(link.counters().bytesDiscarded()).isZero();
     }
 

@@ -1,5 +1,9 @@
 package io.sngate.client.serial;
 
+import io.sngate.client.LinkAddress;
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.MqttSnClient;
+import io.sngate.client.XBeeAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -21,7 +25,6 @@ import io.sngate.codec.xbee.XBeeFrame.ReceivePacket;
 import io.sngate.codec.xbee.XBeeFrame.TransmitRequest;
 import io.sngate.codec.xbee.XBeeFrame.TransmitStatus;
 import io.sngate.codec.xbee.XBeeFrameCodec;
-import io.sngate.client.internal.line.LineOpener;
 import io.sngate.client.serial.PortOptions;
 import io.sngate.hw.serial.SerialSettings;
 import io.sngate.hw.testing.PtyEnd;
@@ -55,18 +58,18 @@ class XBeeLinkTest {
     private PtyPair pty;
     private PtyEnd radioPort;
     private Frames.RadioEnd radio;
-    private DeviceRuntime runtime;
+    private ClientRuntime runtime;
     private XBeeLink link;
     private ApiMode mode;
     private final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
-    private final LinkedBlockingQueue<Object> senders = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<LinkAddress> senders = new LinkedBlockingQueue<>();
     private volatile boolean opened;
 
     @BeforeEach
     void start() {
         pty = PtyPair.open();
         radioPort = new PtyEnd(pty.b());
-        runtime = new DeviceRuntime("xbee-link-test", clock);
+        runtime = ClientRuntime.start("xbee-link-test", clock);
     }
 
     @AfterEach
@@ -82,8 +85,8 @@ class XBeeLinkTest {
     private XBeeLink newLink(ApiMode apiMode, long gateway64) {
         mode = apiMode;
         radio = new Frames.RadioEnd(radioPort, apiMode);
-        link = new XBeeLink(LineOpener.direct(SerialSettings.of(pty.a().toString(), 9_600)),
-                new XBeeLink.Options(apiMode, gateway64, 84), new PortOptions(512, SILENCE, 16));
+        link = new XBeeLink(SerialSettings.of(pty.a().toString(), 9_600),
+                new XBeeLink.Options(apiMode, new XBeeAddress(gateway64), 84), new PortOptions(512, SILENCE, 16));
         return link;
     }
 

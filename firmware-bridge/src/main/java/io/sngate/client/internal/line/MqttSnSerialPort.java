@@ -1,5 +1,7 @@
 package io.sngate.client.internal.line;
 
+import io.sngate.client.serial.PortOptions;
+import io.sngate.client.serial.LineCounters;
 import io.sngate.codec.frame.SerialFrameDecoder;
 import io.sngate.client.ClientRuntime;
 import io.sngate.hw.serial.SerialException;

@@ -1,5 +1,7 @@
 package io.sngate.client.internal.line;
 
+import io.sngate.client.serial.PortOptions;
+import io.sngate.client.serial.LineCounters;
 import io.sngate.codec.DecodeException;
 import io.sngate.codec.xbee.ApiMode;
 import io.sngate.codec.xbee.XBeeFrame;

@@ -1,5 +1,8 @@
 package io.sngate.client.internal.core;
 
+import io.sngate.client.Will;
+import io.sngate.client.ClientState;
+import io.sngate.client.Topic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sngate.codec.QoS;
@@ -25,8 +28,8 @@ import org.junit.jupiter.api.Test;
 /** CONNECT, the will exchange, CONNACK, CONNECT retransmission and reconnecting (spec §6.2, §6.13). */
 class ClientConnectTest extends ClientHarness {
 
-    private static final ClientCore.WillSpec WILL =
-            new ClientCore.WillSpec("plant/sensor-7/status", bytes("offline"), QoS.AT_LEAST_ONCE, true);
+    private static final Will WILL =
+            new Will("plant/sensor-7/status", bytes("offline"), QoS.AT_LEAST_ONCE, true);
 
     @Test
     void connectWithoutWillIsOneConnectAndTheConnAckCompletesIt() {

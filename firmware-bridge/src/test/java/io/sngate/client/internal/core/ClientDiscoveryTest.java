@@ -1,5 +1,8 @@
 package io.sngate.client.internal.core;
 
+import io.sngate.client.LinkAddress;
+import io.sngate.client.ClientConfig;
+import io.sngate.client.ClientState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sngate.codec.Bytes;
@@ -176,7 +179,7 @@ class ClientDiscoveryTest extends ClientHarness {
         heard(new GwInfo(GW_ID, address), NEIGHBOUR);
 
         assertThat(effects(ClientEffect.GatewayFound.class))
-                .containsExactly(new ClientEffect.GatewayFound(GW_ID, address));
+                .containsExactly(new ClientEffect.GatewayFound(GW_ID, new LinkAddress.Announced(address)));
         assertOutcome(id).isSuccess();
     }
 
@@ -306,9 +309,9 @@ class ClientDiscoveryTest extends ClientHarness {
 
     @Test
     void gatewaysAreTrackedApart() {
-        heard(new Advertise(1, 60), "gw-1");
-        heard(new Advertise(2, 600), "gw-2");
-        assertThat(effects()).containsExactly(new ClientEffect.GatewayFound(2, "gw-2"));
+        heard(new Advertise(1, 60), GW_1);
+        heard(new Advertise(2, 600), GW_2);
+        assertThat(effects()).containsExactly(new ClientEffect.GatewayFound(2, GW_2));
 
         advance(ADVERTISE_MISSES * 60_000L);
         assertThat(effects()).containsExactly(new ClientEffect.GatewayLost(1));

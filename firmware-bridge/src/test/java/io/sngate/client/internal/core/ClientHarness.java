@@ -1,5 +1,11 @@
 package io.sngate.client.internal.core;
 
+import io.sngate.client.LinkAddress;
+import io.sngate.client.Will;
+import io.sngate.client.ClientConfig;
+import io.sngate.client.ClientState;
+import io.sngate.client.Outcome;
+import io.sngate.client.Topic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sngate.codec.Bytes;
@@ -12,6 +18,7 @@ import io.sngate.codec.v12.Publish;
 import io.sngate.codec.v12.RegAck;
 import io.sngate.codec.v12.Register;
 import io.sngate.codec.v12.ReturnCode;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -41,9 +48,12 @@ class ClientHarness {
     static final long START = 1_000_000L;
     static final long SEED = 20_131_101L;
     /** The link address packets from "the gateway" come from. */
-    static final Object GATEWAY = "gateway:1884";
+    static final LinkAddress GATEWAY = new LinkAddress.Udp(new InetSocketAddress("192.0.2.1", 1884));
     /** Another device on the same network (its broadcasts reach us too). */
-    static final Object NEIGHBOUR = "neighbour:40001";
+    /** Two more gateways on the same network. */
+    static final LinkAddress GW_1 = new LinkAddress.Udp(new InetSocketAddress("192.0.2.11", 1884));
+    static final LinkAddress GW_2 = new LinkAddress.Udp(new InetSocketAddress("192.0.2.12", 1884));
+    static final LinkAddress NEIGHBOUR = new LinkAddress.Udp(new InetSocketAddress("192.0.2.7", 40001));
 
     static final ClientConfig DEFAULTS = ClientConfig.defaults(CLIENT_ID);
     static final long RETRY = DEFAULTS.retryMillis();
@@ -126,7 +136,7 @@ class ClientHarness {
         return core().connect(cleanSession, Optional.empty(), now, this::collect);
     }
 
-    long connect(boolean cleanSession, ClientCore.WillSpec will) {
+    long connect(boolean cleanSession, Will will) {
         effects.clear();
         return core().connect(cleanSession, Optional.of(will), now, this::collect);
     }
@@ -183,7 +193,7 @@ class ClientHarness {
     }
 
     /** A packet from {@code from}: a broadcast of another device or gateway. */
-    void heard(MqttSn12Message message, Object from) {
+    void heard(MqttSn12Message message, LinkAddress from) {
         effects.clear();
         core().onPacket(message, from, now, this::collect);
     }

@@ -1,5 +1,6 @@
 package io.sngate.client.internal.core;
 
+import io.sngate.client.Topic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sngate.codec.QoS;

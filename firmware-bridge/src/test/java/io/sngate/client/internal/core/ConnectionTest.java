@@ -1,5 +1,8 @@
 package io.sngate.client.internal.core;
 
+import io.sngate.client.Will;
+import io.sngate.client.ClientState;
+import io.sngate.client.Outcome;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sngate.codec.Bytes;
@@ -17,8 +20,8 @@ import org.junit.jupiter.api.Test;
 /** CONNECT, the will exchange and the CONNACK (§6.2, §6.3). */
 class ConnectionTest extends PartFixture {
 
-    private static final ClientCore.WillSpec WILL =
-            new ClientCore.WillSpec("plant/status", Bytes.utf8("gone"), QoS.AT_LEAST_ONCE, true);
+    private static final Will WILL =
+            new Will("plant/status", Bytes.utf8("gone"), QoS.AT_LEAST_ONCE, true);
 
     private final TopicIds topics = new TopicIds();
     private final SessionExchange session = new SessionExchange(config, sink);
@@ -49,7 +52,7 @@ class ConnectionTest extends PartFixture {
         connection.connect(5, false, Optional.empty(), now);
 
         assertThat(drain()).containsExactly(
-                completed(4, Outcome.failed("superseded by a new CONNECT")),
+                completed(4, Outcome.failed(Outcome.Status.CANCELLED, "superseded by a new CONNECT")),
                 changed(ClientState.ACTIVE, ClientState.CONNECTING, "connect requested"),
                 send(connectPacket(false, false)));
     }

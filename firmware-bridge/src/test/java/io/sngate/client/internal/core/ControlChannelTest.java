@@ -1,5 +1,7 @@
 package io.sngate.client.internal.core;
 
+import io.sngate.client.Outcome;
+import io.sngate.client.Topic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sngate.codec.QoS;
@@ -52,7 +54,7 @@ class ControlChannelTest extends PartFixture {
 
         assertThat(channel.enqueue(subscription(5, "a"))).isFalse();
 
-        assertThat(drain()).endsWith(completed(5, Outcome.failed("request queue full (3)")));
+        assertThat(drain()).endsWith(completed(5, Outcome.failed(Outcome.Status.QUEUE_FULL, "request queue full (3)")));
         assertThat(channel.pending()).isEqualTo(4);
     }
 
@@ -166,10 +168,10 @@ class ControlChannelTest extends PartFixture {
         channel.enqueue(registration(3, "c"));
         drain();
 
-        channel.failInFlight("gone");
-        assertThat(drain()).containsExactly(completed(1, Outcome.failed("gone")));
-        channel.failQueued("gone");
-        assertThat(drain()).containsExactly(completed(2, Outcome.failed("gone")), completed(3, Outcome.failed("gone")));
+        channel.failInFlight(Outcome.failed(Outcome.Status.NOT_CONNECTED, "gone"), null);
+        assertThat(drain()).containsExactly(completed(1, Outcome.failed(Outcome.Status.NOT_CONNECTED, "gone")));
+        channel.failQueued(Outcome.failed(Outcome.Status.NOT_CONNECTED, "gone"));
+        assertThat(drain()).containsExactly(completed(2, Outcome.failed(Outcome.Status.NOT_CONNECTED, "gone")), completed(3, Outcome.failed(Outcome.Status.NOT_CONNECTED, "gone")));
 
         assertThat(channel.pending()).isZero();
         assertThat(channel.nextDeadline()).isEqualTo(Long.MAX_VALUE);

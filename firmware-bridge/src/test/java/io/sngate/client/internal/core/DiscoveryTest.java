@@ -1,5 +1,9 @@
 package io.sngate.client.internal.core;
 
+import io.sngate.client.LinkAddress;
+import io.sngate.client.ClientConfig;
+import io.sngate.client.ClientState;
+import io.sngate.client.Outcome;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sngate.codec.Bytes;
@@ -13,6 +17,9 @@ import org.junit.jupiter.api.Test;
 class DiscoveryTest extends PartFixture {
 
     private static final long SEED = 77;
+    private static final LinkAddress GW_1884 = udp("192.0.2.1", 1884);
+    private static final LinkAddress GW_1885 = udp("192.0.2.1", 1885);
+    private static final LinkAddress NEIGHBOUR = udp("192.0.2.7", 40001);
     private static final long SEARCH_DELAY = ClientConfig.defaults(CLIENT_ID).searchDelayMillis();
 
     private final Discovery discovery = new Discovery(config, new Random(SEED), sink);
@@ -86,10 +93,10 @@ class DiscoveryTest extends PartFixture {
         discovery.search(1, 1, now);
         drain();
 
-        discovery.onGwInfo(GwInfo.fromGateway(3), "gw:1884");
+        discovery.onGwInfo(GwInfo.fromGateway(3), GW_1884);
 
         assertThat(drain()).containsExactly(
-                new ClientEffect.GatewayFound(3, "gw:1884"),
+                new ClientEffect.GatewayFound(3, GW_1884),
                 changed(ClientState.SEARCHING, ClientState.DISCONNECTED, "gateway found"),
                 completed(1, Outcome.ok()));
         assertThat(discovery.nextDeadline()).as("a GWINFO gateway does not expire").isEqualTo(Long.MAX_VALUE);
@@ -97,10 +104,10 @@ class DiscoveryTest extends PartFixture {
 
     @Test
     void anotherClientsGwInfoCarriesTheGatewaysAddress() {
-        discovery.onGwInfo(new GwInfo(3, Bytes.utf8("10.0.0.9")), "neighbour:40001");
-        discovery.onGwInfo(new GwInfo(3, Bytes.utf8("10.0.0.9")), "neighbour:40001");
+        discovery.onGwInfo(new GwInfo(3, Bytes.utf8("10.0.0.9")), NEIGHBOUR);
+        discovery.onGwInfo(new GwInfo(3, Bytes.utf8("10.0.0.9")), NEIGHBOUR);
 
-        assertThat(drain()).as("found once").containsExactly(new ClientEffect.GatewayFound(3, Bytes.utf8("10.0.0.9")));
+        assertThat(drain()).as("found once").containsExactly(new ClientEffect.GatewayFound(3, new LinkAddress.Announced(Bytes.utf8("10.0.0.9"))));
     }
 
     @Test
@@ -109,23 +116,23 @@ class DiscoveryTest extends PartFixture {
 
         discovery.search(1, 1, now);
         discovery.search(2, 1, now);
-        discovery.onAdvertise(new Advertise(5, 900), "gw:1884", now);
+        discovery.onAdvertise(new Advertise(5, 900), GW_1884, now);
 
         assertThat(drain()).containsExactly(
-                completed(1, Outcome.failed("superseded by a new search")),
-                new ClientEffect.GatewayFound(5, "gw:1884"),
+                completed(1, Outcome.failed(Outcome.Status.CANCELLED, "superseded by a new search")),
+                new ClientEffect.GatewayFound(5, GW_1884),
                 completed(2, Outcome.ok()));
     }
 
     @Test
     void anAdvertisedGatewayIsLostAfterNAdvMissedPeriodsUnlessItAdvertisesAgain() {
         long period = 900 * 1000L * config.advertiseMisses();
-        discovery.onAdvertise(new Advertise(5, 900), "gw:1884", now);
+        discovery.onAdvertise(new Advertise(5, 900), GW_1884, now);
         drain();
         assertThat(discovery.nextDeadline()).isEqualTo(now + period);
 
         elapse(period - 1);
-        discovery.onAdvertise(new Advertise(5, 900), "gw:1885", now);
+        discovery.onAdvertise(new Advertise(5, 900), GW_1885, now);
         elapse(period - 1);
         assertThat(drain()).as("renewed, and found only once").isEmpty();
 

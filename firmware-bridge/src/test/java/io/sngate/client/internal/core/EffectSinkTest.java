@@ -1,5 +1,9 @@
 package io.sngate.client.internal.core;
 
+import io.sngate.client.LinkAddress;
+import io.sngate.client.ClientState;
+import io.sngate.client.Outcome;
+import io.sngate.client.Topic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,6 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /** The one effect sink of a client core: binding per input, the announced state, the time of the last send. */
 class EffectSinkTest extends PartFixture {
+
+    private static final LinkAddress GW = udp("192.0.2.1", 1);
 
     @Test
     void theStateStartsDisconnectedAndOnlyRealChangesAreAnnounced() {
@@ -47,20 +53,20 @@ class EffectSinkTest extends PartFixture {
     @Test
     void theCoresOwnExchangesCompleteSilently() {
         sink.complete(0, Outcome.ok());
-        sink.complete(9, Outcome.failed("why"));
+        sink.complete(9, Outcome.failed(Outcome.Status.NOT_CONNECTED, "why"));
 
-        assertThat(drain()).containsExactly(completed(9, Outcome.failed("why")));
+        assertThat(drain()).containsExactly(completed(9, Outcome.failed(Outcome.Status.NOT_CONNECTED, "why")));
     }
 
     @Test
     void informingEffectsKeepTheirVocabulary() {
         sink.deliver("a/b", bytes("x"), QoS.AT_LEAST_ONCE, true);
-        sink.gatewayFound(4, "gw:1");
+        sink.gatewayFound(4, GW);
         sink.gatewayLost(4);
 
         assertThat(drain()).containsExactly(
                 new ClientEffect.MessageReceived("a/b", bytes("x"), QoS.AT_LEAST_ONCE, true),
-                new ClientEffect.GatewayFound(4, "gw:1"),
+                new ClientEffect.GatewayFound(4, GW),
                 new ClientEffect.GatewayLost(4));
     }
 
@@ -104,7 +110,7 @@ class EffectSinkTest extends PartFixture {
             }
         };
 
-        core.onPacket(new ConnAck(ReturnCode.ACCEPTED), "gw", now, driver);
+        core.onPacket(new ConnAck(ReturnCode.ACCEPTED), GW, now, driver);
 
         assertThat(outer).containsExactly(
                 changed(ClientState.CONNECTING, ClientState.ACTIVE, "connected"),

@@ -1,5 +1,7 @@
 package io.sngate.client.internal.core;
 
+import io.sngate.client.ClientConfig;
+import io.sngate.client.ClientState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sngate.codec.QoS;

@@ -1,5 +1,7 @@
 package io.sngate.client.internal.core;
 
+import io.sngate.client.Outcome;
+import io.sngate.client.Topic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sngate.codec.QoS;
@@ -48,7 +50,7 @@ class OutboundTest extends PartFixture {
                 completed(1, Outcome.ok()),
                 send(shortPublish(false, QoS.MINUS_ONE, 0, "s")),
                 completed(2, Outcome.ok()),
-                completed(3, Outcome.failed("QoS -1 needs a predefined or short topic")));
+                completed(3, Outcome.failed(Outcome.Status.INVALID, "QoS -1 needs a predefined or short topic")));
         assertThat(outbound.pending()).isZero();
     }
 
@@ -203,7 +205,7 @@ class OutboundTest extends PartFixture {
 
         assertThat(outbound.publish(5, AB, bytes("5"), QoS.AT_LEAST_ONCE, false, now)).isFalse();
 
-        assertThat(drain()).endsWith(completed(5, Outcome.failed("publish queue full (3)")));
+        assertThat(drain()).endsWith(completed(5, Outcome.failed(Outcome.Status.QUEUE_FULL, "publish queue full (3)")));
         assertThat(outbound.pending()).isEqualTo(4);
     }
 
@@ -248,10 +250,10 @@ class OutboundTest extends PartFixture {
         outbound.publish(3, TEMP, bytes("3"), QoS.AT_LEAST_ONCE, false, now);
         drain();
 
-        outbound.failInFlight("lost");
-        assertThat(drain()).containsExactly(completed(1, Outcome.failed("lost")));
-        outbound.failQueued("lost");
-        assertThat(drain()).containsExactly(completed(2, Outcome.failed("lost")), completed(3, Outcome.failed("lost")));
+        outbound.failInFlight(Outcome.failed(Outcome.Status.NOT_CONNECTED, "lost"), null);
+        assertThat(drain()).containsExactly(completed(1, Outcome.failed(Outcome.Status.NOT_CONNECTED, "lost")));
+        outbound.failQueued(Outcome.failed(Outcome.Status.NOT_CONNECTED, "lost"));
+        assertThat(drain()).containsExactly(completed(2, Outcome.failed(Outcome.Status.NOT_CONNECTED, "lost")), completed(3, Outcome.failed(Outcome.Status.NOT_CONNECTED, "lost")));
 
         assertThat(outbound.pending()).isZero();
         assertThat(outbound.nextDeadline()).isEqualTo(Long.MAX_VALUE);

@@ -1,7 +1,12 @@
 package io.sngate.client.internal.core;
 
+import io.sngate.client.LinkAddress;
+import io.sngate.client.ClientConfig;
+import io.sngate.client.ClientState;
+import io.sngate.client.Outcome;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.v12.MqttSn12Message;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -62,6 +67,11 @@ abstract class PartFixture {
 
     static ClientEffect.StateChanged changed(ClientState from, ClientState to, String reason) {
         return new ClientEffect.StateChanged(from, to, reason);
+    }
+
+    /** A UDP peer's address (TEST-NET-1, never resolved). */
+    static LinkAddress udp(String ip, int port) {
+        return new LinkAddress.Udp(new InetSocketAddress(ip, port));
     }
 
     static Bytes bytes(String text) {

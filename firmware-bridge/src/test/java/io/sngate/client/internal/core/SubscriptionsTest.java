@@ -1,5 +1,7 @@
 package io.sngate.client.internal.core;
 
+import io.sngate.client.Outcome;
+import io.sngate.client.Topic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sngate.codec.QoS;
@@ -29,7 +31,7 @@ class SubscriptionsTest extends PartFixture {
     void qosMinusOneCannotBeSubscribed() {
         assertThat(subscriptions.subscribe(1, Topic.name("a/b"), QoS.MINUS_ONE)).isFalse();
 
-        assertThat(drain()).containsExactly(completed(1, Outcome.failed("QoS -1 cannot be subscribed")));
+        assertThat(drain()).containsExactly(completed(1, Outcome.failed(Outcome.Status.INVALID, "QoS -1 cannot be subscribed")));
         assertThat(control.pending()).isZero();
     }
 

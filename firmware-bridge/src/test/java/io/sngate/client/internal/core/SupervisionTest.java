@@ -1,5 +1,8 @@
 package io.sngate.client.internal.core;
 
+import io.sngate.client.ClientState;
+import io.sngate.client.Outcome;
+import io.sngate.client.Topic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sngate.codec.QoS;
@@ -113,7 +116,7 @@ class SupervisionTest extends PartFixture {
     // ------------------------------------------------------------------ loss
 
     @Test
-    void anExchangeInFlightWithoutAnAnswerLosesTheConnectionAndFailsEveryRequest() {
+    void anExchangeInFlightWithoutAnAnswerLosesTheConnectionAndFailsItAndEveryOtherRequest() {
         busy();
         for (int retry = 1; retry <= MAX_RETRIES; retry++) {
             elapse(RETRY);
@@ -125,12 +128,12 @@ class SupervisionTest extends PartFixture {
         elapse(RETRY);
 
         String why = "connection lost: no answer to PUBLISH";
-        assertThat(drain()).as("in flight first, then waiting; publishes before control requests").containsExactly(
+        assertThat(drain()).as("in flight first, then waiting; publishes before control requests; only the unanswered one timed out").containsExactly(
                 changed(ClientState.ACTIVE, ClientState.LOST, "no answer to PUBLISH"),
-                completed(1, Outcome.failed(why)),
-                completed(2, Outcome.failed(why)),
-                completed(3, Outcome.failed(why)),
-                completed(4, Outcome.failed(why)));
+                completed(1, Outcome.failed(Outcome.Status.NO_ANSWER, why)),
+                completed(2, Outcome.failed(Outcome.Status.NOT_CONNECTED, why)),
+                completed(3, Outcome.failed(Outcome.Status.NOT_CONNECTED, why)),
+                completed(4, Outcome.failed(Outcome.Status.NOT_CONNECTED, why)));
         assertThat(supervision.nextDeadline()).isEqualTo(Long.MAX_VALUE);
     }
 
@@ -157,7 +160,7 @@ class SupervisionTest extends PartFixture {
 
         assertThat(drain()).containsExactly(
                 changed(ClientState.CONNECTING, ClientState.LOST, "no answer to CONNECT"),
-                completed(9, Outcome.failed("no answer to CONNECT")));
+                completed(9, Outcome.failed(Outcome.Status.NO_ANSWER, "no answer to CONNECT")));
     }
 
     @Test
@@ -170,7 +173,7 @@ class SupervisionTest extends PartFixture {
 
         assertThat(drain()).containsExactly(
                 changed(ClientState.AWAKE, ClientState.LOST, "gateway sent DISCONNECT"),
-                completed(5, Outcome.failed("gateway sent DISCONNECT")));
+                completed(5, Outcome.failed(Outcome.Status.NOT_CONNECTED, "gateway sent DISCONNECT")));
         supervision.onDisconnect();
         assertThat(drain()).as("not while lost").isEmpty();
     }
@@ -187,10 +190,10 @@ class SupervisionTest extends PartFixture {
 
         assertThat(drain()).containsExactly(
                 changed(ClientState.ACTIVE, ClientState.DISCONNECTED, "disconnected"),
-                completed(1, Outcome.failed("disconnected")),
-                completed(2, Outcome.failed("disconnected")),
-                completed(3, Outcome.failed("disconnected")),
-                completed(4, Outcome.failed("disconnected")),
+                completed(1, Outcome.failed(Outcome.Status.NOT_CONNECTED, "disconnected")),
+                completed(2, Outcome.failed(Outcome.Status.NOT_CONNECTED, "disconnected")),
+                completed(3, Outcome.failed(Outcome.Status.NOT_CONNECTED, "disconnected")),
+                completed(4, Outcome.failed(Outcome.Status.NOT_CONNECTED, "disconnected")),
                 completed(10, Outcome.ok()));
     }
 
@@ -234,7 +237,7 @@ class SupervisionTest extends PartFixture {
 
         supervision.sleep(6, 600, now);
 
-        assertThat(drain()).containsExactly(completed(6, Outcome.failed("cannot sleep while connecting")));
+        assertThat(drain()).containsExactly(completed(6, Outcome.failed(Outcome.Status.NOT_CONNECTED, "cannot sleep while connecting")));
     }
 
     @Test
@@ -262,14 +265,14 @@ class SupervisionTest extends PartFixture {
 
         assertThat(drain()).endsWith(
                 changed(ClientState.AWAKE, ClientState.ASLEEP, "no answer to the wake PINGREQ"),
-                completed(8, Outcome.failed("no answer to PINGREQ")));
+                completed(8, Outcome.failed(Outcome.Status.NO_ANSWER, "no answer to PINGREQ")));
     }
 
     @Test
     void wakingNeedsSleepAndANewRequestSupersedesThePoll() {
         inState(ClientState.ACTIVE);
         supervision.wake(8, now);
-        assertThat(drain()).containsExactly(completed(8, Outcome.failed("not asleep")));
+        assertThat(drain()).containsExactly(completed(8, Outcome.failed(Outcome.Status.NOT_CONNECTED, "not asleep")));
 
         inState(ClientState.ASLEEP);
         supervision.wake(9, now);
@@ -277,7 +280,7 @@ class SupervisionTest extends PartFixture {
         supervision.sleep(10, 60, now);
 
         assertThat(drain()).containsExactly(
-                completed(9, Outcome.failed("superseded by DISCONNECT")),
+                completed(9, Outcome.failed(Outcome.Status.CANCELLED, "superseded by DISCONNECT")),
                 send(Disconnect.sleep(60)));
     }
 }

@@ -1,9 +1,9 @@
 package io.sngate.sim;
 
 import io.sngate.codec.QoS;
-import io.sngate.device.ClientConfig;
-import io.sngate.device.DtlsCredentials;
-import io.sngate.device.Topic;
+import io.sngate.client.ClientConfig;
+import io.sngate.client.dtls.DtlsCredentials;
+import io.sngate.client.Topic;
 import io.sngate.hw.cli.CliCommand;
 import java.util.Map;
 import java.util.Optional;

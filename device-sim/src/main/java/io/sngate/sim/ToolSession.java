@@ -1,11 +1,11 @@
 package io.sngate.sim;
 
-import io.sngate.device.DeviceRuntime;
-import io.sngate.device.DtlsLink;
-import io.sngate.device.Link;
-import io.sngate.device.MqttSnClient;
-import io.sngate.device.Outcome;
-import io.sngate.device.UdpLink;
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.dtls.DtlsLink;
+import io.sngate.client.Link;
+import io.sngate.client.MqttSnClient;
+import io.sngate.client.Outcome;
+import io.sngate.client.UdpLink;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -37,14 +37,14 @@ final class ToolSession implements AutoCloseable {
         }
     }
 
-    final DeviceRuntime runtime;
+    final ClientRuntime runtime;
     final MqttSnClient client;
     private final Optional<DtlsLink> dtls;
     /** Completes with the first failed handshake's message. */
     private final CompletableFuture<String> handshakeFailed = new CompletableFuture<>();
 
     ToolSession(ToolOptions options, String tool, PrintStream debug) {
-        runtime = new DeviceRuntime("sngate-" + tool);
+        runtime = ClientRuntime.start("sngate-" + tool);
         Link link;
         try {
             if (options.dtls().isPresent()) {
@@ -74,7 +74,7 @@ final class ToolSession implements AutoCloseable {
             if (options.debug()) {
                 link = new DebugLink(link, debug);
             }
-            client = MqttSnClient.open(options.clientConfig(), link, runtime);
+            client = MqttSnClient.builder(options.clientConfig()).link(link).runtime(runtime).build();
         } catch (RuntimeException e) {
             runtime.close();
             throw e;
@@ -94,8 +94,8 @@ final class ToolSession implements AutoCloseable {
         if (dtls.isEmpty()) {
             return request;
         }
-        CompletableFuture<Outcome> failed = handshakeFailed.thenApply(reason -> new Outcome(false, Optional.empty(),
-                reason, 0, Optional.empty()));
+        CompletableFuture<Outcome> failed = handshakeFailed.thenApply(
+                reason -> Outcome.failed(Outcome.Status.LINK_FAILED, reason));
         return request.applyToEither(failed, outcome -> outcome);
     }
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sngate.codec.QoS;
 import io.sngate.codec.SngateVersion;
-import io.sngate.device.Topic;
+import io.sngate.client.Topic;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

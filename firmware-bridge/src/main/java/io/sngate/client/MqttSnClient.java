@@ -283,6 +283,12 @@ public final class MqttSnClient implements AutoCloseable {
         return request((now, out) -> core.connect(clean, will, now, out));
     }
 
+    /** As {@link #connect(boolean)}, with {@code newWill} instead of the builder's will (for this CONNECT only). */
+    public CompletableFuture<Outcome> connect(boolean clean, Will newWill) {
+        Optional<Will> given = Optional.of(newWill);
+        return request((now, out) -> core.connect(clean, given, now, out));
+    }
+
     /** Publishes {@code payload} to the topic named {@code topic} (registered on first use). */
     public CompletableFuture<Outcome> publish(String topic, byte[] payload, QoS qos, boolean retain) {
         return publish(Topic.name(topic), Bytes.copyOf(payload), qos, retain);

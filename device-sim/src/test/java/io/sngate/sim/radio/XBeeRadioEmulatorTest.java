@@ -1,5 +1,6 @@
 package io.sngate.sim.radio;
 
+import io.sngate.client.MqttSnClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -14,7 +15,7 @@ import io.sngate.codec.xbee.XBeeFrame.ReceivePacket;
 import io.sngate.codec.xbee.XBeeFrame.TransmitRequest;
 import io.sngate.codec.xbee.XBeeFrame.TransmitStatus;
 import io.sngate.codec.xbee.XBeeFrameCodec;
-import io.sngate.device.DeviceRuntime;
+import io.sngate.client.ClientRuntime;
 import io.sngate.hw.config.XBeeRadioConfig;
 import io.sngate.hw.serial.SerialSettings;
 import io.sngate.hw.testing.PtyPair;
@@ -59,14 +60,14 @@ class XBeeRadioEmulatorTest {
     PtyPair pty;
     XBeeRadioEmulator radio;
     GatewaySide gateway;
-    DeviceRuntime runtime;
+    ClientRuntime runtime;
     ScheduledThreadPoolExecutor scheduler;
 
     void start(XBeeRadioEmulator.Config config, ApiMode gatewayMode) throws IOException {
         pty = PtyPair.open();
         radio = XBeeRadioEmulator.open(config.withSerial(SerialSettings.of(pty.b().toString(), 9_600)));
         gateway = new GatewaySide(pty.a(), gatewayMode);
-        runtime = new DeviceRuntime("radio-test-devices");
+        runtime = ClientRuntime.start("radio-test-devices");
     }
 
     void start(ApiMode mode) throws IOException {
@@ -360,8 +361,7 @@ class XBeeRadioEmulatorTest {
     @Test
     void anMqttSnClientConnectsThroughTheRadio() throws Exception {
         start(ApiMode.ESCAPED);
-        io.sngate.device.MqttSnClient client = io.sngate.device.MqttSnClient.open(
-                io.sngate.device.ClientConfig.defaults("behind-radio"), radio.device(TRICKY_ADDRESS), runtime);
+        io.sngate.client.MqttSnClient client = MqttSnClient.builder(io.sngate.client.ClientConfig.defaults("behind-radio")).link(radio.device(TRICKY_ADDRESS)).runtime(runtime).build();
         var outcome = client.connect(true);
 
         ReceivePacket connect = gateway.next(ReceivePacket.class, WAIT);

@@ -1,5 +1,6 @@
 package io.sngate.sim.serial;
 
+import io.sngate.client.MqttSnClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -13,7 +14,7 @@ import io.sngate.codec.v12.MqttSn12Codec;
 import io.sngate.codec.v12.MqttSn12Message;
 import io.sngate.codec.v12.Publish;
 import io.sngate.codec.v12.TopicIdType;
-import io.sngate.device.DeviceRuntime;
+import io.sngate.client.ClientRuntime;
 import io.sngate.hw.serial.SerialSettings;
 import io.sngate.hw.testing.PtyPair;
 import io.sngate.sim.line.DeviceEnd;
@@ -49,14 +50,14 @@ class VirtualSerialLineTest {
     PtyPair pty;
     VirtualSerialLine line;
     SerialGatewaySide gateway;
-    DeviceRuntime runtime;
+    ClientRuntime runtime;
 
     void start(VirtualSerialLine.Config config) throws IOException {
         pty = PtyPair.open();
         line = VirtualSerialLine.open(new VirtualSerialLine.Config(SerialSettings.of(pty.b().toString(), 9_600),
                 config.mode(), config.maxPacketSize(), config.lineImpairment(), config.seed(), config.queueCapacity()));
         gateway = new SerialGatewaySide(pty.a());
-        runtime = new DeviceRuntime("serial-test-devices");
+        runtime = ClientRuntime.start("serial-test-devices");
     }
 
     void start(VirtualSerialLine.Mode mode) throws IOException {
@@ -198,9 +199,7 @@ class VirtualSerialLineTest {
     @Test
     void anMqttSnClientConnectsThroughTheForwarder() throws Exception {
         start(VirtualSerialLine.Mode.FORWARDER);
-        io.sngate.device.MqttSnClient client = io.sngate.device.MqttSnClient.open(
-                io.sngate.device.ClientConfig.defaults("behind-forwarder"), line.device(VirtualSerialLine.nodeId(42)),
-                runtime);
+        io.sngate.client.MqttSnClient client = MqttSnClient.builder(io.sngate.client.ClientConfig.defaults("behind-forwarder")).link(line.device(VirtualSerialLine.nodeId(42))).runtime(runtime).build();
         var outcome = client.connect(true);
 
         Encapsulated connect = ForwarderEncapsulation.decode(gateway.next(WAIT));

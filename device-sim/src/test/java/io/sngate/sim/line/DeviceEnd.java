@@ -1,5 +1,6 @@
 package io.sngate.sim.line;
 
+import io.sngate.client.LinkAddress;
 import io.sngate.client.ClientRuntime;
 import io.sngate.client.Link;
 import java.io.IOException;
@@ -17,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 public final class DeviceEnd {
 
     /** A packet as the link handed it to the device, with the sender it named. */
-    public record Received(byte[] packet, Object from, boolean onRuntimeThread) {
+    public record Received(byte[] packet, LinkAddress from, boolean onRuntimeThread) {
     }
 
     private final Link link;

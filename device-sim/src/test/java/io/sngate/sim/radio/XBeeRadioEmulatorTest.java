@@ -1,5 +1,6 @@
 package io.sngate.sim.radio;
 
+import io.sngate.client.XBeeAddress;
 import io.sngate.client.MqttSnClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -259,7 +260,7 @@ class XBeeRadioEmulatorTest {
         DeviceEnd.Received received = target.next(WAIT);
         assertThat(received.packet()).isEqualTo(TRICKY_PAYLOAD);
         assertThat(received.onRuntimeThread()).isTrue();
-        assertThat(received.from()).isEqualTo(radio.address());
+        assertThat(received.from()).isEqualTo(new XBeeAddress(radio.address().address64()));
         assertThat(other.waiting()).isZero();
     }
 

@@ -1,5 +1,6 @@
 package io.sngate.sim.serial;
 
+import io.sngate.client.LinkAddress;
 import io.sngate.client.MqttSnClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -113,7 +114,7 @@ class VirtualSerialLineTest {
         DeviceEnd.Received received = device.next(WAIT);
         assertThat(received.packet()).isEqualTo(CONNACK); // the encapsulated frame was not for a plain device
         assertThat(received.onRuntimeThread()).isTrue();
-        assertThat(received.from()).isEqualTo("serial:" + pty.b());
+        assertThat(received.from()).isEqualTo(new LinkAddress.SerialPort(pty.b().toString()));
         assertThat(line.counters().unexpectedEncapsulated()).isEqualTo(1);
         assertThat(line.counters().deliveredToDevices()).isEqualTo(1);
     }

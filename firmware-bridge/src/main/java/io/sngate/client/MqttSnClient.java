@@ -52,6 +52,7 @@ import org.slf4j.LoggerFactory;
 public final class MqttSnClient implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttSnClient.class);
+    private static final Outcome CLOSED = Outcome.failed(Outcome.Status.CANCELLED, "client closed");
 
     /**
      * A message from a subscription.
@@ -83,6 +84,7 @@ public final class MqttSnClient implements AutoCloseable {
     private final AtomicLong sendFailures = new AtomicLong();
     private final AtomicLong listenerFailures = new AtomicLong();
     private volatile ClientState state = ClientState.DISCONNECTED;
+    private volatile boolean closed;
     private ClientRuntime.Timer timer;
     private long timerAt = Long.MAX_VALUE;
 
@@ -386,7 +388,15 @@ public final class MqttSnClient implements AutoCloseable {
 
     private CompletableFuture<Outcome> request(Call call) {
         CompletableFuture<Outcome> future = new CompletableFuture<>();
+        if (closed) {
+            future.complete(CLOSED);
+            return future;
+        }
         runtime.execute(() -> {
+            if (closed) {
+                future.complete(CLOSED);
+                return;
+            }
             List<ClientEffect> effects = new ArrayList<>();
             long id = call.run(runtime.now(), effects::add);
             pending.put(id, future);
@@ -497,22 +507,26 @@ public final class MqttSnClient implements AutoCloseable {
     /**
      * Closes the link (without DISCONNECT: call {@link #disconnect()} first for a clean exit, or the
      * gateway publishes the will once the keep-alive runs out), and the runtime if it is the
-     * client's own. Requests still waiting complete as {@link Outcome.Status#CANCELLED}.
+     * client's own. Requests still waiting, and any made later, complete as {@link Outcome.Status#CANCELLED}.
      */
     @Override
     public void close() {
-        CompletableFuture<Void> closed = new CompletableFuture<>();
+        if (closed) {
+            return;
+        }
+        closed = true;
+        CompletableFuture<Void> done = new CompletableFuture<>();
         try {
             runtime.execute(() -> {
                 if (timer != null) {
                     timer.cancel();
                 }
                 link.close();
-                pending.values().forEach(f -> f.complete(Outcome.failed(Outcome.Status.CANCELLED, "client closed")));
+                pending.values().forEach(f -> f.complete(CLOSED));
                 pending.clear();
-                closed.complete(null);
+                done.complete(null);
             });
-            closed.join();
+            done.join();
         } catch (IllegalStateException runtimeStopped) {
             link.close();
         }

@@ -1,9 +1,9 @@
 package io.sngate.sim;
 
-import io.sngate.codec.DecodeException;
-import io.sngate.codec.v12.MqttSn12Codec;
 import io.sngate.client.ClientRuntime;
 import io.sngate.client.Link;
+import io.sngate.codec.DecodeException;
+import io.sngate.codec.v12.MqttSn12Codec;
 import java.io.IOException;
 import java.io.PrintStream;
 

@@ -1,19 +1,19 @@
 package io.sngate.sim;
 
-import io.sngate.codec.Bytes;
-import io.sngate.codec.QoS;
-import io.sngate.codec.v12.ReturnCode;
 import io.sngate.client.ClientConfig;
 import io.sngate.client.ClientEvent;
-import io.sngate.client.ClientState;
 import io.sngate.client.ClientRuntime;
-import io.sngate.client.dtls.DtlsLink;
-import io.sngate.client.dtls.DtlsThreads;
+import io.sngate.client.ClientState;
 import io.sngate.client.Link;
 import io.sngate.client.MqttSnClient;
 import io.sngate.client.Outcome;
 import io.sngate.client.Topic;
 import io.sngate.client.UdpLink;
+import io.sngate.client.dtls.DtlsLink;
+import io.sngate.client.dtls.DtlsThreads;
+import io.sngate.codec.Bytes;
+import io.sngate.codec.QoS;
+import io.sngate.codec.v12.ReturnCode;
 import io.sngate.sim.line.LineWriter;
 import io.sngate.sim.nat.NatRebinder;
 import io.sngate.sim.radio.XBeeRadioEmulator;
@@ -156,7 +156,8 @@ final class Fleet implements AutoCloseable {
             String id = scenario.clientIdPrefix() + i;
             ClientConfig config = ClientConfig.defaults(id).withKeepAlive(scenario.keepAlive())
                     .withRetry(Math.round(scenario.retrySeconds() * 1000), scenario.maxRetries());
-            MqttSnClient client = MqttSnClient.builder(config).link(link).runtime(runtime).random(new Random(random.nextLong())).build();
+            MqttSnClient client = MqttSnClient.builder(config).link(link).runtime(runtime)
+                    .random(new Random(random.nextLong())).build();
             SimDevice device = new SimDevice(i, id, client, runtime, random, qosByDevice.get(i));
             devices.add(device);
             if (device.connectionless) {

@@ -1,7 +1,7 @@
 package io.sngate.sim;
 
-import io.sngate.codec.QoS;
 import io.sngate.client.MqttSnClient;
+import io.sngate.codec.QoS;
 import io.sngate.hw.cli.CliCommand;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,9 +1,9 @@
 package io.sngate.sim;
 
-import io.sngate.codec.QoS;
 import io.sngate.client.ClientConfig;
-import io.sngate.client.dtls.DtlsCredentials;
 import io.sngate.client.Topic;
+import io.sngate.client.dtls.DtlsCredentials;
+import io.sngate.codec.QoS;
 import io.sngate.hw.cli.CliCommand;
 import java.util.Map;
 import java.util.Optional;

@@ -1,11 +1,11 @@
 package io.sngate.sim;
 
 import io.sngate.client.ClientRuntime;
-import io.sngate.client.dtls.DtlsLink;
 import io.sngate.client.Link;
 import io.sngate.client.MqttSnClient;
 import io.sngate.client.Outcome;
 import io.sngate.client.UdpLink;
+import io.sngate.client.dtls.DtlsLink;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -3,12 +3,11 @@ package io.sngate.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.sngate.codec.QoS;
-import io.sngate.client.ClientConfig;
 import io.sngate.client.ClientRuntime;
 import io.sngate.client.MqttSnClient;
 import io.sngate.client.Outcome;
 import io.sngate.client.UdpLink;
+import io.sngate.codec.QoS;
 import io.sngate.device.it.GatewayUnderTest;
 import io.sngate.hw.config.GatewayMode;
 import java.io.ByteArrayOutputStream;

@@ -1,11 +1,11 @@
 package io.sngate.sim;
 
-import io.sngate.client.LinkAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sngate.client.ClientRuntime;
 import io.sngate.client.Link;
+import io.sngate.client.LinkAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;

@@ -1,10 +1,8 @@
 package io.sngate.bridge;
 
 import io.sngate.client.dtls.DtlsCredentials;
-import java.util.Optional;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.xbee.ApiMode;
-import io.sngate.client.dtls.DtlsCredentials;
 import io.sngate.hw.serial.SerialSettings;
 import java.net.InetSocketAddress;
 import java.util.List;

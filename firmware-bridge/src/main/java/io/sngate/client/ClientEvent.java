@@ -106,6 +106,7 @@ public sealed interface ClientEvent {
 
     /** A gateway answered a search or advertised itself (spec §6.1). */
     record GatewayFound(int gatewayId, LinkAddress address) implements ClientEvent {
+        /** Checks the address is there. */
         public GatewayFound {
             Objects.requireNonNull(address, "address");
         }
@@ -117,6 +118,7 @@ public sealed interface ClientEvent {
 
     /** A message from a subscription (once, even when the gateway resends a QoS 2 one). */
     record MessageReceived(MqttSnClient.Message message) implements ClientEvent {
+        /** Checks the message is there. */
         public MessageReceived {
             Objects.requireNonNull(message, "message");
         }

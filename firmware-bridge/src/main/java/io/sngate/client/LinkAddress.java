@@ -13,6 +13,7 @@ public sealed interface LinkAddress permits LinkAddress.Udp, LinkAddress.SerialP
 
     /** A UDP (or DTLS) peer: its IP address and port. */
     record Udp(InetSocketAddress socket) implements LinkAddress {
+        /** Checks the socket address is there. */
         public Udp {
             Objects.requireNonNull(socket, "socket");
         }
@@ -25,6 +26,7 @@ public sealed interface LinkAddress permits LinkAddress.Udp, LinkAddress.SerialP
 
     /** The partner at the other end of a serial line, named by the line's port (e.g. {@code /dev/ttyAMA0}). */
     record SerialPort(String path) implements LinkAddress {
+        /** Checks the path is there. */
         public SerialPort {
             Objects.requireNonNull(path, "path");
         }
@@ -40,6 +42,7 @@ public sealed interface LinkAddress permits LinkAddress.Udp, LinkAddress.SerialP
      * the bytes it sent: the spec leaves their format to the network, so they are given as they are.
      */
     record Announced(Bytes bytes) implements LinkAddress {
+        /** Checks the bytes are there. */
         public Announced {
             Objects.requireNonNull(bytes, "bytes");
         }

@@ -199,7 +199,8 @@ public final class MqttSnClient implements AutoCloseable {
          */
         public MqttSnClient build() {
             if (link == null) {
-                throw new IllegalStateException("no link: give the client one with link(...), e.g. UdpLink.to(host, port)");
+                throw new IllegalStateException(
+                        "no link: give the client one with link(...), e.g. UdpLink.to(host, port)");
             }
             boolean own = runtime == null;
             ClientRuntime on = own ? ClientRuntime.start("mqtt-sn-" + config.clientId()) : runtime;

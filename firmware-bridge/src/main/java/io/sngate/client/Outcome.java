@@ -42,6 +42,7 @@ public record Outcome(Status status, Optional<ReturnCode> returnCode, String det
         LINK_FAILED
     }
 
+    /** Checks every part is there. */
     public Outcome {
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(returnCode, "returnCode");
@@ -65,8 +66,8 @@ public record Outcome(Status status, Optional<ReturnCode> returnCode, String det
         if (code == ReturnCode.ACCEPTED) {
             throw new IllegalArgumentException("a refusal needs a return code other than ACCEPTED");
         }
-        return new Outcome(Status.REFUSED, Optional.of(code), "rejected: " + code.name().toLowerCase().replace('_', ' '),
-                0, Optional.empty());
+        String detail = "rejected: " + code.name().toLowerCase().replace('_', ' ');
+        return new Outcome(Status.REFUSED, Optional.of(code), detail, 0, Optional.empty());
     }
 
     /** Ended without an answer from the gateway, for the reason {@code why}. */

@@ -28,6 +28,7 @@ public sealed interface Topic {
 
     /** A topic name, or in a subscription a filter with wildcards. */
     record Name(String name) implements Topic {
+        /** Checks the name is not empty. */
         public Name {
             Objects.requireNonNull(name, "name");
             if (name.isEmpty()) {
@@ -38,6 +39,7 @@ public sealed interface Topic {
 
     /** A predefined topic id. */
     record Predefined(int id) implements Topic {
+        /** Checks the id is 1..65534. */
         public Predefined {
             if (id < 1 || id > 0xFFFE) {
                 throw new IllegalArgumentException("predefined topic id must be 1..65534: " + id);
@@ -47,6 +49,7 @@ public sealed interface Topic {
 
     /** A two-byte topic name carried in the topic id field. */
     record Short(String name) implements Topic {
+        /** Checks the name is two bytes of UTF-8. */
         public Short {
             ShortTopicName.encode(name); // validates: exactly two bytes
         }

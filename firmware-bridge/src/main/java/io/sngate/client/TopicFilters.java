@@ -23,7 +23,10 @@ final class TopicFilters {
         return name.equals(((Topic.Short) filter).name());
     }
 
-    /** MQTT 3.1.1 §4.7: {@code +} is one level, {@code #} the rest (the parent level too); wildcards skip {@code $} topics. */
+    /**
+     * MQTT 3.1.1 §4.7: {@code +} is one level, {@code #} the rest (the parent level too); a filter
+     * starting with a wildcard skips {@code $} topics.
+     */
     static boolean matches(String filter, String name) {
         if (filter.indexOf('+') < 0 && filter.indexOf('#') < 0) {
             return filter.equals(name);

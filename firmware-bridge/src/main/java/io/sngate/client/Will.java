@@ -20,6 +20,7 @@ import java.util.Objects;
  */
 public record Will(String topic, Bytes message, QoS qos, boolean retain) {
 
+    /** Checks the topic is not empty and the QoS is 0, 1 or 2. */
     public Will {
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(message, "message");

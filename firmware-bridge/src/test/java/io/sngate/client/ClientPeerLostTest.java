@@ -51,7 +51,8 @@ class ClientPeerLostTest {
     void anUnansweredConnectLosesTheGatewayAndTellsTheLinkOnce() throws Exception {
         SilentLink link = new SilentLink();
         try (ClientRuntime runtime = ClientRuntime.start("peer-lost-test");
-             MqttSnClient client = MqttSnClient.builder(ClientConfig.defaults("sensor-1").withRetry(50, 1)).link(link).runtime(runtime).build()) {
+             MqttSnClient client = MqttSnClient.builder(ClientConfig.defaults("sensor-1").withRetry(50, 1)).link(link)
+                     .runtime(runtime).build()) {
             Outcome outcome = client.connect(true).get(10, TimeUnit.SECONDS);
 
             assertThat(outcome.success()).isFalse();

@@ -150,7 +150,8 @@ class MqttSnClientTest {
         gateway.replyFrom(neighbour, new GwInfo(5, Bytes.fromHex("c0a8010a075b")));
 
         assertThat(done(search).success()).isTrue();
-        assertThat(events).contains(new ClientEvent.GatewayFound(5, new LinkAddress.Announced(Bytes.fromHex("c0a8010a075b"))));
+        assertThat(events).contains(
+                new ClientEvent.GatewayFound(5, new LinkAddress.Announced(Bytes.fromHex("c0a8010a075b"))));
 
         gateway.replyFrom(ScriptedGateway.ADDRESS, GwInfo.fromGateway(6));
         await().atMost(ScriptedGateway.WAIT).until(() -> events.contains(

@@ -1,20 +1,20 @@
 package io.sngate.sim.radio;
 
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.Link;
 import io.sngate.client.XBeeAddress;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.DecodeException;
 import io.sngate.codec.xbee.ApiMode;
-import io.sngate.codec.xbee.XBeeFrame;
 import io.sngate.codec.xbee.XBeeFrame.AtCommand;
 import io.sngate.codec.xbee.XBeeFrame.AtCommandResponse;
 import io.sngate.codec.xbee.XBeeFrame.ModemStatus;
 import io.sngate.codec.xbee.XBeeFrame.ReceivePacket;
 import io.sngate.codec.xbee.XBeeFrame.TransmitRequest;
 import io.sngate.codec.xbee.XBeeFrame.TransmitStatus;
+import io.sngate.codec.xbee.XBeeFrame;
 import io.sngate.codec.xbee.XBeeFrameCodec;
 import io.sngate.codec.xbee.XBeeFrameDecoder;
-import io.sngate.client.ClientRuntime;
-import io.sngate.client.Link;
 import io.sngate.hw.serial.SerialBackend;
 import io.sngate.hw.serial.SerialException;
 import io.sngate.hw.serial.SerialLine;

@@ -1,5 +1,7 @@
 package io.sngate.sim.serial;
 
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.Link;
 import io.sngate.client.LinkAddress;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.DecodeException;
@@ -7,8 +9,6 @@ import io.sngate.codec.frame.Encapsulated;
 import io.sngate.codec.frame.ForwarderEncapsulation;
 import io.sngate.codec.frame.SerialFrameDecoder;
 import io.sngate.codec.v12.MessageType;
-import io.sngate.client.ClientRuntime;
-import io.sngate.client.Link;
 import io.sngate.hw.serial.SerialBackend;
 import io.sngate.hw.serial.SerialException;
 import io.sngate.hw.serial.SerialLine;

@@ -1,21 +1,21 @@
 package io.sngate.device.it;
 
-import io.sngate.client.Will;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sngate.codec.Bytes;
-import io.sngate.codec.QoS;
-import io.sngate.codec.xbee.ApiMode;
 import io.sngate.client.ClientConfig;
-import io.sngate.client.ClientState;
 import io.sngate.client.ClientRuntime;
+import io.sngate.client.ClientState;
 import io.sngate.client.Link;
 import io.sngate.client.MqttSnClient;
 import io.sngate.client.Outcome;
 import io.sngate.client.Topic;
 import io.sngate.client.UdpLink;
+import io.sngate.client.Will;
+import io.sngate.codec.Bytes;
+import io.sngate.codec.QoS;
+import io.sngate.codec.xbee.ApiMode;
 import io.sngate.gateway.Metrics;
 import io.sngate.gateway.admin.PrometheusNames;
 import io.sngate.gateway.testing.Mosquitto;
@@ -152,7 +152,8 @@ class AdminEndpointsOverLinesTest {
     /** {@code address} is asked once the link is open (a UDP link has its port then). */
     Device device(String id, Link link, Supplier<String> address, Map<Integer, String> predefined) {
         MqttSnClient client = MqttSnClient.builder(ClientConfig.defaults(id).withRetry(500, 20)
-                .withPredefinedTopics(predefined)).link(link).runtime(runtime).random(new Random(id.hashCode())).build();
+                .withPredefinedTopics(predefined)).link(link).runtime(runtime).random(new Random(id.hashCode()))
+                .build();
         List<MqttSnClient.Message> received = new CopyOnWriteArrayList<>();
         client.onMessage(received::add);
         Device device = new Device(id, address.get(), client, received);

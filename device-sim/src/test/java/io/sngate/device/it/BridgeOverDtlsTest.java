@@ -5,12 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.sngate.bridge.Bridge;
 import io.sngate.bridge.BridgeArgs;
-import io.sngate.codec.QoS;
 import io.sngate.client.ClientConfig;
 import io.sngate.client.ClientRuntime;
 import io.sngate.client.MqttSnClient;
-import io.sngate.client.serial.SerialLink;
 import io.sngate.client.Topic;
+import io.sngate.client.serial.SerialLink;
+import io.sngate.codec.QoS;
 import io.sngate.hw.config.GatewayMode;
 import io.sngate.hw.config.GatewaySettings;
 import io.sngate.hw.config.HardwareConfig;
@@ -97,7 +97,8 @@ class BridgeOverDtlsTest {
 
     @Test
     void aDeviceOnTheBridgesLinePublishesAndReceivesOverDtls() throws Exception {
-        MqttSnClient device = MqttSnClient.builder(ClientConfig.defaults("behind-bridge-1").withRetry(1_000, 3)).link(SerialLink.on(line.b().toString(), 115_200)).runtime(runtime).build();
+        MqttSnClient device = MqttSnClient.builder(ClientConfig.defaults("behind-bridge-1").withRetry(1_000, 3))
+                .link(SerialLink.on(line.b().toString(), 115_200)).runtime(runtime).build();
         List<String> received = new CopyOnWriteArrayList<>();
         device.onMessage(m -> received.add(m.topic() + "=" + m.payload().utf8()));
         assertThat(device.connect(true).get(15, TimeUnit.SECONDS).success()).isTrue();
@@ -116,7 +117,8 @@ class BridgeOverDtlsTest {
 
     @Test
     void aClientIdTheBridgesIdentityDoesNotCoverIsRefused() throws Exception {
-        MqttSnClient device = MqttSnClient.builder(ClientConfig.defaults("someone-else").withRetry(1_000, 3)).link(SerialLink.on(line.b().toString(), 115_200)).runtime(runtime).build();
+        MqttSnClient device = MqttSnClient.builder(ClientConfig.defaults("someone-else").withRetry(1_000, 3))
+                .link(SerialLink.on(line.b().toString(), 115_200)).runtime(runtime).build();
         assertThat(device.connect(true).get(15, TimeUnit.SECONDS).success()).isFalse();
         assertThat(env.metric("connect_refused.identity")).isEqualTo(1);
     }

@@ -5,18 +5,18 @@ import static org.awaitility.Awaitility.await;
 
 import io.sngate.bridge.Bridge;
 import io.sngate.bridge.BridgeConfig;
-import io.sngate.codec.Bytes;
-import io.sngate.codec.QoS;
 import io.sngate.client.ClientConfig;
 import io.sngate.client.ClientRuntime;
 import io.sngate.client.MqttSnClient;
-import io.sngate.client.serial.SerialLink;
 import io.sngate.client.Topic;
+import io.sngate.client.serial.SerialLink;
+import io.sngate.codec.Bytes;
+import io.sngate.codec.QoS;
 import io.sngate.codec.xbee.ApiMode;
 import io.sngate.hw.config.GatewayMode;
-import io.sngate.sim.radio.XBeeRadioEmulator;
 import io.sngate.hw.serial.SerialSettings;
 import io.sngate.hw.testing.PtyPair;
+import io.sngate.sim.radio.XBeeRadioEmulator;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -93,7 +93,8 @@ class BridgeToGatewayTest {
     }
 
     private MqttSnClient device(String clientId, PtyPair line) {
-        return MqttSnClient.builder(ClientConfig.defaults(clientId).withRetry(1_000, 3)).link(SerialLink.on(line.b().toString(), 115_200)).runtime(runtime).build();
+        return MqttSnClient.builder(ClientConfig.defaults(clientId).withRetry(1_000, 3))
+                .link(SerialLink.on(line.b().toString(), 115_200)).runtime(runtime).build();
     }
 
     @Test
@@ -127,7 +128,8 @@ class BridgeToGatewayTest {
     void devicesBehindTheBridgesRadioEachGetASessionAtOurGateway() throws Exception {
         List<MqttSnClient> devices = new java.util.ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            devices.add(MqttSnClient.builder(ClientConfig.defaults("bridge-it-radio-" + i).withRetry(1_000, 3)).link(radio.device(0x0013A20041B00000L + i)).runtime(runtime).build());
+            devices.add(MqttSnClient.builder(ClientConfig.defaults("bridge-it-radio-" + i).withRetry(1_000, 3))
+                    .link(radio.device(0x0013A20041B00000L + i)).runtime(runtime).build());
         }
         for (MqttSnClient d : devices) {
             assertThat(d.connect(true).get(15, TimeUnit.SECONDS).success()).as(d.clientId()).isTrue();

@@ -1,24 +1,24 @@
 package io.sngate.device.it;
 
-import io.sngate.client.LinkAddress;
-import io.sngate.client.Will;
-import io.sngate.client.ClientEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sngate.client.ClientConfig;
+import io.sngate.client.ClientEvent;
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.ClientState;
+import io.sngate.client.Link;
+import io.sngate.client.LinkAddress;
+import io.sngate.client.MqttSnClient;
+import io.sngate.client.Outcome;
+import io.sngate.client.Topic;
+import io.sngate.client.UdpLink;
+import io.sngate.client.Will;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.DecodeException;
 import io.sngate.codec.QoS;
 import io.sngate.codec.v12.MessageType;
 import io.sngate.codec.v12.MqttSn12Codec;
-import io.sngate.client.ClientConfig;
-import io.sngate.client.ClientState;
-import io.sngate.client.ClientRuntime;
-import io.sngate.client.Link;
-import io.sngate.client.MqttSnClient;
-import io.sngate.client.Outcome;
-import io.sngate.client.Topic;
-import io.sngate.client.UdpLink;
 import io.sngate.hw.config.GatewayMode;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -384,7 +384,8 @@ class ClientAgainstGatewayTest {
     void keepAlivePingsKeepTheSession() throws Exception {
         CountingLink link = new CountingLink(UdpLink.to("127.0.0.1", env.udpPort()));
         List<ClientState> states = new CopyOnWriteArrayList<>();
-        try (MqttSnClient client = MqttSnClient.builder(config("pinger").withKeepAlive(2)).link(link).runtime(runtime).build()) {
+        try (MqttSnClient client = MqttSnClient.builder(config("pinger").withKeepAlive(2)).link(link).runtime(runtime)
+                .build()) {
             client.onEvent(e -> {
                 if (e instanceof ClientEvent.StateChange changed) {
                     states.add(changed.state());

@@ -100,7 +100,8 @@ class ClientExamplesTest {
 
     @Test
     void theClientsClassPathHoldsTheClientAndNoneOfTheOptionalLibraries() throws Exception {
-        try (URLClassLoader loader = new URLClassLoader(urls(clientClassPath()), ClassLoader.getPlatformClassLoader())) {
+        try (URLClassLoader loader = new URLClassLoader(urls(clientClassPath()),
+                ClassLoader.getPlatformClassLoader())) {
             assertThat(loader.loadClass("io.sngate.client.MqttSnClient")).isNotNull();
             for (String optional : OPTIONAL_CLASSES) {
                 assertThatThrownBy(() -> loader.loadClass(optional)).as(optional)
@@ -222,8 +223,8 @@ class ClientExamplesTest {
         Path classes = compile(example, classPath);
         List<Path> runPath = new ArrayList<>(classPath);
         runPath.add(classes);
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", joined(runPath), example));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-cp", joined(runPath), example));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).start();
         CompletableFuture<String> stdout = drain(process.getInputStream());
@@ -233,7 +234,8 @@ class ClientExamplesTest {
             throw new AssertionError(example + " still running after " + RUN_LIMIT + "\n--- stdout\n"
                     + stdout.getNow("") + "--- stderr\n" + stderr.getNow(""));
         }
-        Run run = new Run(example, process.exitValue(), stdout.get(5, TimeUnit.SECONDS), stderr.get(5, TimeUnit.SECONDS));
+        Run run = new Run(example, process.exitValue(), stdout.get(5, TimeUnit.SECONDS),
+                stderr.get(5, TimeUnit.SECONDS));
         assertThat(run.exitCode()).as(run.toString()).isZero();
         return run;
     }

@@ -3,15 +3,15 @@ package io.sngate.device.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.sngate.codec.Bytes;
-import io.sngate.codec.QoS;
-import io.sngate.codec.frame.ForwarderEncapsulation;
 import io.sngate.client.ClientConfig;
 import io.sngate.client.ClientRuntime;
 import io.sngate.client.Link;
 import io.sngate.client.MqttSnClient;
 import io.sngate.client.Outcome;
 import io.sngate.client.Topic;
+import io.sngate.codec.Bytes;
+import io.sngate.codec.QoS;
+import io.sngate.codec.frame.ForwarderEncapsulation;
 import io.sngate.hw.config.GatewayMode;
 import io.sngate.hw.config.GpioConfig;
 import io.sngate.hw.config.HardwareConfig;
@@ -98,7 +98,8 @@ class SerialLineEndToEndTest {
     }
 
     Device device(String id, Link link) {
-        MqttSnClient client = MqttSnClient.builder(ClientConfig.defaults(id).withRetry(500, 20)).link(link).runtime(runtime).random(new Random(id.hashCode())).build();
+        MqttSnClient client = MqttSnClient.builder(ClientConfig.defaults(id).withRetry(500, 20)).link(link)
+                .runtime(runtime).random(new Random(id.hashCode())).build();
         clients.add(client);
         List<MqttSnClient.Message> received = new CopyOnWriteArrayList<>();
         client.onMessage(received::add);

@@ -3,16 +3,16 @@ package io.sngate.device.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.sngate.codec.Bytes;
-import io.sngate.codec.QoS;
-import io.sngate.codec.xbee.ApiMode;
-import io.sngate.codec.xbee.XBeeFrame;
-import io.sngate.codec.xbee.XBeeFrameCodec;
 import io.sngate.client.ClientConfig;
 import io.sngate.client.ClientRuntime;
 import io.sngate.client.MqttSnClient;
 import io.sngate.client.Outcome;
 import io.sngate.client.Topic;
+import io.sngate.codec.Bytes;
+import io.sngate.codec.QoS;
+import io.sngate.codec.xbee.ApiMode;
+import io.sngate.codec.xbee.XBeeFrame;
+import io.sngate.codec.xbee.XBeeFrameCodec;
 import io.sngate.hw.config.GatewayMode;
 import io.sngate.hw.config.GpioConfig;
 import io.sngate.hw.config.HardwareConfig;
@@ -103,7 +103,9 @@ class XBeeRadioEndToEndTest {
     }
 
     Device device(String id) {
-        MqttSnClient client = MqttSnClient.builder(ClientConfig.defaults(id).withRetry(500, 20)).link(radio.device(ADDRESS_BASE + ++nextAddress)).runtime(runtimes.get(nextAddress % runtimes.size())).random(new Random(nextAddress)).build();
+        MqttSnClient client = MqttSnClient.builder(ClientConfig.defaults(id).withRetry(500, 20))
+                .link(radio.device(ADDRESS_BASE + ++nextAddress)).runtime(runtimes.get(nextAddress % runtimes.size()))
+                .random(new Random(nextAddress)).build();
         clients.add(client);
         List<MqttSnClient.Message> received = new CopyOnWriteArrayList<>();
         client.onMessage(received::add);

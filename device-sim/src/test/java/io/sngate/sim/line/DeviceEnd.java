@@ -1,8 +1,8 @@
 package io.sngate.sim.line;
 
-import io.sngate.client.LinkAddress;
 import io.sngate.client.ClientRuntime;
 import io.sngate.client.Link;
+import io.sngate.client.LinkAddress;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;

@@ -1,22 +1,22 @@
 package io.sngate.sim.radio;
 
-import io.sngate.client.XBeeAddress;
-import io.sngate.client.MqttSnClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.MqttSnClient;
+import io.sngate.client.XBeeAddress;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.xbee.ApiMode;
-import io.sngate.codec.xbee.XBeeFrame;
 import io.sngate.codec.xbee.XBeeFrame.AtCommand;
 import io.sngate.codec.xbee.XBeeFrame.AtCommandResponse;
 import io.sngate.codec.xbee.XBeeFrame.ModemStatus;
 import io.sngate.codec.xbee.XBeeFrame.ReceivePacket;
 import io.sngate.codec.xbee.XBeeFrame.TransmitRequest;
 import io.sngate.codec.xbee.XBeeFrame.TransmitStatus;
+import io.sngate.codec.xbee.XBeeFrame;
 import io.sngate.codec.xbee.XBeeFrameCodec;
-import io.sngate.client.ClientRuntime;
 import io.sngate.hw.config.XBeeRadioConfig;
 import io.sngate.hw.serial.SerialSettings;
 import io.sngate.hw.testing.PtyPair;
@@ -362,7 +362,8 @@ class XBeeRadioEmulatorTest {
     @Test
     void anMqttSnClientConnectsThroughTheRadio() throws Exception {
         start(ApiMode.ESCAPED);
-        io.sngate.client.MqttSnClient client = MqttSnClient.builder(io.sngate.client.ClientConfig.defaults("behind-radio")).link(radio.device(TRICKY_ADDRESS)).runtime(runtime).build();
+        MqttSnClient client = MqttSnClient.builder("behind-radio").link(radio.device(TRICKY_ADDRESS)).runtime(runtime)
+                .build();
         var outcome = client.connect(true);
 
         ReceivePacket connect = gateway.next(ReceivePacket.class, WAIT);

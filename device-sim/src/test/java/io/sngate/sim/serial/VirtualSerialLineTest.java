@@ -1,11 +1,12 @@
 package io.sngate.sim.serial;
 
-import io.sngate.client.LinkAddress;
-import io.sngate.client.MqttSnClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.LinkAddress;
+import io.sngate.client.MqttSnClient;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.DecodeException;
 import io.sngate.codec.QoS;
@@ -15,7 +16,6 @@ import io.sngate.codec.v12.MqttSn12Codec;
 import io.sngate.codec.v12.MqttSn12Message;
 import io.sngate.codec.v12.Publish;
 import io.sngate.codec.v12.TopicIdType;
-import io.sngate.client.ClientRuntime;
 import io.sngate.hw.serial.SerialSettings;
 import io.sngate.hw.testing.PtyPair;
 import io.sngate.sim.line.DeviceEnd;
@@ -200,7 +200,8 @@ class VirtualSerialLineTest {
     @Test
     void anMqttSnClientConnectsThroughTheForwarder() throws Exception {
         start(VirtualSerialLine.Mode.FORWARDER);
-        io.sngate.client.MqttSnClient client = MqttSnClient.builder(io.sngate.client.ClientConfig.defaults("behind-forwarder")).link(line.device(VirtualSerialLine.nodeId(42))).runtime(runtime).build();
+        MqttSnClient client = MqttSnClient.builder("behind-forwarder").link(line.device(VirtualSerialLine.nodeId(42)))
+                .runtime(runtime).build();
         var outcome = client.connect(true);
 
         Encapsulated connect = ForwarderEncapsulation.decode(gateway.next(WAIT));

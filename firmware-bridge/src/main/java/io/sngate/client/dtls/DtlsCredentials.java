@@ -73,6 +73,7 @@ public sealed interface DtlsCredentials permits DtlsCredentials.Psk, DtlsCredent
             this.key = key.clone();
         }
 
+        /** The PSK identity the device announces. */
         public String identity() {
             return identity;
         }
@@ -82,6 +83,7 @@ public sealed interface DtlsCredentials permits DtlsCredentials.Psk, DtlsCredent
             return key.clone();
         }
 
+        /** The key's length in bytes (the key itself stays out of logs). */
         public int keyLength() {
             return key.length;
         }
@@ -114,6 +116,7 @@ public sealed interface DtlsCredentials permits DtlsCredentials.Psk, DtlsCredent
     record Certificates(List<X509Certificate> trusted, List<X509Certificate> chain, Optional<PrivateKey> privateKey)
             implements DtlsCredentials {
 
+        /** Checks there is a trusted certificate and that a chain comes with its key; copies the lists. */
         public Certificates {
             trusted = List.copyOf(trusted);
             chain = List.copyOf(chain);

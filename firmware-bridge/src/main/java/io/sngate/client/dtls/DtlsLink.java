@@ -1,8 +1,8 @@
 package io.sngate.client.dtls;
 
-import io.sngate.client.LinkAddress;
-import io.sngate.client.Link;
 import io.sngate.client.ClientRuntime;
+import io.sngate.client.Link;
+import io.sngate.client.LinkAddress;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
@@ -25,8 +25,8 @@ import org.eclipse.californium.elements.MessageCallback;
 import org.eclipse.californium.elements.RawData;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.scandium.DTLSConnector;
-import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole;
+import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
 import org.eclipse.californium.scandium.dtls.AlertMessage;
 import org.eclipse.californium.scandium.dtls.CertificateType;
@@ -114,9 +114,12 @@ public final class DtlsLink implements Link {
 
         /** The IPv6 minimum, which also fits the PDN MTUs NB-IoT networks announce. */
         public static final int DEFAULT_MTU = 1_280;
+        /** The CID length sngate's gateway assigns. */
         public static final int DEFAULT_GATEWAY_CID_LENGTH = 6;
+        /** Packets that may wait for the runtime thread by default. */
         public static final int DEFAULT_MAX_PENDING_PACKETS = 256;
 
+        /** Checks the bounds; a bad one fails naming it. */
         public Options {
             if (mtu < 576 || mtu > 65_535) {
                 throw new IllegalArgumentException("mtu must be from 576 (the IPv4 minimum) to 65535: " + mtu);
@@ -145,15 +148,18 @@ public final class DtlsLink implements Link {
                     DtlsConfig.DEFAULT_MAX_RETRANSMISSIONS, DEFAULT_MAX_PENDING_PACKETS);
         }
 
+        /** With the path MTU {@code newMtu}. */
         public Options withMtu(int newMtu) {
             return new Options(newMtu, gatewayConnectionIdLength, retransmissionTimeout, maxRetransmissions,
                     maxPendingPackets);
         }
 
+        /** With a first handshake retransmission timeout and a number of retransmissions. */
         public Options withRetransmission(Duration timeout, int retransmissions) {
             return new Options(mtu, gatewayConnectionIdLength, timeout, retransmissions, maxPendingPackets);
         }
 
+        /** With at most {@code packets} waiting for the runtime thread. */
         public Options withMaxPendingPackets(int packets) {
             return new Options(mtu, gatewayConnectionIdLength, retransmissionTimeout, maxRetransmissions, packets);
         }
@@ -191,9 +197,11 @@ public final class DtlsLink implements Link {
 
     /** Handshake outcomes, called on the runtime thread. */
     public interface Listener {
+        /** A handshake succeeded. */
         default void established(Session session) {
         }
 
+        /** A handshake failed (its packets are lost; the client's retransmissions try again). */
         default void failed(HandshakeFailure failure) {
         }
     }
@@ -454,6 +462,7 @@ public final class DtlsLink implements Link {
         return maxPacketSize;
     }
 
+    /** The gateway's address. */
     public InetSocketAddress gateway() {
         return gateway;
     }
@@ -467,6 +476,7 @@ public final class DtlsLink implements Link {
         return open.getAddress();
     }
 
+    /** The credentials the link authenticates with. */
     public DtlsCredentials credentials() {
         return credentials;
     }
@@ -482,6 +492,7 @@ public final class DtlsLink implements Link {
         return open != null && !closed && open.getDtlsContextByAddress(gateway) != null;
     }
 
+    /** The last handshake failure, if any. */
     public Optional<HandshakeFailure> lastFailure() {
         return Optional.ofNullable(lastFailure);
     }
@@ -491,6 +502,7 @@ public final class DtlsLink implements Link {
         return handshakes.get();
     }
 
+    /** Handshakes that failed. */
     public long handshakeFailures() {
         return handshakeFailures.get();
     }

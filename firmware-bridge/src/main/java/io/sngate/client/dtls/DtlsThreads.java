@@ -49,6 +49,7 @@ public final class DtlsThreads implements AutoCloseable {
         return executor;
     }
 
+    /** Whether {@link #close()} was called. */
     public boolean isClosed() {
         return executor.isShutdown();
     }

@@ -77,6 +77,7 @@ public final class PskFile {
         return new PskFile(file, Collections.unmodifiableMap(keys));
     }
 
+    /** The file the keys came from. */
     public Path file() {
         return file;
     }
@@ -86,10 +87,12 @@ public final class PskFile {
         return new ArrayList<>(byIdentity.keySet());
     }
 
+    /** How many identities the file holds. */
     public int size() {
         return byIdentity.size();
     }
 
+    /** The key of {@code identity}, if the file has it. */
     public Optional<DtlsCredentials.Psk> find(String identity) {
         return Optional.ofNullable(byIdentity.get(identity));
     }

@@ -21,6 +21,7 @@ public record InputBinding(String topic, QoS qos, boolean retain, Duration debou
     /** Long enough for a push button's bounce, short enough to feel instant. */
     public static final Duration DEFAULT_DEBOUNCE = Duration.ofMillis(30);
 
+    /** Checks the topic, QoS and debounce time; a bad one fails naming it. */
     public InputBinding {
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(qos, "qos");
@@ -40,14 +41,17 @@ public record InputBinding(String topic, QoS qos, boolean retain, Duration debou
         return new InputBinding(topic, QoS.AT_LEAST_ONCE, true, DEFAULT_DEBOUNCE, false, "1", "0");
     }
 
+    /** With messages published at QoS {@code other}. */
     public InputBinding withQos(QoS other) {
         return new InputBinding(topic, other, retain, debounce, activeLow, onPayload, offPayload);
     }
 
+    /** With a debounce time of {@code other}. */
     public InputBinding withDebounce(Duration other) {
         return new InputBinding(topic, qos, retain, other, activeLow, onPayload, offPayload);
     }
 
+    /** With the pin read as on when low (a button to ground with a pull-up), or when high. */
     public InputBinding withActiveLow(boolean low) {
         return new InputBinding(topic, qos, retain, debounce, low, onPayload, offPayload);
     }

@@ -12,6 +12,7 @@ import java.util.Objects;
  */
 public record OutputBinding(String topic, QoS qos, boolean activeLow) {
 
+    /** Checks the topic and QoS; a bad one fails naming it. */
     public OutputBinding {
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(qos, "qos");
@@ -31,10 +32,12 @@ public record OutputBinding(String topic, QoS qos, boolean activeLow) {
         return new OutputBinding(topic, QoS.AT_LEAST_ONCE, false);
     }
 
+    /** With the subscription at QoS {@code other}. */
     public OutputBinding withQos(QoS other) {
         return new OutputBinding(topic, other, activeLow);
     }
 
+    /** With the pin driven low for on (an LED to 3.3 V), or high. */
     public OutputBinding withActiveLow(boolean low) {
         return new OutputBinding(topic, qos, low);
     }

@@ -17,7 +17,9 @@ import java.util.Objects;
  */
 public final class PiGpio implements AutoCloseable {
 
+    /** The provider id of pi4j's gpiod digital inputs (the Pi's GPIO through libgpiod). */
     public static final String GPIOD_DIGITAL_INPUT = "gpiod-digital-input";
+    /** The provider id of pi4j's gpiod digital outputs. */
     public static final String GPIOD_DIGITAL_OUTPUT = "gpiod-digital-output";
 
     private final Context context;
@@ -41,6 +43,7 @@ public final class PiGpio implements AutoCloseable {
         }
     }
 
+    /** The pi4j context the pins come from. */
     public Context context() {
         return context;
     }

@@ -14,6 +14,7 @@ package io.sngate.client.serial;
 public record LineCounters(long frames, long bytesDiscarded, long badFrames, long silenceResets, long overflows,
                            long writeFailures, int buffered) {
 
+    /** All zero: the counters of a port not open yet. */
     public static final LineCounters NONE = new LineCounters(0, 0, 0, 0, 0, 0, 0);
 
     /** E.g. {@code frames=12 discarded=3 bad=1 silence-resets=0 overflows=0 write-failures=0}, for logs. */

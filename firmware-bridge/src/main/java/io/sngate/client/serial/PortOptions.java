@@ -14,8 +14,10 @@ public record PortOptions(int maxFrameSize, long silenceMillis, int maxPendingFr
     /** USB serial adapters deliver bytes in bursts up to ~16 ms apart: a gap must be well above that. */
     public static final long MIN_DEFAULT_SILENCE_MILLIS = 100;
 
+    /** Frames that may wait for the runtime thread by default. */
     public static final int DEFAULT_MAX_PENDING_FRAMES = 256;
 
+    /** Checks the bounds; a bad one fails naming it. */
     public PortOptions {
         if (maxFrameSize < 4) {
             throw new IllegalArgumentException("maxFrameSize must be at least 4: " + maxFrameSize);
@@ -35,10 +37,12 @@ public record PortOptions(int maxFrameSize, long silenceMillis, int maxPendingFr
                 DEFAULT_MAX_PENDING_FRAMES);
     }
 
+    /** With a silence of {@code millis} ending a partial frame. */
     public PortOptions withSilenceMillis(long millis) {
         return new PortOptions(maxFrameSize, millis, maxPendingFrames);
     }
 
+    /** With at most {@code frames} waiting for the runtime thread. */
     public PortOptions withMaxPendingFrames(int frames) {
         return new PortOptions(maxFrameSize, silenceMillis, frames);
     }

@@ -1,18 +1,18 @@
 package io.sngate.client.serial;
 
-import io.sngate.codec.Bytes;
-import io.sngate.codec.xbee.ApiMode;
-import io.sngate.codec.xbee.XBeeFrame;
-import io.sngate.codec.xbee.XBeeFrame.ModemStatus;
-import io.sngate.codec.xbee.XBeeFrame.ReceivePacket;
-import io.sngate.codec.xbee.XBeeFrame.TransmitRequest;
-import io.sngate.codec.xbee.XBeeFrame.TransmitStatus;
-import io.sngate.codec.xbee.XBeeFrameDecoder;
 import io.sngate.client.ClientRuntime;
 import io.sngate.client.Link;
 import io.sngate.client.XBeeAddress;
 import io.sngate.client.internal.line.LineOpener;
 import io.sngate.client.internal.line.XBeePort;
+import io.sngate.codec.Bytes;
+import io.sngate.codec.xbee.ApiMode;
+import io.sngate.codec.xbee.XBeeFrame.ModemStatus;
+import io.sngate.codec.xbee.XBeeFrame.ReceivePacket;
+import io.sngate.codec.xbee.XBeeFrame.TransmitRequest;
+import io.sngate.codec.xbee.XBeeFrame.TransmitStatus;
+import io.sngate.codec.xbee.XBeeFrame;
+import io.sngate.codec.xbee.XBeeFrameDecoder;
 import io.sngate.hw.config.XBeeRadioConfig;
 import io.sngate.hw.serial.SerialException;
 import io.sngate.hw.serial.SerialSettings;
@@ -49,6 +49,7 @@ public final class XBeeLink implements Link {
      * @param maxPayload the largest RF payload the radio sends in one frame (its NP)
      */
     public record Options(ApiMode mode, XBeeAddress gateway, int maxPayload) {
+        /** Checks the mode, the gateway's radio and the payload bound; a bad one fails naming it. */
         public Options {
             Objects.requireNonNull(mode, "mode");
             Objects.requireNonNull(gateway, "gateway");

@@ -1,11 +1,11 @@
 package io.sngate.client.dtls;
 
-import io.sngate.client.LinkAddress;
-import io.sngate.client.ClientRuntime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.LinkAddress;
 import io.sngate.client.testing.DtlsTestServer;
 import io.sngate.hw.testing.TestPki;
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package io.sngate.client.gpio;
 
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.Link;
 import io.sngate.client.LinkAddress;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.QoS;
@@ -16,8 +18,6 @@ import io.sngate.codec.v12.SubAck;
 import io.sngate.codec.v12.Subscribe;
 import io.sngate.codec.v12.TopicIdType;
 import io.sngate.codec.v12.TopicRef;
-import io.sngate.client.ClientRuntime;
-import io.sngate.client.Link;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

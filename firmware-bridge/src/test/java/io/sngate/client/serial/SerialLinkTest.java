@@ -1,13 +1,14 @@
 package io.sngate.client.serial;
 
-import io.sngate.client.LinkAddress;
-import io.sngate.client.ClientState;
-import io.sngate.client.ClientRuntime;
-import io.sngate.client.MqttSnClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.ClientState;
+import io.sngate.client.LinkAddress;
+import io.sngate.client.MqttSnClient;
+import io.sngate.client.serial.PortOptions;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.QoS;
 import io.sngate.codec.v12.ConnAck;
@@ -17,7 +18,6 @@ import io.sngate.codec.v12.PingResp;
 import io.sngate.codec.v12.Publish;
 import io.sngate.codec.v12.ReturnCode;
 import io.sngate.codec.v12.TopicIdType;
-import io.sngate.client.serial.PortOptions;
 import io.sngate.hw.serial.SerialSettings;
 import io.sngate.hw.testing.PtyEnd;
 import io.sngate.hw.testing.PtyPair;

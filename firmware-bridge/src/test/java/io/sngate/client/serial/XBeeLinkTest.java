@@ -1,13 +1,14 @@
 package io.sngate.client.serial;
 
-import io.sngate.client.LinkAddress;
-import io.sngate.client.ClientRuntime;
-import io.sngate.client.MqttSnClient;
-import io.sngate.client.XBeeAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.LinkAddress;
+import io.sngate.client.MqttSnClient;
+import io.sngate.client.XBeeAddress;
+import io.sngate.client.serial.PortOptions;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.QoS;
 import io.sngate.codec.v12.ConnAck;
@@ -20,12 +21,11 @@ import io.sngate.codec.v12.ReturnCode;
 import io.sngate.codec.v12.SearchGw;
 import io.sngate.codec.v12.TopicIdType;
 import io.sngate.codec.xbee.ApiMode;
-import io.sngate.codec.xbee.XBeeFrame;
 import io.sngate.codec.xbee.XBeeFrame.ReceivePacket;
 import io.sngate.codec.xbee.XBeeFrame.TransmitRequest;
 import io.sngate.codec.xbee.XBeeFrame.TransmitStatus;
+import io.sngate.codec.xbee.XBeeFrame;
 import io.sngate.codec.xbee.XBeeFrameCodec;
-import io.sngate.client.serial.PortOptions;
 import io.sngate.hw.serial.SerialSettings;
 import io.sngate.hw.testing.PtyEnd;
 import io.sngate.hw.testing.PtyPair;

@@ -3,22 +3,21 @@ package io.sngate.client.gpio.examples;
 import com.pi4j.io.gpio.digital.DigitalInput;
 import com.pi4j.io.gpio.digital.DigitalOutput;
 import com.pi4j.io.gpio.digital.PullResistance;
-import io.sngate.codec.QoS;
-import io.sngate.codec.SngateVersion;
-import io.sngate.codec.xbee.ApiMode;
-import io.sngate.client.ClientConfig;
 import io.sngate.client.ClientRuntime;
 import io.sngate.client.Link;
 import io.sngate.client.MqttSnClient;
 import io.sngate.client.Outcome;
-import io.sngate.client.serial.SerialLink;
 import io.sngate.client.UdpLink;
-import io.sngate.client.serial.XBeeLink;
 import io.sngate.client.gpio.InputBinding;
 import io.sngate.client.gpio.InputPublisher;
 import io.sngate.client.gpio.OutputBinding;
 import io.sngate.client.gpio.OutputSubscriber;
 import io.sngate.client.gpio.PiGpio;
+import io.sngate.client.serial.SerialLink;
+import io.sngate.client.serial.XBeeLink;
+import io.sngate.codec.QoS;
+import io.sngate.codec.SngateVersion;
+import io.sngate.codec.xbee.ApiMode;
 import io.sngate.hw.cli.Args;
 import io.sngate.hw.cli.Cli;
 import io.sngate.hw.cli.CliCommand;
@@ -154,6 +153,7 @@ public final class ButtonAndLed {
         }
     }
 
+    /** Runs the example with its command line (see {@code docs/device-gpio.md}); exits non-zero when it fails. */
     public static void main(String[] args) {
         int code = run(List.of(args), System.out, System.err);
         if (code != Cli.EXIT_OK) {

@@ -34,7 +34,8 @@ final class ControlChannel {
     /** Queues {@code request}; false (and the request failed) when the queue is full. */
     boolean enqueue(ControlRequest request) {
         if (slot.queue.size() >= config.maxQueued()) {
-            effects.complete(request.requestId(), Outcome.failed(Outcome.Status.QUEUE_FULL, "request queue full (" + config.maxQueued() + ")"));
+            effects.complete(request.requestId(),
+                    Outcome.failed(Outcome.Status.QUEUE_FULL, "request queue full (" + config.maxQueued() + ")"));
             return false;
         }
         slot.queue.addLast(request);

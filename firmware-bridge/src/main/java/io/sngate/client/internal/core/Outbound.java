@@ -54,7 +54,8 @@ final class Outbound {
         if (qos == QoS.MINUS_ONE) {
             // QoS -1 goes without a connection, so there is no session to register a name in.
             if (topic instanceof Topic.Name) {
-                effects.complete(requestId, Outcome.failed(Outcome.Status.INVALID, "QoS -1 needs a predefined or short topic"));
+                effects.complete(requestId,
+                        Outcome.failed(Outcome.Status.INVALID, "QoS -1 needs a predefined or short topic"));
                 return false;
             }
             effects.send(packet(topic, resolveId(topic), qos, retain, 0, payload), now);
@@ -62,7 +63,8 @@ final class Outbound {
             return false;
         }
         if (slot.queue.size() >= config.maxQueued()) {
-            effects.complete(requestId, Outcome.failed(Outcome.Status.QUEUE_FULL, "publish queue full (" + config.maxQueued() + ")"));
+            effects.complete(requestId,
+                    Outcome.failed(Outcome.Status.QUEUE_FULL, "publish queue full (" + config.maxQueued() + ")"));
             return false;
         }
         if (topic instanceof Topic.Name name && !topics.knows(name.name())) {

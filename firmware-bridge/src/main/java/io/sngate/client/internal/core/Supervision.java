@@ -37,7 +37,8 @@ final class Supervision {
     void sleep(long requestId, int seconds, long now) {
         ClientState state = effects.state();
         if (state != ClientState.ACTIVE && state != ClientState.AWAKE && state != ClientState.ASLEEP) {
-            effects.complete(requestId, Outcome.failed(Outcome.Status.NOT_CONNECTED, "cannot sleep while " + state.name().toLowerCase()));
+            effects.complete(requestId,
+                    Outcome.failed(Outcome.Status.NOT_CONNECTED, "cannot sleep while " + state.name().toLowerCase()));
             return;
         }
         startExchange(requestId, Disconnect.sleep(seconds), now);
@@ -106,7 +107,8 @@ final class Supervision {
             effects.changeState(ClientState.LOST, "gateway sent DISCONNECT");
             if (exchange != null) {
                 session.take();
-                effects.complete(exchange.requestId(), Outcome.failed(Outcome.Status.NOT_CONNECTED, "gateway sent DISCONNECT"));
+                effects.complete(exchange.requestId(),
+                        Outcome.failed(Outcome.Status.NOT_CONNECTED, "gateway sent DISCONNECT"));
             }
         }
     }
@@ -159,7 +161,8 @@ final class Supervision {
             effects.complete(failed.requestId(), Outcome.ok());
         } else {
             lose("no answer to " + failed.packet().typeName(), null);
-            effects.complete(failed.requestId(), Outcome.failed(Outcome.Status.NO_ANSWER, "no answer to " + failed.packet().typeName()));
+            effects.complete(failed.requestId(),
+                    Outcome.failed(Outcome.Status.NO_ANSWER, "no answer to " + failed.packet().typeName()));
         }
     }
 

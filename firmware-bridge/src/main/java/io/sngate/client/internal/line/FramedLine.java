@@ -1,8 +1,8 @@
 package io.sngate.client.internal.line;
 
-import io.sngate.client.serial.PortOptions;
-import io.sngate.client.serial.LineCounters;
 import io.sngate.client.ClientRuntime;
+import io.sngate.client.serial.LineCounters;
+import io.sngate.client.serial.PortOptions;
 import io.sngate.hw.serial.SerialException;
 import io.sngate.hw.serial.SerialLine;
 import io.sngate.hw.serial.SerialWriter;

@@ -1,9 +1,9 @@
 package io.sngate.client.internal.line;
 
-import io.sngate.client.serial.PortOptions;
-import io.sngate.client.serial.LineCounters;
-import io.sngate.codec.frame.SerialFrameDecoder;
 import io.sngate.client.ClientRuntime;
+import io.sngate.client.serial.LineCounters;
+import io.sngate.client.serial.PortOptions;
+import io.sngate.codec.frame.SerialFrameDecoder;
 import io.sngate.hw.serial.SerialException;
 import java.io.IOException;
 import java.util.function.Consumer;

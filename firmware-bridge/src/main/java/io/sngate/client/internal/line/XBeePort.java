@@ -1,13 +1,13 @@
 package io.sngate.client.internal.line;
 
-import io.sngate.client.serial.PortOptions;
+import io.sngate.client.ClientRuntime;
 import io.sngate.client.serial.LineCounters;
+import io.sngate.client.serial.PortOptions;
 import io.sngate.codec.DecodeException;
 import io.sngate.codec.xbee.ApiMode;
 import io.sngate.codec.xbee.XBeeFrame;
 import io.sngate.codec.xbee.XBeeFrameCodec;
 import io.sngate.codec.xbee.XBeeFrameDecoder;
-import io.sngate.client.ClientRuntime;
 import io.sngate.hw.serial.SerialException;
 import java.io.IOException;
 import java.util.Objects;

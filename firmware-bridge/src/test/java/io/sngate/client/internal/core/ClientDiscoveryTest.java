@@ -1,10 +1,10 @@
 package io.sngate.client.internal.core;
 
-import io.sngate.client.LinkAddress;
-import io.sngate.client.ClientConfig;
-import io.sngate.client.ClientState;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sngate.client.ClientConfig;
+import io.sngate.client.ClientState;
+import io.sngate.client.LinkAddress;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.v12.Advertise;
 import io.sngate.codec.v12.GwInfo;

@@ -1,13 +1,13 @@
 package io.sngate.client.internal.core;
 
-import io.sngate.client.LinkAddress;
-import io.sngate.client.Will;
-import io.sngate.client.ClientConfig;
-import io.sngate.client.ClientState;
-import io.sngate.client.Outcome;
-import io.sngate.client.Topic;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sngate.client.ClientConfig;
+import io.sngate.client.ClientState;
+import io.sngate.client.LinkAddress;
+import io.sngate.client.Outcome;
+import io.sngate.client.Topic;
+import io.sngate.client.Will;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.QoS;
 import io.sngate.codec.v12.ConnAck;

@@ -1,8 +1,8 @@
 package io.sngate.client.internal.core;
 
-import io.sngate.client.Topic;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sngate.client.Topic;
 import io.sngate.codec.QoS;
 import io.sngate.codec.v12.PingReq;
 import io.sngate.codec.v12.PingResp;

@@ -1,9 +1,9 @@
 package io.sngate.client.internal.core;
 
-import io.sngate.client.ClientState;
-import io.sngate.client.Topic;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sngate.client.ClientState;
+import io.sngate.client.Topic;
 import io.sngate.codec.QoS;
 import io.sngate.codec.v12.ConnAck;
 import io.sngate.codec.v12.Disconnect;

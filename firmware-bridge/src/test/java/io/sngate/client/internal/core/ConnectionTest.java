@@ -1,10 +1,10 @@
 package io.sngate.client.internal.core;
 
-import io.sngate.client.Will;
-import io.sngate.client.ClientState;
-import io.sngate.client.Outcome;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sngate.client.ClientState;
+import io.sngate.client.Outcome;
+import io.sngate.client.Will;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.QoS;
 import io.sngate.codec.v12.ConnAck;

@@ -1,9 +1,9 @@
 package io.sngate.client.internal.core;
 
-import io.sngate.client.Outcome;
-import io.sngate.client.Topic;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sngate.client.Outcome;
+import io.sngate.client.Topic;
 import io.sngate.codec.QoS;
 import io.sngate.codec.v12.Register;
 import io.sngate.codec.v12.Subscribe;
@@ -171,7 +171,8 @@ class ControlChannelTest extends PartFixture {
         channel.failInFlight(Outcome.failed(Outcome.Status.NOT_CONNECTED, "gone"), null);
         assertThat(drain()).containsExactly(completed(1, Outcome.failed(Outcome.Status.NOT_CONNECTED, "gone")));
         channel.failQueued(Outcome.failed(Outcome.Status.NOT_CONNECTED, "gone"));
-        assertThat(drain()).containsExactly(completed(2, Outcome.failed(Outcome.Status.NOT_CONNECTED, "gone")), completed(3, Outcome.failed(Outcome.Status.NOT_CONNECTED, "gone")));
+        assertThat(drain()).containsExactly(completed(2, Outcome.failed(Outcome.Status.NOT_CONNECTED, "gone")),
+                completed(3, Outcome.failed(Outcome.Status.NOT_CONNECTED, "gone")));
 
         assertThat(channel.pending()).isZero();
         assertThat(channel.nextDeadline()).isEqualTo(Long.MAX_VALUE);

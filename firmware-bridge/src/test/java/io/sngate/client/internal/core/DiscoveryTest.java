@@ -1,11 +1,11 @@
 package io.sngate.client.internal.core;
 
-import io.sngate.client.LinkAddress;
-import io.sngate.client.ClientConfig;
-import io.sngate.client.ClientState;
-import io.sngate.client.Outcome;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sngate.client.ClientConfig;
+import io.sngate.client.ClientState;
+import io.sngate.client.LinkAddress;
+import io.sngate.client.Outcome;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.v12.Advertise;
 import io.sngate.codec.v12.GwInfo;
@@ -107,7 +107,8 @@ class DiscoveryTest extends PartFixture {
         discovery.onGwInfo(new GwInfo(3, Bytes.utf8("10.0.0.9")), NEIGHBOUR);
         discovery.onGwInfo(new GwInfo(3, Bytes.utf8("10.0.0.9")), NEIGHBOUR);
 
-        assertThat(drain()).as("found once").containsExactly(new ClientEffect.GatewayFound(3, new LinkAddress.Announced(Bytes.utf8("10.0.0.9"))));
+        assertThat(drain()).as("found once")
+                .containsExactly(new ClientEffect.GatewayFound(3, new LinkAddress.Announced(Bytes.utf8("10.0.0.9"))));
     }
 
     @Test

@@ -1,12 +1,12 @@
 package io.sngate.client.internal.core;
 
-import io.sngate.client.LinkAddress;
-import io.sngate.client.ClientState;
-import io.sngate.client.Outcome;
-import io.sngate.client.Topic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sngate.client.ClientState;
+import io.sngate.client.LinkAddress;
+import io.sngate.client.Outcome;
+import io.sngate.client.Topic;
 import io.sngate.codec.QoS;
 import io.sngate.codec.v12.ConnAck;
 import io.sngate.codec.v12.PingReq;

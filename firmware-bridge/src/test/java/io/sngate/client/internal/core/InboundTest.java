@@ -1,9 +1,9 @@
 package io.sngate.client.internal.core;
 
-import io.sngate.client.ClientConfig;
-import io.sngate.client.ClientState;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sngate.client.ClientConfig;
+import io.sngate.client.ClientState;
 import io.sngate.codec.QoS;
 import io.sngate.codec.v12.PingReq;
 import io.sngate.codec.v12.PubAck;

@@ -1,16 +1,15 @@
 package io.sngate.client.internal.core;
 
-import io.sngate.client.Outcome;
-import io.sngate.client.Topic;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sngate.client.Outcome;
+import io.sngate.client.Topic;
 import io.sngate.codec.QoS;
 import io.sngate.codec.v12.PubAck;
 import io.sngate.codec.v12.PubComp;
 import io.sngate.codec.v12.PubRec;
 import io.sngate.codec.v12.PubRel;
 import io.sngate.codec.v12.Publish;
-import io.sngate.codec.v12.RegAck;
 import io.sngate.codec.v12.Register;
 import io.sngate.codec.v12.ReturnCode;
 import io.sngate.codec.v12.ShortTopicName;
@@ -253,7 +252,8 @@ class OutboundTest extends PartFixture {
         outbound.failInFlight(Outcome.failed(Outcome.Status.NOT_CONNECTED, "lost"), null);
         assertThat(drain()).containsExactly(completed(1, Outcome.failed(Outcome.Status.NOT_CONNECTED, "lost")));
         outbound.failQueued(Outcome.failed(Outcome.Status.NOT_CONNECTED, "lost"));
-        assertThat(drain()).containsExactly(completed(2, Outcome.failed(Outcome.Status.NOT_CONNECTED, "lost")), completed(3, Outcome.failed(Outcome.Status.NOT_CONNECTED, "lost")));
+        assertThat(drain()).containsExactly(completed(2, Outcome.failed(Outcome.Status.NOT_CONNECTED, "lost")),
+                completed(3, Outcome.failed(Outcome.Status.NOT_CONNECTED, "lost")));
 
         assertThat(outbound.pending()).isZero();
         assertThat(outbound.nextDeadline()).isEqualTo(Long.MAX_VALUE);

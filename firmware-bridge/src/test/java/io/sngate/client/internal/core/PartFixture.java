@@ -1,8 +1,8 @@
 package io.sngate.client.internal.core;
 
-import io.sngate.client.LinkAddress;
 import io.sngate.client.ClientConfig;
 import io.sngate.client.ClientState;
+import io.sngate.client.LinkAddress;
 import io.sngate.client.Outcome;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.v12.MqttSn12Message;

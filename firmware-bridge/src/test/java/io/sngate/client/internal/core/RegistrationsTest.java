@@ -1,10 +1,10 @@
 package io.sngate.client.internal.core;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.sngate.client.ClientState;
 import io.sngate.client.Outcome;
 import io.sngate.client.Topic;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.sngate.codec.QoS;
 import io.sngate.codec.v12.PingReq;
 import io.sngate.codec.v12.Publish;

@@ -1,9 +1,9 @@
 package io.sngate.client.internal.core;
 
-import io.sngate.client.Outcome;
-import io.sngate.client.Topic;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sngate.client.Outcome;
+import io.sngate.client.Topic;
 import io.sngate.codec.QoS;
 import io.sngate.codec.v12.ReturnCode;
 import io.sngate.codec.v12.ShortTopicName;
@@ -31,7 +31,8 @@ class SubscriptionsTest extends PartFixture {
     void qosMinusOneCannotBeSubscribed() {
         assertThat(subscriptions.subscribe(1, Topic.name("a/b"), QoS.MINUS_ONE)).isFalse();
 
-        assertThat(drain()).containsExactly(completed(1, Outcome.failed(Outcome.Status.INVALID, "QoS -1 cannot be subscribed")));
+        assertThat(drain())
+                .containsExactly(completed(1, Outcome.failed(Outcome.Status.INVALID, "QoS -1 cannot be subscribed")));
         assertThat(control.pending()).isZero();
     }
 

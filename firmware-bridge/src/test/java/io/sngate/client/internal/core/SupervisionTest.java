@@ -1,10 +1,10 @@
 package io.sngate.client.internal.core;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.sngate.client.ClientState;
 import io.sngate.client.Outcome;
 import io.sngate.client.Topic;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.sngate.codec.QoS;
 import io.sngate.codec.v12.Connect;
 import io.sngate.codec.v12.Disconnect;
@@ -128,7 +128,8 @@ class SupervisionTest extends PartFixture {
         elapse(RETRY);
 
         String why = "connection lost: no answer to PUBLISH";
-        assertThat(drain()).as("in flight first, then waiting; publishes before control requests; only the unanswered one timed out").containsExactly(
+        assertThat(drain()).as("in flight first, then waiting; publishes before control requests; only the unanswered"
+                + " one timed out").containsExactly(
                 changed(ClientState.ACTIVE, ClientState.LOST, "no answer to PUBLISH"),
                 completed(1, Outcome.failed(Outcome.Status.NO_ANSWER, why)),
                 completed(2, Outcome.failed(Outcome.Status.NOT_CONNECTED, why)),
@@ -237,7 +238,8 @@ class SupervisionTest extends PartFixture {
 
         supervision.sleep(6, 600, now);
 
-        assertThat(drain()).containsExactly(completed(6, Outcome.failed(Outcome.Status.NOT_CONNECTED, "cannot sleep while connecting")));
+        assertThat(drain()).containsExactly(
+                completed(6, Outcome.failed(Outcome.Status.NOT_CONNECTED, "cannot sleep while connecting")));
     }
 
     @Test

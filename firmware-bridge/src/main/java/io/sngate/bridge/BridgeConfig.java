@@ -73,7 +73,7 @@ public record BridgeConfig(InetSocketAddress gateway, InetSocketAddress bind, Li
     }
 
     /** The forwarding core's view of this configuration (validates the node ids). */
-    public ForwarderConfig forwarderConfig() {
+    ForwarderConfig forwarderConfig() {
         return ForwarderConfig.of(serialLines.stream().map(SerialLineSpec::nodeId).toList(),
                 radios.stream().map(RadioSpec::maxPayload).toList());
     }

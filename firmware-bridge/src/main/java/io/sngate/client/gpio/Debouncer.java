@@ -8,7 +8,7 @@ import java.util.Optional;
  * has held for the debounce time with no edge in between; a bounce that returns to the
  * reported level reports nothing.
  */
-public final class Debouncer {
+final class Debouncer {
 
     private final long debounceMillis;
     private boolean reported;

@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /** The payloads that switch an output: {@code 1/0}, {@code on/off}, {@code true/false}, any case, spaces trimmed. */
-public final class SwitchPayload {
+final class SwitchPayload {
 
     /** Longer payloads are not worth decoding: none of the words is. */
     private static final int MAX_LENGTH = 16;

@@ -1,9 +1,9 @@
 package io.sngate.sim;
 
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.Link;
 import io.sngate.codec.DecodeException;
 import io.sngate.codec.v12.MqttSn12Codec;
-import io.sngate.device.DeviceRuntime;
-import io.sngate.device.Link;
 import java.io.IOException;
 import java.io.PrintStream;
 
@@ -19,7 +19,7 @@ final class DebugLink implements Link {
     }
 
     @Override
-    public void open(DeviceRuntime runtime, Receiver receiver) throws IOException {
+    public void open(ClientRuntime runtime, Receiver receiver) throws IOException {
         inner.open(runtime, (packet, from) -> {
             log.println("received " + describe(packet));
             receiver.onPacket(packet, from);

@@ -1,8 +1,8 @@
 package io.sngate.sim;
 
-import io.sngate.device.DtlsCredentials;
-import io.sngate.device.DtlsCredentialsException;
-import io.sngate.device.PskFile;
+import io.sngate.client.dtls.DtlsCredentials;
+import io.sngate.client.dtls.DtlsCredentialsException;
+import io.sngate.client.dtls.PskFile;
 import io.sngate.hw.cli.CliCommand;
 import java.nio.file.Path;
 import java.util.ArrayList;

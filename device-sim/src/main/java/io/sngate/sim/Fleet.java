@@ -1,19 +1,19 @@
 package io.sngate.sim;
 
+import io.sngate.client.ClientConfig;
+import io.sngate.client.ClientEvent;
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.ClientState;
+import io.sngate.client.Link;
+import io.sngate.client.MqttSnClient;
+import io.sngate.client.Outcome;
+import io.sngate.client.Topic;
+import io.sngate.client.UdpLink;
+import io.sngate.client.dtls.DtlsLink;
+import io.sngate.client.dtls.DtlsThreads;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.QoS;
 import io.sngate.codec.v12.ReturnCode;
-import io.sngate.device.ClientConfig;
-import io.sngate.device.ClientEffect;
-import io.sngate.device.ClientState;
-import io.sngate.device.DeviceRuntime;
-import io.sngate.device.DtlsLink;
-import io.sngate.device.DtlsThreads;
-import io.sngate.device.Link;
-import io.sngate.device.MqttSnClient;
-import io.sngate.device.Outcome;
-import io.sngate.device.Topic;
-import io.sngate.device.UdpLink;
 import io.sngate.sim.line.LineWriter;
 import io.sngate.sim.nat.NatRebinder;
 import io.sngate.sim.radio.XBeeRadioEmulator;
@@ -39,7 +39,7 @@ import java.util.concurrent.TimeUnit;
  * N simulated devices running a {@link Scenario} against a gateway: each with its own client
  * id and UDP source port (or XBee address behind an emulated radio, or node id behind a
  * forwarder on an emulated serial line), publishing readings on a schedule, optionally sleeping
- * in duty cycles, behind a seeded impaired link. A few {@link DeviceRuntime} threads drive them all.
+ * in duty cycles, behind a seeded impaired link. A few {@link ClientRuntime} threads drive them all.
  *
  * <p>A publish that fails because the device lost the gateway (or the gateway was congested) is
  * kept and published again after the device reconnects, so every reading eventually reaches the
@@ -78,7 +78,7 @@ final class Fleet implements AutoCloseable {
     private final Clock wallClock;
     private final Observer observer;
     private final FleetStats stats = new FleetStats();
-    private final List<DeviceRuntime> runtimes = new ArrayList<>();
+    private final List<ClientRuntime> runtimes = new ArrayList<>();
     private final List<SimDevice> devices = new ArrayList<>();
     /** The emulated radio or serial line the devices share, if not on UDP. */
     private XBeeRadioEmulator radio;
@@ -139,7 +139,7 @@ final class Fleet implements AutoCloseable {
     void start() {
         openLine();
         for (int r = 0; r < scenario.runtimes(); r++) {
-            runtimes.add(new DeviceRuntime("sngate-fleet-" + r));
+            runtimes.add(ClientRuntime.start("sngate-fleet-" + r));
         }
         if (scenario.dtls().isPresent()) {
             dtlsThreads = DtlsThreads.forFleet("sngate-fleet-dtls");
@@ -147,7 +147,7 @@ final class Fleet implements AutoCloseable {
         scheduleRebinds();
         List<QoS> qosByDevice = qosByDevice(scenario);
         for (int i = 0; i < scenario.devices(); i++) {
-            DeviceRuntime runtime = runtimes.get(i % runtimes.size());
+            ClientRuntime runtime = runtimes.get(i % runtimes.size());
             Random random = new Random(scenario.seed() * 1_000_003L + i);
             Link link = link(i);
             if (!scenario.impairment().isNone()) {
@@ -156,7 +156,8 @@ final class Fleet implements AutoCloseable {
             String id = scenario.clientIdPrefix() + i;
             ClientConfig config = ClientConfig.defaults(id).withKeepAlive(scenario.keepAlive())
                     .withRetry(Math.round(scenario.retrySeconds() * 1000), scenario.maxRetries());
-            MqttSnClient client = MqttSnClient.open(config, link, runtime, new Random(random.nextLong()));
+            MqttSnClient client = MqttSnClient.builder(config).link(link).runtime(runtime)
+                    .random(new Random(random.nextLong())).build();
             SimDevice device = new SimDevice(i, id, client, runtime, random, qosByDevice.get(i));
             devices.add(device);
             if (device.connectionless) {
@@ -208,7 +209,7 @@ final class Fleet implements AutoCloseable {
         if (nat == null) {
             return;
         }
-        DeviceRuntime clock = runtimes.get(0);
+        ClientRuntime clock = runtimes.get(0);
         for (double seconds : scenario.nat().rebindAtSeconds()) {
             // rebindAll only posts to the NAT's thread: the device runtime does not wait for it.
             clock.schedule(clock.now() + Math.round(seconds * 1000), () -> nat.rebindAll());
@@ -237,7 +238,7 @@ final class Fleet implements AutoCloseable {
         };
     }
 
-    private io.sngate.device.DtlsCredentials credentials(int i) {
+    private io.sngate.client.dtls.DtlsCredentials credentials(int i) {
         try {
             return scenario.dtls().orElseThrow().credentialsFor(i, scenario.clientIdPrefix() + i);
         } catch (DtlsSettings.Invalid e) {
@@ -264,7 +265,7 @@ final class Fleet implements AutoCloseable {
         for (SimDevice device : devices) {
             device.client.close();
         }
-        runtimes.forEach(DeviceRuntime::close);
+        runtimes.forEach(ClientRuntime::close);
         if (dtlsThreads != null) {
             dtlsThreads.close();
         }
@@ -294,7 +295,7 @@ final class Fleet implements AutoCloseable {
         final int index;
         final String id;
         final MqttSnClient client;
-        final DeviceRuntime runtime;
+        final ClientRuntime runtime;
         final Random random;
         /** At most one reading: the chain publishes it again before it makes the next. */
         final ArrayDeque<Bytes> unsent = new ArrayDeque<>();
@@ -309,7 +310,7 @@ final class Fleet implements AutoCloseable {
         boolean publishing;
         volatile boolean stopping;
 
-        SimDevice(int index, String id, MqttSnClient client, DeviceRuntime runtime, Random random, QoS qos) {
+        SimDevice(int index, String id, MqttSnClient client, ClientRuntime runtime, Random random, QoS qos) {
             this.index = index;
             this.id = id;
             this.client = client;
@@ -337,8 +338,8 @@ final class Fleet implements AutoCloseable {
             observer.received(id, message, onWake);
         }
 
-        private void onEvent(ClientEffect effect) {
-            if (effect instanceof ClientEffect.StateChanged changed && changed.to() == ClientState.LOST) {
+        private void onEvent(ClientEvent event) {
+            if (event instanceof ClientEvent.Lost) {
                 stats.lost.incrementAndGet();
                 setUp(false);
                 if (!stopping) {

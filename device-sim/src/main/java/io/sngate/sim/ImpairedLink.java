@@ -1,7 +1,7 @@
 package io.sngate.sim;
 
-import io.sngate.device.DeviceRuntime;
-import io.sngate.device.Link;
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.Link;
 import java.io.IOException;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,7 +23,7 @@ final class ImpairedLink implements Link {
     private final Impairment impairment;
     private final Random random;
     private final Stats stats;
-    private DeviceRuntime runtime;
+    private ClientRuntime runtime;
 
     ImpairedLink(Link inner, Impairment impairment, Random random, Stats stats) {
         this.inner = inner;
@@ -38,7 +38,7 @@ final class ImpairedLink implements Link {
     }
 
     @Override
-    public void open(DeviceRuntime deviceRuntime, Receiver receiver) throws IOException {
+    public void open(ClientRuntime deviceRuntime, Receiver receiver) throws IOException {
         this.runtime = deviceRuntime;
         inner.open(deviceRuntime, (packet, from) -> {
             try {

@@ -1,9 +1,9 @@
 package io.sngate.sim;
 
+import io.sngate.client.Topic;
 import io.sngate.codec.QoS;
 import io.sngate.codec.v12.ShortTopicName;
 import io.sngate.codec.xbee.ApiMode;
-import io.sngate.device.Topic;
 import io.sngate.sim.line.LineImpairment;
 import io.sngate.sim.radio.XBeeRadioEmulator;
 import io.sngate.sim.serial.VirtualSerialLine;

@@ -1,8 +1,8 @@
 package io.sngate.sim;
 
 import io.sngate.codec.QoS;
-import io.sngate.device.MqttSnClient;
-import io.sngate.device.Topic;
+import io.sngate.client.MqttSnClient;
+import io.sngate.client.Topic;
 import io.sngate.hw.cli.CliCommand;
 import java.io.IOException;
 import java.io.PrintStream;

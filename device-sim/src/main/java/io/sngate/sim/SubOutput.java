@@ -1,6 +1,6 @@
 package io.sngate.sim;
 
-import io.sngate.device.MqttSnClient;
+import io.sngate.client.MqttSnClient;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

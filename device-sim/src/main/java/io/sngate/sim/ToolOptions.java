@@ -2,10 +2,10 @@ package io.sngate.sim;
 
 import io.sngate.codec.Bytes;
 import io.sngate.codec.QoS;
-import io.sngate.device.ClientConfig;
-import io.sngate.device.ClientCore;
-import io.sngate.device.DtlsCredentials;
-import io.sngate.device.Topic;
+import io.sngate.client.ClientConfig;
+import io.sngate.client.Topic;
+import io.sngate.client.Will;
+import io.sngate.client.dtls.DtlsCredentials;
 import io.sngate.hw.cli.CliCommand;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,7 +26,7 @@ import java.util.Optional;
  */
 record ToolOptions(String host, int port, String clientId, int keepAlive, QoS qos, List<NamedTopic> topics,
                    boolean debug, boolean cleanSession, int sleepSeconds, Optional<DtlsCredentials> dtls,
-                   Optional<ClientCore.WillSpec> will, double timeoutSeconds, double retrySeconds, int maxRetries) {
+                   Optional<Will> will, double timeoutSeconds, double retrySeconds, int maxRetries) {
 
     static final String TOPIC_GROUP = "Topic and QoS";
     static final String SESSION_GROUP = "Gateway and session";
@@ -116,7 +116,7 @@ record ToolOptions(String host, int port, String clientId, int keepAlive, QoS qo
             // dtls.identity-binding): without -i, be that client.
             clientId = dtls.get().gatewayIdentity().get();
         }
-        Optional<ClientCore.WillSpec> will = will(line);
+        Optional<Will> will = will(line);
         if (will.isPresent() && qos == QoS.MINUS_ONE && tool.equals("pub")) {
             throw new ToolArgs.UsageError("--will-topic needs a connection, and -q -1 publishes without one");
         }
@@ -164,7 +164,7 @@ record ToolOptions(String host, int port, String clientId, int keepAlive, QoS qo
         }
     }
 
-    private static Optional<ClientCore.WillSpec> will(ToolArgs line) throws ToolArgs.UsageError {
+    private static Optional<Will> will(ToolArgs line) throws ToolArgs.UsageError {
         String topic = line.get("--will-topic");
         if (topic == null) {
             for (String option : List.of("--will-payload", "--will-qos", "--will-retain")) {
@@ -178,7 +178,7 @@ record ToolOptions(String host, int port, String clientId, int keepAlive, QoS qo
             throw new ToolArgs.UsageError("--will-topic must be a topic name without wildcards, not '" + topic + "'");
         }
         QoS qos = QoS.ofLevel(line.getInt("--will-qos", 0, 0, 2));
-        return Optional.of(new ClientCore.WillSpec(topic, Bytes.utf8(line.get("--will-payload", "")), qos,
+        return Optional.of(new Will(topic, Bytes.utf8(line.get("--will-payload", "")), qos,
                 line.has("--will-retain")));
     }
 

@@ -1,13 +1,13 @@
 package io.sngate.sim;
 
-import io.sngate.device.ClientEffect;
-import io.sngate.device.ClientState;
-import io.sngate.device.DeviceRuntime;
-import io.sngate.device.DtlsLink;
-import io.sngate.device.Link;
-import io.sngate.device.MqttSnClient;
-import io.sngate.device.Outcome;
-import io.sngate.device.UdpLink;
+import io.sngate.client.ClientEvent;
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.ClientState;
+import io.sngate.client.Link;
+import io.sngate.client.MqttSnClient;
+import io.sngate.client.Outcome;
+import io.sngate.client.UdpLink;
+import io.sngate.client.dtls.DtlsLink;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -76,7 +76,7 @@ final class ToolSession implements AutoCloseable {
         }
     }
 
-    final DeviceRuntime runtime;
+    final ClientRuntime runtime;
     final MqttSnClient client;
     private final ToolOptions options;
     private final Optional<DtlsLink> dtls;
@@ -94,7 +94,7 @@ final class ToolSession implements AutoCloseable {
 
     private ToolSession(ToolOptions options, InetAddress gatewayAddress, String tool, PrintStream debug) {
         this.options = options;
-        runtime = new DeviceRuntime("sngate-" + tool);
+        runtime = ClientRuntime.start("sngate-" + tool);
         Link link;
         try {
             if (options.dtls().isPresent()) {
@@ -126,7 +126,7 @@ final class ToolSession implements AutoCloseable {
             if (options.debug()) {
                 link = new DebugLink(link, debug);
             }
-            client = MqttSnClient.open(options.clientConfig(), link, runtime);
+            client = MqttSnClient.builder(options.clientConfig()).link(link).runtime(runtime).build();
         } catch (RuntimeException e) {
             runtime.close();
             throw e;
@@ -151,12 +151,12 @@ final class ToolSession implements AutoCloseable {
         return new ToolSession(options, address, tool, debug);
     }
 
-    private void onEvent(ClientEffect effect) {
-        if (effect instanceof ClientEffect.StateChanged changed) {
-            if (changed.to() == ClientState.ACTIVE) {
+    private void onEvent(ClientEvent event) {
+        if (event instanceof ClientEvent.StateChange changed) {
+            if (changed.state() == ClientState.ACTIVE) {
                 connectedOnce = true;
-            } else if (changed.to() == ClientState.LOST) {
-                lost.set(changed.reason());
+            } else if (changed instanceof ClientEvent.Lost lostEvent) {
+                lost.set(lostEvent.reason());
             }
         }
     }
@@ -183,8 +183,8 @@ final class ToolSession implements AutoCloseable {
         if (dtls.isEmpty()) {
             return request;
         }
-        CompletableFuture<Outcome> failed = handshakeFailed.thenApply(reason -> new Outcome(false, Optional.empty(),
-                reason, 0, Optional.empty()));
+        CompletableFuture<Outcome> failed = handshakeFailed.thenApply(
+                reason -> Outcome.failed(Outcome.Status.LINK_FAILED, reason));
         return request.applyToEither(failed, outcome -> outcome);
     }
 

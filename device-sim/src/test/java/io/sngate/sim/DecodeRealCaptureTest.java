@@ -3,12 +3,11 @@ package io.sngate.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.MqttSnClient;
+import io.sngate.client.Outcome;
+import io.sngate.client.UdpLink;
 import io.sngate.codec.QoS;
-import io.sngate.device.ClientConfig;
-import io.sngate.device.DeviceRuntime;
-import io.sngate.device.MqttSnClient;
-import io.sngate.device.Outcome;
-import io.sngate.device.UdpLink;
 import io.sngate.device.it.GatewayUnderTest;
 import io.sngate.hw.config.GatewayMode;
 import java.io.ByteArrayOutputStream;
@@ -57,7 +56,7 @@ class DecodeRealCaptureTest {
         Path tcpdumpBinary = requireTcpdump();
         Instant before = Instant.now().minusSeconds(1);
         try (GatewayUnderTest env = GatewayUnderTest.start(GatewayMode.TRANSPARENT, Map.of());
-             DeviceRuntime runtime = new DeviceRuntime("capture-device")) {
+             ClientRuntime runtime = ClientRuntime.start("capture-device")) {
             int gateway = env.udpPort();
             // The same conversation twice: on lo (Ethernet link type, microseconds) as an operator captures one
             // interface, and on 'any' (Linux cooked SLL2, here with nanosecond times) as 'tcpdump -i any' does.
@@ -66,7 +65,7 @@ class DecodeRealCaptureTest {
                 UdpLink link = UdpLink.to("127.0.0.1", gateway);
                 int registered;
                 int devicePort;
-                try (MqttSnClient device = MqttSnClient.open(ClientConfig.defaults("capture-device"), link, runtime)) {
+                try (MqttSnClient device = MqttSnClient.builder("capture-device").link(link).runtime(runtime).build()) {
                     devicePort = link.localPort();
                     assertOk(device.connect(true));
                     registered = assertOk(device.register(TOPIC)).topicId();

@@ -2,7 +2,7 @@ package io.sngate.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sngate.device.DtlsCredentials;
+import io.sngate.client.dtls.DtlsCredentials;
 import io.sngate.hw.testing.TestPki;
 import io.sngate.sim.bench.BenchCommand;
 import java.io.ByteArrayOutputStream;

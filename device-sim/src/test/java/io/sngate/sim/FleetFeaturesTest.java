@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
+import io.sngate.client.MqttSnClient;
 import io.sngate.codec.QoS;
-import io.sngate.device.MqttSnClient;
 import io.sngate.device.it.BrokerWatcher;
 import io.sngate.device.it.GatewayUnderTest;
 import io.sngate.gateway.Metrics;

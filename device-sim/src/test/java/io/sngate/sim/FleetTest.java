@@ -461,14 +461,14 @@ class FleetTest {
         Scenario.Publishing predefined = Scenario.load(scenarioFile("publish:\n  qos: -1\n  predefined-id: 5\n"))
                 .publishing();
         assertThat(predefined.qos()).isEqualTo(Scenario.QosMix.of(QoS.MINUS_ONE));
-        assertThat(predefined.topicFor("sim-0")).isEqualTo(io.sngate.device.Topic.predefined(5));
+        assertThat(predefined.topicFor("sim-0")).isEqualTo(io.sngate.client.Topic.predefined(5));
         Scenario.Publishing shortName = Scenario.load(scenarioFile("publish:\n  qos: -1\n  short-topic: t1\n"))
                 .publishing();
-        assertThat(shortName.topicFor("sim-0")).isEqualTo(io.sngate.device.Topic.shortName("t1"));
+        assertThat(shortName.topicFor("sim-0")).isEqualTo(io.sngate.client.Topic.shortName("t1"));
         assertThat(Scenario.load(scenarioFile("publish:\n  qos: 0\n")).publishing().qos())
                 .isEqualTo(Scenario.QosMix.of(QoS.AT_MOST_ONCE));
         assertThat(Scenario.load(scenarioFile("publish:\n  topic: a/{id}\n")).publishing().topicFor("sim-3"))
-                .isEqualTo(io.sngate.device.Topic.name("a/sim-3"));
+                .isEqualTo(io.sngate.client.Topic.name("a/sim-3"));
     }
 
     @Test

@@ -3,8 +3,10 @@ package io.sngate.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.sngate.device.DeviceRuntime;
-import io.sngate.device.Link;
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.Link;
+import io.sngate.client.LinkAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * {@link ImpairedLink} on a {@link DeviceRuntime} driven by a fake clock: packets are numbered,
+ * {@link ImpairedLink} on a {@link ClientRuntime} driven by a fake clock: packets are numbered,
  * and what reaches the other side (and when, in fake milliseconds) is compared with the
  * configured loss, duplication, reordering and latency. Bounds are generous; the seed is fixed.
  */
@@ -30,6 +32,7 @@ class ImpairedLinkTest {
 
     static final int PACKETS = 20_000;
     static final long START = 1_000_000;
+    static final LinkAddress GATEWAY = new LinkAddress.Udp(new InetSocketAddress("192.0.2.1", 1884));
 
     final List<Harness> harnesses = new ArrayList<>();
 
@@ -45,7 +48,7 @@ class ImpairedLinkTest {
     /** An impaired link over a recording link, on a runtime with a clock the test moves. */
     final class Harness {
         final AtomicLong clock = new AtomicLong(START);
-        final DeviceRuntime runtime = new DeviceRuntime("impaired-link-test", clock::get);
+        final ClientRuntime runtime = ClientRuntime.start("impaired-link-test", clock::get);
         final List<Arrival> sent = new CopyOnWriteArrayList<>();
         final List<Arrival> received = new CopyOnWriteArrayList<>();
         final ImpairedLink.Stats stats = new ImpairedLink.Stats();
@@ -56,7 +59,7 @@ class ImpairedLinkTest {
             harnesses.add(this);
             Link recording = new Link() {
                 @Override
-                public void open(DeviceRuntime deviceRuntime, Receiver receiver) {
+                public void open(ClientRuntime deviceRuntime, Receiver receiver) {
                     fromGateway = receiver;
                 }
 
@@ -113,7 +116,7 @@ class ImpairedLinkTest {
         void receive(int count) {
             onRuntime(() -> {
                 for (int i = 0; i < count; i++) {
-                    fromGateway.onPacket(ByteBuffer.allocate(4).putInt(i).array(), "gateway");
+                    fromGateway.onPacket(ByteBuffer.allocate(4).putInt(i).array(), GATEWAY);
                 }
                 return null;
             });

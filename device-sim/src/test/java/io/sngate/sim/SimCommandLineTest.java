@@ -2,9 +2,9 @@ package io.sngate.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sngate.client.Topic;
 import io.sngate.codec.QoS;
 import io.sngate.codec.SngateVersion;
-import io.sngate.device.Topic;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sngate.codec.Bytes;
 import io.sngate.codec.QoS;
-import io.sngate.device.MqttSnClient;
+import io.sngate.client.MqttSnClient;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;

@@ -1,22 +1,24 @@
 package io.sngate.bridge;
 
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.dtls.DtlsLink;
+import io.sngate.client.internal.line.LineOpener;
+import io.sngate.client.internal.line.MqttSnSerialPort;
+import io.sngate.client.internal.line.XBeePort;
+import io.sngate.client.internal.runtime.SelectorRuntime;
+import io.sngate.client.serial.LineCounters;
+import io.sngate.client.serial.PortOptions;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.frame.SerialFrameDecoder;
-import io.sngate.codec.xbee.XBeeFrame;
 import io.sngate.codec.xbee.XBeeFrame.ReceivePacket;
 import io.sngate.codec.xbee.XBeeFrame.TransmitRequest;
 import io.sngate.codec.xbee.XBeeFrame.TransmitStatus;
+import io.sngate.codec.xbee.XBeeFrame;
 import io.sngate.codec.xbee.XBeeFrameDecoder;
-import io.sngate.device.DeviceRuntime;
-import io.sngate.device.line.LineCounters;
-import io.sngate.device.line.LineOpener;
-import io.sngate.device.line.MqttSnSerialPort;
-import io.sngate.device.line.PortOptions;
-import io.sngate.device.line.XBeePort;
 import io.sngate.hw.ReconnectBackoff;
+import io.sngate.hw.serial.SerialSettings;
 import io.sngate.hw.xbee.RadioInfo;
 import io.sngate.hw.xbee.XBeeAtCommands;
-import io.sngate.hw.serial.SerialSettings;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
@@ -26,10 +28,9 @@ import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.util.Optional;
-import io.sngate.device.DtlsLink;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
@@ -45,7 +46,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The running bridge: serial lines and XBee radios on one side, one UDP socket to the gateway on
  * the other, and a {@link ForwarderCore} in between. Everything but the serial reader threads
- * (one per port, from hw-config) runs on one {@link DeviceRuntime} thread: the socket is read by
+ * (one per port, from hw-config) runs on one {@link SelectorRuntime} thread: the socket is read by
  * its selector, decoded frames are handed to it, and the core, the writes and the statistics
  * timer run there. No thread per device.
  *
@@ -62,7 +63,7 @@ public final class Bridge implements AutoCloseable {
     private static final int MAX_DATAGRAM = 65_535;
 
     private final BridgeConfig config;
-    private final DeviceRuntime runtime;
+    private final SelectorRuntime runtime;
     private final ForwarderCore core;
     private final ScheduledExecutorService reconnectTimers;
     private final WarnLimiter warnings = new WarnLimiter(ForwarderConfig.DEFAULT_WARN_INTERVAL_MILLIS);
@@ -76,7 +77,7 @@ public final class Bridge implements AutoCloseable {
     private DatagramChannel channel;
     /** The gateway side over DTLS instead of {@link #channel}, when the configuration asks for it. */
     private DtlsLink dtls;
-    private DeviceRuntime.Timer statsTimer;
+    private ClientRuntime.Timer statsTimer;
     private volatile BridgeCounters finalCounters;
 
     // Written on the runtime thread only; read through counters(), which runs there too.
@@ -84,7 +85,7 @@ public final class Bridge implements AutoCloseable {
     private long foreignDatagrams;
     private long udpSendDrops;
 
-    private Bridge(BridgeConfig config, DeviceRuntime runtime) {
+    private Bridge(BridgeConfig config, SelectorRuntime runtime) {
         this.config = config;
         this.runtime = runtime;
         this.core = new ForwarderCore(config.forwarderConfig());
@@ -104,14 +105,14 @@ public final class Bridge implements AutoCloseable {
      * @throws IOException naming the port or address that cannot be opened
      */
     public static Bridge start(BridgeConfig config) throws IOException {
-        return start(config, new DeviceRuntime("sngate-bridge"));
+        return start(config, new SelectorRuntime("sngate-bridge"));
     }
 
     /**
      * As {@link #start(BridgeConfig)} on a given runtime, which the bridge then owns and closes
      * (its clock times line silences and statistics).
      */
-    public static Bridge start(BridgeConfig config, DeviceRuntime runtime) throws IOException {
+    static Bridge start(BridgeConfig config, SelectorRuntime runtime) throws IOException {
         Bridge bridge = new Bridge(config, runtime);
         try {
             bridge.bindSocket();

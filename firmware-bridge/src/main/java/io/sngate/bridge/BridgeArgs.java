@@ -1,5 +1,8 @@
 package io.sngate.bridge;
 
+import io.sngate.client.dtls.DtlsCredentials;
+import io.sngate.client.dtls.DtlsCredentialsException;
+import io.sngate.client.dtls.PskFile;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.SngateVersion;
 import io.sngate.codec.frame.ForwarderEncapsulation;
@@ -11,16 +14,13 @@ import io.sngate.hw.config.XBeeRadioConfig;
 import io.sngate.hw.serial.SerialSettings;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.nio.file.Path;
-import io.sngate.device.DtlsCredentials;
-import io.sngate.device.DtlsCredentialsException;
-import io.sngate.device.PskFile;
 
 /**
  * The bridge's command line ({@link #command()}), parsed into a {@link BridgeConfig}. Every mistake

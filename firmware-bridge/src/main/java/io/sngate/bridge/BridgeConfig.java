@@ -1,10 +1,8 @@
 package io.sngate.bridge;
 
-import io.sngate.device.DtlsCredentials;
-import java.util.Optional;
+import io.sngate.client.dtls.DtlsCredentials;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.xbee.ApiMode;
-import io.sngate.device.DtlsCredentials;
 import io.sngate.hw.serial.SerialSettings;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -75,7 +73,7 @@ public record BridgeConfig(InetSocketAddress gateway, InetSocketAddress bind, Li
     }
 
     /** The forwarding core's view of this configuration (validates the node ids). */
-    public ForwarderConfig forwarderConfig() {
+    ForwarderConfig forwarderConfig() {
         return ForwarderConfig.of(serialLines.stream().map(SerialLineSpec::nodeId).toList(),
                 radios.stream().map(RadioSpec::maxPayload).toList());
     }

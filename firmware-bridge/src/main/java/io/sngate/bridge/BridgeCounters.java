@@ -1,6 +1,6 @@
 package io.sngate.bridge;
 
-import io.sngate.device.line.LineCounters;
+import io.sngate.client.serial.LineCounters;
 import java.util.List;
 
 /**

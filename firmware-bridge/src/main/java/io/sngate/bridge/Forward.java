@@ -4,7 +4,7 @@ import io.sngate.codec.Bytes;
 import java.util.Objects;
 
 /** What the {@link ForwarderCore} asks the bridge to send, and where. */
-public sealed interface Forward {
+sealed interface Forward {
 
     /** An encapsulated frame for the gateway. */
     record ToGateway(Bytes datagram) implements Forward {

@@ -16,7 +16,7 @@ import java.util.Set;
  *                            with several radios); the least recently heard is forgotten first
  * @param warnIntervalMillis  at most one WARN line per kind of problem in this interval
  */
-public record ForwarderConfig(List<Bytes> serialNodeIds, List<Integer> radioMaxPayloads, int maxKnownAddresses,
+record ForwarderConfig(List<Bytes> serialNodeIds, List<Integer> radioMaxPayloads, int maxKnownAddresses,
                               long warnIntervalMillis) {
 
     /** The length of an XBee node id: the big-endian 64-bit source address. */

@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Not thread-safe: the bridge calls it from its one runtime thread.
  */
-public final class ForwarderCore {
+final class ForwarderCore {
 
     private static final Logger LOG = LoggerFactory.getLogger(ForwarderCore.class);
 

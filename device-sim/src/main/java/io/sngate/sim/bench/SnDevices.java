@@ -1,5 +1,15 @@
 package io.sngate.sim.bench;
 
+import io.sngate.client.ClientConfig;
+import io.sngate.client.ClientState;
+import io.sngate.client.LinkAddress;
+import io.sngate.client.Outcome;
+import io.sngate.client.Topic;
+import io.sngate.client.dtls.DtlsLink;
+import io.sngate.client.dtls.DtlsThreads;
+import io.sngate.client.internal.core.ClientCore;
+import io.sngate.client.internal.core.ClientEffect;
+import io.sngate.client.internal.runtime.SelectorRuntime;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.DecodeException;
 import io.sngate.codec.QoS;
@@ -8,15 +18,6 @@ import io.sngate.codec.v12.MqttSn12Codec;
 import io.sngate.codec.v12.MqttSn12Message;
 import io.sngate.codec.v12.Publish;
 import io.sngate.codec.v12.Register;
-import io.sngate.device.ClientConfig;
-import io.sngate.device.ClientCore;
-import io.sngate.device.ClientEffect;
-import io.sngate.device.ClientState;
-import io.sngate.device.DeviceRuntime;
-import io.sngate.device.DtlsLink;
-import io.sngate.device.DtlsThreads;
-import io.sngate.device.Outcome;
-import io.sngate.device.Topic;
 import io.sngate.sim.DtlsSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,7 +47,8 @@ import org.HdrHistogram.Histogram;
  * sans-I/O client, so the devices follow the spec's client rules: one QoS 1/2 publish in
  * flight, T_RETRY/N_RETRY, REGISTER before publishing) with its own UDP socket (or, with
  * {@code --dtls}, its own {@link DtlsLink}, whose DTLS work a shared {@link DtlsThreads} pool does),
- * driven directly on a few {@link DeviceRuntime} threads.
+ * driven directly on a few {@link SelectorRuntime} threads. Both are internals of the client
+ * library ({@code io.sngate.client.internal}), used here on purpose, not API.
  *
  * <p>Why not {@code MqttSnClient}: its futures, a task hop and a timer object per request are
  * fine for an application and too much per message for a load generator that should cost
@@ -65,6 +67,8 @@ final class SnDevices implements AutoCloseable {
 
     private final BenchOptions options;
     private final InetSocketAddress target;
+    /** Where every packet from the gateway comes from, as the cores see it. */
+    private final LinkAddress targetAddress;
     private final Payload payload;
     private final List<Group> groups = new ArrayList<>();
     private final int firstIndex;
@@ -96,6 +100,7 @@ final class SnDevices implements AutoCloseable {
         this.options = options;
         this.dtls = dtls;
         this.target = target;
+        this.targetAddress = new LinkAddress.Udp(target);
         this.payload = payload;
         this.firstIndex = firstIndex;
         this.count = count;
@@ -114,7 +119,7 @@ final class SnDevices implements AutoCloseable {
         }
         int runtimes = Math.min(options.runtimes(), count);
         for (int r = 0; r < runtimes; r++) {
-            groups.add(new Group(new DeviceRuntime("sngate-bench-" + r)));
+            groups.add(new Group(new SelectorRuntime("sngate-bench-" + r)));
         }
         List<CompletableFuture<Void>> opened = new ArrayList<>();
         for (int r = 0; r < runtimes; r++) {
@@ -356,7 +361,7 @@ final class SnDevices implements AutoCloseable {
 
     /** The devices of one runtime and everything they share; confined to its thread. */
     private final class Group {
-        final DeviceRuntime runtime;
+        final SelectorRuntime runtime;
         final List<Device> devices = new ArrayList<>();
         final byte[] sendArray = new byte[2_048];
         final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(2_048);
@@ -385,7 +390,7 @@ final class SnDevices implements AutoCloseable {
         long connectStart;
         long connectsIssued;
 
-        Group(DeviceRuntime runtime) {
+        Group(SelectorRuntime runtime) {
             this.runtime = runtime;
         }
 
@@ -434,7 +439,7 @@ final class SnDevices implements AutoCloseable {
         }
 
         private Device newDtlsDevice(int index, InetSocketAddress local, ClientCore core) {
-            io.sngate.device.DtlsCredentials credentials;
+            io.sngate.client.dtls.DtlsCredentials credentials;
             try {
                 credentials = dtls.get().credentialsFor(index, clientIdPrefix + index);
             } catch (DtlsSettings.Invalid e) {
@@ -779,7 +784,7 @@ final class SnDevices implements AutoCloseable {
                 malformed.increment();
                 return;
             }
-            core.onPacket(message, target, group.runtime.now(), out);
+            core.onPacket(message, targetAddress, group.runtime.now(), out);
             deadline = core.nextDeadline();
             group.runDeferred();
         }

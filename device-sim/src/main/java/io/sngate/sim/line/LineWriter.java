@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why a thread of its own: a pseudo-terminal whose other end is not read (the gateway is not
  * started yet, or is busy) blocks its writer once the kernel's buffer is full. The devices send
- * from their {@code DeviceRuntime} threads, which drive hundreds of clients each and must never
+ * from their {@code ClientRuntime} threads, which drive hundreds of clients each and must never
  * block; so they only enqueue. A full queue drops the frame and counts it, as a radio's or
  * forwarder's serial buffer overflows when nobody drains it.
  *

@@ -1,19 +1,20 @@
 package io.sngate.sim.radio;
 
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.Link;
+import io.sngate.client.XBeeAddress;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.DecodeException;
 import io.sngate.codec.xbee.ApiMode;
-import io.sngate.codec.xbee.XBeeFrame;
 import io.sngate.codec.xbee.XBeeFrame.AtCommand;
 import io.sngate.codec.xbee.XBeeFrame.AtCommandResponse;
 import io.sngate.codec.xbee.XBeeFrame.ModemStatus;
 import io.sngate.codec.xbee.XBeeFrame.ReceivePacket;
 import io.sngate.codec.xbee.XBeeFrame.TransmitRequest;
 import io.sngate.codec.xbee.XBeeFrame.TransmitStatus;
+import io.sngate.codec.xbee.XBeeFrame;
 import io.sngate.codec.xbee.XBeeFrameCodec;
 import io.sngate.codec.xbee.XBeeFrameDecoder;
-import io.sngate.device.DeviceRuntime;
-import io.sngate.device.Link;
 import io.sngate.hw.serial.SerialBackend;
 import io.sngate.hw.serial.SerialException;
 import io.sngate.hw.serial.SerialLine;
@@ -47,7 +48,7 @@ import org.slf4j.LoggerFactory;
  *       support.</li>
  * </ul>
  * A device is a {@link Link} from {@link #device(long)}: a normal {@code MqttSnClient} runs
- * behind the radio on a {@link DeviceRuntime}, with no thread of its own. The emulator has the
+ * behind the radio on a {@link ClientRuntime}, with no thread of its own. The emulator has the
  * line's reader thread and one writer thread ({@link LineWriter}), whatever the number of devices.
  *
  * <p>The frames written to the gateway can be damaged by a seeded {@link LineImpairment}, and
@@ -194,6 +195,8 @@ public final class XBeeRadioEmulator implements AutoCloseable {
     private final Config config;
     private final RadioParameters parameters;
     private final RadioAddress self;
+    /** The coordinator, as the devices' links name the sender of what they receive. */
+    private final XBeeAddress selfAddress;
     private final LineWriter writer;
     private final CompletableFuture<SerialLine> lineReady = new CompletableFuture<>();
     private SerialLine line;
@@ -224,6 +227,7 @@ public final class XBeeRadioEmulator implements AutoCloseable {
         this.config = config;
         this.parameters = new RadioParameters(config);
         this.self = new RadioAddress(config.serialNumber(), COORDINATOR_ADDRESS_16);
+        this.selfAddress = new XBeeAddress(self.address64());
         this.lineMode = config.apiMode();
         this.decoder = newDecoder(config.apiMode());
         // The writer may be asked to write before open() returns the line (the gateway can send an
@@ -487,7 +491,7 @@ public final class XBeeRadioEmulator implements AutoCloseable {
     /** A remote radio with its device: the device's side of the link. */
     private final class RemoteDevice implements Link {
         final RadioAddress address;
-        private volatile DeviceRuntime runtime;
+        private volatile ClientRuntime runtime;
         private volatile Receiver receiver;
         private volatile boolean linkClosed;
 
@@ -500,7 +504,7 @@ public final class XBeeRadioEmulator implements AutoCloseable {
         }
 
         @Override
-        public void open(DeviceRuntime deviceRuntime, Receiver packetReceiver) throws IOException {
+        public void open(ClientRuntime deviceRuntime, Receiver packetReceiver) throws IOException {
             if (linkClosed) {
                 throw new IOException("the link of " + address + " was closed");
             }
@@ -549,7 +553,7 @@ public final class XBeeRadioEmulator implements AutoCloseable {
             try {
                 runtime.execute(() -> {
                     if (!linkClosed) {
-                        target.onPacket(rfData, self);
+                        target.onPacket(rfData, selfAddress);
                     }
                 });
                 deliveredToDevices.incrementAndGet();

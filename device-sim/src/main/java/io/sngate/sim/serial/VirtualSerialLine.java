@@ -1,13 +1,14 @@
 package io.sngate.sim.serial;
 
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.Link;
+import io.sngate.client.LinkAddress;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.DecodeException;
 import io.sngate.codec.frame.Encapsulated;
 import io.sngate.codec.frame.ForwarderEncapsulation;
 import io.sngate.codec.frame.SerialFrameDecoder;
 import io.sngate.codec.v12.MessageType;
-import io.sngate.device.DeviceRuntime;
-import io.sngate.device.Link;
 import io.sngate.hw.serial.SerialBackend;
 import io.sngate.hw.serial.SerialException;
 import io.sngate.hw.serial.SerialLine;
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * the gateway sends in answer to line noise does not disconnect every node.
  *
  * <p>Each device is a {@link Link} from {@link #device()} or {@link #device(Bytes)}, used by a
- * normal {@code MqttSnClient} on a {@link DeviceRuntime}; the line has its reader thread and one
+ * normal {@code MqttSnClient} on a {@link ClientRuntime}; the line has its reader thread and one
  * {@link LineWriter} thread, whatever the number of devices. The writer applies the seeded
  * {@link LineImpairment}, and {@link #injectRaw} puts any bytes on the line.
  */
@@ -130,6 +131,8 @@ public final class VirtualSerialLine implements AutoCloseable {
 
     private final Config config;
     private final String source;
+    /** The line, as the devices' links name the sender of what they receive. */
+    private final LinkAddress sourceAddress;
     private final LineWriter writer;
     private final CompletableFuture<SerialLine> lineReady = new CompletableFuture<>();
     private SerialLine line;
@@ -153,6 +156,7 @@ public final class VirtualSerialLine implements AutoCloseable {
     private VirtualSerialLine(Config config) {
         this.config = config;
         this.source = "serial:" + config.serial().path();
+        this.sourceAddress = new LinkAddress.SerialPort(config.serial().path());
         int maxFrame = config.maxPacketSize() + (config.mode() == Mode.FORWARDER
                 ? ForwarderEncapsulation.FIXED_HEADER_LENGTH + ForwarderEncapsulation.MAX_NODE_ID_LENGTH : 0);
         this.decoder = new SerialFrameDecoder(Math.max(SerialFrameDecoder.MIN_MAX_FRAME_SIZE, maxFrame),
@@ -327,7 +331,7 @@ public final class VirtualSerialLine implements AutoCloseable {
     /** One device's side of the line. */
     private final class Device implements Link {
         final Bytes nodeId;
-        private volatile DeviceRuntime runtime;
+        private volatile ClientRuntime runtime;
         private volatile Receiver receiver;
         private volatile boolean linkClosed;
 
@@ -340,7 +344,7 @@ public final class VirtualSerialLine implements AutoCloseable {
         }
 
         @Override
-        public void open(DeviceRuntime deviceRuntime, Receiver packetReceiver) throws IOException {
+        public void open(ClientRuntime deviceRuntime, Receiver packetReceiver) throws IOException {
             if (linkClosed || closed) {
                 throw new IOException("the virtual serial line on " + config.serial().path() + " is closed");
             }
@@ -379,7 +383,7 @@ public final class VirtualSerialLine implements AutoCloseable {
             try {
                 runtime.execute(() -> {
                     if (!linkClosed) {
-                        target.onPacket(packet, source);
+                        target.onPacket(packet, sourceAddress);
                     }
                 });
                 deliveredToDevices.incrementAndGet();

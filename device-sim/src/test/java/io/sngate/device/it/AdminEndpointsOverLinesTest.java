@@ -4,18 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sngate.client.ClientConfig;
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.ClientState;
+import io.sngate.client.Link;
+import io.sngate.client.MqttSnClient;
+import io.sngate.client.Outcome;
+import io.sngate.client.Topic;
+import io.sngate.client.UdpLink;
+import io.sngate.client.Will;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.QoS;
 import io.sngate.codec.xbee.ApiMode;
-import io.sngate.device.ClientConfig;
-import io.sngate.device.ClientCore;
-import io.sngate.device.ClientState;
-import io.sngate.device.DeviceRuntime;
-import io.sngate.device.Link;
-import io.sngate.device.MqttSnClient;
-import io.sngate.device.Outcome;
-import io.sngate.device.Topic;
-import io.sngate.device.UdpLink;
 import io.sngate.gateway.Metrics;
 import io.sngate.gateway.admin.PrometheusNames;
 import io.sngate.gateway.testing.Mosquitto;
@@ -83,7 +83,7 @@ class AdminEndpointsOverLinesTest {
     GatewayUnderTest env;
     AdminClient admin;
     BrokerWatcher watcher;
-    DeviceRuntime runtime;
+    ClientRuntime runtime;
     final List<Device> devices = new ArrayList<>();
     int nextAddress;
 
@@ -109,7 +109,7 @@ class AdminEndpointsOverLinesTest {
         admin = new AdminClient(env.gateway.adminUrl());
         watcher = new BrokerWatcher(env.brokerUri(), "admin-lines-watcher");
         watcher.subscribe("adm/#", 2);
-        runtime = new DeviceRuntime("admin-lines");
+        runtime = ClientRuntime.start("admin-lines");
     }
 
     @AfterAll
@@ -151,8 +151,9 @@ class AdminEndpointsOverLinesTest {
 
     /** {@code address} is asked once the link is open (a UDP link has its port then). */
     Device device(String id, Link link, Supplier<String> address, Map<Integer, String> predefined) {
-        MqttSnClient client = MqttSnClient.open(ClientConfig.defaults(id).withRetry(500, 20)
-                .withPredefinedTopics(predefined), link, runtime, new Random(id.hashCode()));
+        MqttSnClient client = MqttSnClient.builder(ClientConfig.defaults(id).withRetry(500, 20)
+                .withPredefinedTopics(predefined)).link(link).runtime(runtime).random(new Random(id.hashCode()))
+                .build();
         List<MqttSnClient.Message> received = new CopyOnWriteArrayList<>();
         client.onMessage(received::add);
         Device device = new Device(id, address.get(), client, received);
@@ -201,7 +202,7 @@ class AdminEndpointsOverLinesTest {
     }
 
     static void connectWithWill(Device d) throws Exception {
-        succeeds(d.client().connect(true, new ClientCore.WillSpec("adm/will/" + d.id(), Bytes.utf8(d.id() + " gone"),
+        succeeds(d.client().connect(true, new Will("adm/will/" + d.id(), Bytes.utf8(d.id() + " gone"),
                 QoS.AT_LEAST_ONCE, false)));
     }
 

@@ -5,12 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.sngate.bridge.Bridge;
 import io.sngate.bridge.BridgeArgs;
+import io.sngate.client.ClientConfig;
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.MqttSnClient;
+import io.sngate.client.Topic;
+import io.sngate.client.serial.SerialLink;
 import io.sngate.codec.QoS;
-import io.sngate.device.ClientConfig;
-import io.sngate.device.DeviceRuntime;
-import io.sngate.device.MqttSnClient;
-import io.sngate.device.SerialLink;
-import io.sngate.device.Topic;
 import io.sngate.hw.config.GatewayMode;
 import io.sngate.hw.config.GatewaySettings;
 import io.sngate.hw.config.HardwareConfig;
@@ -48,7 +48,7 @@ class BridgeOverDtlsTest {
     private BrokerWatcher watcher;
     private PtyPair line;
     private Bridge bridge;
-    private DeviceRuntime runtime;
+    private ClientRuntime runtime;
 
     @BeforeEach
     void start() throws Exception {
@@ -73,7 +73,7 @@ class BridgeOverDtlsTest {
         bridge = Bridge.start(BridgeArgs.parse(List.of("--gateway", "127.0.0.1:" + env.dtlsPort(), "--dtls",
                 "--psk-identity", "bridge-1", "--psk-hex", KEY_HEX, "--serial", line.a() + ":115200:node=01",
                 "--stats-interval", "0")));
-        runtime = new DeviceRuntime("bridge-dtls-devices");
+        runtime = ClientRuntime.start("bridge-dtls-devices");
     }
 
     @AfterEach
@@ -97,8 +97,8 @@ class BridgeOverDtlsTest {
 
     @Test
     void aDeviceOnTheBridgesLinePublishesAndReceivesOverDtls() throws Exception {
-        MqttSnClient device = MqttSnClient.open(ClientConfig.defaults("behind-bridge-1").withRetry(1_000, 3),
-                SerialLink.on(line.b().toString(), 115_200), runtime);
+        MqttSnClient device = MqttSnClient.builder(ClientConfig.defaults("behind-bridge-1").withRetry(1_000, 3))
+                .link(SerialLink.on(line.b().toString(), 115_200)).runtime(runtime).build();
         List<String> received = new CopyOnWriteArrayList<>();
         device.onMessage(m -> received.add(m.topic() + "=" + m.payload().utf8()));
         assertThat(device.connect(true).get(15, TimeUnit.SECONDS).success()).isTrue();
@@ -117,8 +117,8 @@ class BridgeOverDtlsTest {
 
     @Test
     void aClientIdTheBridgesIdentityDoesNotCoverIsRefused() throws Exception {
-        MqttSnClient device = MqttSnClient.open(ClientConfig.defaults("someone-else").withRetry(1_000, 3),
-                SerialLink.on(line.b().toString(), 115_200), runtime);
+        MqttSnClient device = MqttSnClient.builder(ClientConfig.defaults("someone-else").withRetry(1_000, 3))
+                .link(SerialLink.on(line.b().toString(), 115_200)).runtime(runtime).build();
         assertThat(device.connect(true).get(15, TimeUnit.SECONDS).success()).isFalse();
         assertThat(env.metric("connect_refused.identity")).isEqualTo(1);
     }

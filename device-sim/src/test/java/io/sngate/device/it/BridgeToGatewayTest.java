@@ -5,18 +5,18 @@ import static org.awaitility.Awaitility.await;
 
 import io.sngate.bridge.Bridge;
 import io.sngate.bridge.BridgeConfig;
+import io.sngate.client.ClientConfig;
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.MqttSnClient;
+import io.sngate.client.Topic;
+import io.sngate.client.serial.SerialLink;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.QoS;
-import io.sngate.device.ClientConfig;
-import io.sngate.device.DeviceRuntime;
-import io.sngate.device.MqttSnClient;
-import io.sngate.device.SerialLink;
-import io.sngate.device.Topic;
 import io.sngate.codec.xbee.ApiMode;
 import io.sngate.hw.config.GatewayMode;
-import io.sngate.sim.radio.XBeeRadioEmulator;
 import io.sngate.hw.serial.SerialSettings;
 import io.sngate.hw.testing.PtyPair;
+import io.sngate.sim.radio.XBeeRadioEmulator;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,7 +45,7 @@ class BridgeToGatewayTest {
     private PtyPair radioLine;
     private XBeeRadioEmulator radio;
     private Bridge bridge;
-    private DeviceRuntime runtime;
+    private ClientRuntime runtime;
 
     @BeforeEach
     void start() throws Exception {
@@ -65,7 +65,7 @@ class BridgeToGatewayTest {
                                 Bytes.copyOf(new byte[] {0x02}))),
                 List.of(new BridgeConfig.RadioSpec(SerialSettings.of(radioLine.a().toString(), 115_200),
                         ApiMode.ESCAPED, 84)), 0));
-        runtime = new DeviceRuntime("bridge-it-devices");
+        runtime = ClientRuntime.start("bridge-it-devices");
     }
 
     @AfterEach
@@ -93,8 +93,8 @@ class BridgeToGatewayTest {
     }
 
     private MqttSnClient device(String clientId, PtyPair line) {
-        return MqttSnClient.open(ClientConfig.defaults(clientId).withRetry(1_000, 3),
-                SerialLink.on(line.b().toString(), 115_200), runtime);
+        return MqttSnClient.builder(ClientConfig.defaults(clientId).withRetry(1_000, 3))
+                .link(SerialLink.on(line.b().toString(), 115_200)).runtime(runtime).build();
     }
 
     @Test
@@ -128,8 +128,8 @@ class BridgeToGatewayTest {
     void devicesBehindTheBridgesRadioEachGetASessionAtOurGateway() throws Exception {
         List<MqttSnClient> devices = new java.util.ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            devices.add(MqttSnClient.open(ClientConfig.defaults("bridge-it-radio-" + i).withRetry(1_000, 3),
-                    radio.device(0x0013A20041B00000L + i), runtime));
+            devices.add(MqttSnClient.builder(ClientConfig.defaults("bridge-it-radio-" + i).withRetry(1_000, 3))
+                    .link(radio.device(0x0013A20041B00000L + i)).runtime(runtime).build());
         }
         for (MqttSnClient d : devices) {
             assertThat(d.connect(true).get(15, TimeUnit.SECONDS).success()).as(d.clientId()).isTrue();

@@ -3,21 +3,22 @@ package io.sngate.device.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sngate.client.ClientConfig;
+import io.sngate.client.ClientEvent;
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.ClientState;
+import io.sngate.client.Link;
+import io.sngate.client.LinkAddress;
+import io.sngate.client.MqttSnClient;
+import io.sngate.client.Outcome;
+import io.sngate.client.Topic;
+import io.sngate.client.UdpLink;
+import io.sngate.client.Will;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.DecodeException;
 import io.sngate.codec.QoS;
 import io.sngate.codec.v12.MessageType;
 import io.sngate.codec.v12.MqttSn12Codec;
-import io.sngate.device.ClientConfig;
-import io.sngate.device.ClientCore;
-import io.sngate.device.ClientEffect;
-import io.sngate.device.ClientState;
-import io.sngate.device.DeviceRuntime;
-import io.sngate.device.Link;
-import io.sngate.device.MqttSnClient;
-import io.sngate.device.Outcome;
-import io.sngate.device.Topic;
-import io.sngate.device.UdpLink;
 import io.sngate.hw.config.GatewayMode;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -55,7 +56,7 @@ class ClientAgainstGatewayTest {
     static final Duration WAIT = Duration.ofSeconds(20);
 
     GatewayUnderTest env;
-    DeviceRuntime runtime;
+    ClientRuntime runtime;
     BrokerWatcher watcher;
 
     GatewayMode mode() {
@@ -71,7 +72,7 @@ class ClientAgainstGatewayTest {
     void startGateway() throws Exception {
         env = GatewayUnderTest.start(mode(), Map.of(PREDEFINED_ID, PREDEFINED_TOPIC,
                 PREDEFINED_SUB_ID, PREDEFINED_SUB_TOPIC));
-        runtime = new DeviceRuntime("it-devices");
+        runtime = ClientRuntime.start("it-devices");
         watcher = new BrokerWatcher(env.brokerUri(), "it-watcher-" + prefix());
         watcher.subscribe("it/#", 2);
     }
@@ -97,7 +98,7 @@ class ClientAgainstGatewayTest {
     }
 
     MqttSnClient open(ClientConfig config) {
-        return MqttSnClient.open(config, UdpLink.to("127.0.0.1", env.udpPort()), runtime);
+        return MqttSnClient.builder(config).link(UdpLink.to("127.0.0.1", env.udpPort())).runtime(runtime).build();
     }
 
     MqttSnClient connected(String name) {
@@ -147,8 +148,8 @@ class ClientAgainstGatewayTest {
         try (MqttSnClient client = open(config("plain"))) {
             List<ClientState> states = new CopyOnWriteArrayList<>();
             client.onEvent(e -> {
-                if (e instanceof ClientEffect.StateChanged changed) {
-                    states.add(changed.to());
+                if (e instanceof ClientEvent.StateChange changed) {
+                    states.add(changed.state());
                 }
             });
             Outcome connected = assertOk(client.connect(true));
@@ -165,7 +166,7 @@ class ClientAgainstGatewayTest {
     void connectsWithWillAndACleanDisconnectPublishesNoWill() throws Exception {
         String willTopic = topic("will/clean");
         try (MqttSnClient client = open(config("will-clean"))) {
-            assertOk(client.connect(true, new ClientCore.WillSpec(willTopic, Bytes.utf8("clean-gone"),
+            assertOk(client.connect(true, new Will(willTopic, Bytes.utf8("clean-gone"),
                     QoS.AT_LEAST_ONCE, false)));
             assertThat(client.state()).isEqualTo(ClientState.ACTIVE);
             // the session works after the will exchange
@@ -181,7 +182,7 @@ class ClientAgainstGatewayTest {
     void theWillIsPublishedWhenTheClientStopsAnswering() {
         String willTopic = topic("will/silent");
         MqttSnClient client = open(config("will-silent").withKeepAlive(1));
-        assertOk(client.connect(true, new ClientCore.WillSpec(willTopic, Bytes.wrap(everyByte()),
+        assertOk(client.connect(true, new Will(willTopic, Bytes.wrap(everyByte()),
                 QoS.AT_LEAST_ONCE, false)));
         client.close(); // no DISCONNECT: the device just goes quiet
 
@@ -383,10 +384,11 @@ class ClientAgainstGatewayTest {
     void keepAlivePingsKeepTheSession() throws Exception {
         CountingLink link = new CountingLink(UdpLink.to("127.0.0.1", env.udpPort()));
         List<ClientState> states = new CopyOnWriteArrayList<>();
-        try (MqttSnClient client = MqttSnClient.open(config("pinger").withKeepAlive(2), link, runtime)) {
+        try (MqttSnClient client = MqttSnClient.builder(config("pinger").withKeepAlive(2)).link(link).runtime(runtime)
+                .build()) {
             client.onEvent(e -> {
-                if (e instanceof ClientEffect.StateChanged changed) {
-                    states.add(changed.to());
+                if (e instanceof ClientEvent.StateChange changed) {
+                    states.add(changed.state());
                 }
             });
             List<MqttSnClient.Message> inbox = inbox(client);
@@ -415,17 +417,17 @@ class ClientAgainstGatewayTest {
         UdpLink link = new UdpLink(gateway, Optional.of(gateway),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1_400);
         ClientConfig config = new ClientConfig(prefix() + "-searcher", 60, 500, 3, Map.of(), 100, 50, 3);
-        List<ClientEffect.GatewayFound> found = new CopyOnWriteArrayList<>();
-        try (MqttSnClient client = MqttSnClient.open(config, link, runtime)) {
+        List<ClientEvent.GatewayFound> found = new CopyOnWriteArrayList<>();
+        try (MqttSnClient client = MqttSnClient.builder(config).link(link).runtime(runtime).build()) {
             client.onEvent(e -> {
-                if (e instanceof ClientEffect.GatewayFound f) {
+                if (e instanceof ClientEvent.GatewayFound f) {
                     found.add(f);
                 }
             });
             assertOk(client.searchGateway(1));
             assertThat(found).singleElement().satisfies(f -> {
-                assertThat(f.gwId()).isEqualTo(1); // gateway.id default
-                assertThat(f.address()).isEqualTo(gateway);
+                assertThat(f.gatewayId()).isEqualTo(1); // gateway.id default
+                assertThat(f.address()).isEqualTo(new LinkAddress.Udp(gateway));
             });
             assertThat(client.state()).isEqualTo(ClientState.DISCONNECTED);
             // and that gateway takes a connection
@@ -453,7 +455,7 @@ class ClientAgainstGatewayTest {
         }
 
         @Override
-        public void open(DeviceRuntime deviceRuntime, Receiver receiver) throws IOException {
+        public void open(ClientRuntime deviceRuntime, Receiver receiver) throws IOException {
             inner.open(deviceRuntime, (packet, from) -> {
                 if (type(packet) == MessageType.PINGRESP) {
                     pingResponses.incrementAndGet();

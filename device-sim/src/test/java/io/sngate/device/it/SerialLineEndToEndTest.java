@@ -3,15 +3,15 @@ package io.sngate.device.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sngate.client.ClientConfig;
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.Link;
+import io.sngate.client.MqttSnClient;
+import io.sngate.client.Outcome;
+import io.sngate.client.Topic;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.QoS;
 import io.sngate.codec.frame.ForwarderEncapsulation;
-import io.sngate.device.ClientConfig;
-import io.sngate.device.DeviceRuntime;
-import io.sngate.device.Link;
-import io.sngate.device.MqttSnClient;
-import io.sngate.device.Outcome;
-import io.sngate.device.Topic;
 import io.sngate.hw.config.GatewayMode;
 import io.sngate.hw.config.GpioConfig;
 import io.sngate.hw.config.HardwareConfig;
@@ -53,7 +53,7 @@ class SerialLineEndToEndTest {
     VirtualSerialLine forwarder;
     GatewayUnderTest env;
     BrokerWatcher watcher;
-    DeviceRuntime runtime;
+    ClientRuntime runtime;
     final List<MqttSnClient> clients = new ArrayList<>();
     int nextNode;
 
@@ -72,7 +72,7 @@ class SerialLineEndToEndTest {
         env = GatewayUnderTest.start(GatewayMode.TRANSPARENT, Map.of(), hardware);
         watcher = new BrokerWatcher(env.brokerUri(), "serial-e2e-watcher");
         watcher.subscribe("sl/#", 2);
-        runtime = new DeviceRuntime("serial-e2e");
+        runtime = ClientRuntime.start("serial-e2e");
     }
 
     @AfterAll
@@ -98,8 +98,8 @@ class SerialLineEndToEndTest {
     }
 
     Device device(String id, Link link) {
-        MqttSnClient client = MqttSnClient.open(ClientConfig.defaults(id).withRetry(500, 20), link, runtime,
-                new Random(id.hashCode()));
+        MqttSnClient client = MqttSnClient.builder(ClientConfig.defaults(id).withRetry(500, 20)).link(link)
+                .runtime(runtime).random(new Random(id.hashCode())).build();
         clients.add(client);
         List<MqttSnClient.Message> received = new CopyOnWriteArrayList<>();
         client.onMessage(received::add);

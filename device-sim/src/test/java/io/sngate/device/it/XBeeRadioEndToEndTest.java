@@ -3,16 +3,16 @@ package io.sngate.device.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sngate.client.ClientConfig;
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.MqttSnClient;
+import io.sngate.client.Outcome;
+import io.sngate.client.Topic;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.QoS;
 import io.sngate.codec.xbee.ApiMode;
 import io.sngate.codec.xbee.XBeeFrame;
 import io.sngate.codec.xbee.XBeeFrameCodec;
-import io.sngate.device.ClientConfig;
-import io.sngate.device.DeviceRuntime;
-import io.sngate.device.MqttSnClient;
-import io.sngate.device.Outcome;
-import io.sngate.device.Topic;
 import io.sngate.hw.config.GatewayMode;
 import io.sngate.hw.config.GpioConfig;
 import io.sngate.hw.config.HardwareConfig;
@@ -55,7 +55,7 @@ class XBeeRadioEndToEndTest {
     XBeeRadioEmulator radio;
     GatewayUnderTest env;
     BrokerWatcher watcher;
-    final List<DeviceRuntime> runtimes = new ArrayList<>();
+    final List<ClientRuntime> runtimes = new ArrayList<>();
     final List<MqttSnClient> clients = new ArrayList<>();
     int nextAddress;
 
@@ -72,14 +72,14 @@ class XBeeRadioEndToEndTest {
                 new HardwareConfig(List.of(), List.of(config), GpioConfig.NONE));
         watcher = new BrokerWatcher(env.brokerUri(), "xbee-e2e-watcher");
         watcher.subscribe("xb/#", 2);
-        runtimes.add(new DeviceRuntime("xbee-e2e-0"));
-        runtimes.add(new DeviceRuntime("xbee-e2e-1"));
+        runtimes.add(ClientRuntime.start("xbee-e2e-0"));
+        runtimes.add(ClientRuntime.start("xbee-e2e-1"));
     }
 
     @AfterAll
     void stop() throws Exception {
         clients.forEach(MqttSnClient::close);
-        runtimes.forEach(DeviceRuntime::close);
+        runtimes.forEach(ClientRuntime::close);
         if (watcher != null) {
             watcher.close();
         }
@@ -103,9 +103,9 @@ class XBeeRadioEndToEndTest {
     }
 
     Device device(String id) {
-        MqttSnClient client = MqttSnClient.open(ClientConfig.defaults(id).withRetry(500, 20),
-                radio.device(ADDRESS_BASE + ++nextAddress), runtimes.get(nextAddress % runtimes.size()),
-                new Random(nextAddress));
+        MqttSnClient client = MqttSnClient.builder(ClientConfig.defaults(id).withRetry(500, 20))
+                .link(radio.device(ADDRESS_BASE + ++nextAddress)).runtime(runtimes.get(nextAddress % runtimes.size()))
+                .random(new Random(nextAddress)).build();
         clients.add(client);
         List<MqttSnClient.Message> received = new CopyOnWriteArrayList<>();
         client.onMessage(received::add);

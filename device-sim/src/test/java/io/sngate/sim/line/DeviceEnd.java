@@ -1,7 +1,8 @@
 package io.sngate.sim.line;
 
-import io.sngate.device.DeviceRuntime;
-import io.sngate.device.Link;
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.Link;
+import io.sngate.client.LinkAddress;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
@@ -17,19 +18,19 @@ import java.util.concurrent.TimeUnit;
 public final class DeviceEnd {
 
     /** A packet as the link handed it to the device, with the sender it named. */
-    public record Received(byte[] packet, Object from, boolean onRuntimeThread) {
+    public record Received(byte[] packet, LinkAddress from, boolean onRuntimeThread) {
     }
 
     private final Link link;
-    private final DeviceRuntime runtime;
+    private final ClientRuntime runtime;
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
 
-    private DeviceEnd(Link link, DeviceRuntime runtime) {
+    private DeviceEnd(Link link, ClientRuntime runtime) {
         this.link = link;
         this.runtime = runtime;
     }
 
-    public static DeviceEnd open(Link link, DeviceRuntime runtime) throws IOException {
+    public static DeviceEnd open(Link link, ClientRuntime runtime) throws IOException {
         DeviceEnd end = new DeviceEnd(link, runtime);
         end.onRuntime(() -> link.open(runtime, (packet, from) ->
                 end.received.add(new Received(packet, from, runtime.inRuntime()))));

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.sngate.device.DeviceRuntime;
-import io.sngate.device.DtlsCredentials;
-import io.sngate.device.DtlsLink;
-import io.sngate.device.testing.DtlsTestServer;
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.dtls.DtlsCredentials;
+import io.sngate.client.dtls.DtlsLink;
+import io.sngate.client.testing.DtlsTestServer;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -205,7 +205,7 @@ class NatRebinderTest {
         byte[] key = HexFormat.of().parseHex("000102030405060708090a0b0c0d0e0f");
         DtlsTestServer server = closeLater(DtlsTestServer.builder().psk("sensor-1", key).start());
         NatRebinder nat = closeLater(NatRebinder.start(server.address()));
-        DeviceRuntime runtime = closeLater(new DeviceRuntime("nat-dtls-test"));
+        ClientRuntime runtime = closeLater(ClientRuntime.start("nat-dtls-test"));
         DtlsLink link = closeLater(new DtlsLink(nat.address(), DtlsLink.localFor(nat.address()),
                 DtlsCredentials.psk("sensor-1", key), DtlsLink.Options.defaults(), Optional.empty()));
         LinkedBlockingQueue<String> inbox = new LinkedBlockingQueue<>();

@@ -4,17 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.MqttSnClient;
+import io.sngate.client.XBeeAddress;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.xbee.ApiMode;
-import io.sngate.codec.xbee.XBeeFrame;
 import io.sngate.codec.xbee.XBeeFrame.AtCommand;
 import io.sngate.codec.xbee.XBeeFrame.AtCommandResponse;
 import io.sngate.codec.xbee.XBeeFrame.ModemStatus;
 import io.sngate.codec.xbee.XBeeFrame.ReceivePacket;
 import io.sngate.codec.xbee.XBeeFrame.TransmitRequest;
 import io.sngate.codec.xbee.XBeeFrame.TransmitStatus;
+import io.sngate.codec.xbee.XBeeFrame;
 import io.sngate.codec.xbee.XBeeFrameCodec;
-import io.sngate.device.DeviceRuntime;
 import io.sngate.hw.config.XBeeRadioConfig;
 import io.sngate.hw.serial.SerialSettings;
 import io.sngate.hw.testing.PtyPair;
@@ -59,14 +61,14 @@ class XBeeRadioEmulatorTest {
     PtyPair pty;
     XBeeRadioEmulator radio;
     GatewaySide gateway;
-    DeviceRuntime runtime;
+    ClientRuntime runtime;
     ScheduledThreadPoolExecutor scheduler;
 
     void start(XBeeRadioEmulator.Config config, ApiMode gatewayMode) throws IOException {
         pty = PtyPair.open();
         radio = XBeeRadioEmulator.open(config.withSerial(SerialSettings.of(pty.b().toString(), 9_600)));
         gateway = new GatewaySide(pty.a(), gatewayMode);
-        runtime = new DeviceRuntime("radio-test-devices");
+        runtime = ClientRuntime.start("radio-test-devices");
     }
 
     void start(ApiMode mode) throws IOException {
@@ -258,7 +260,7 @@ class XBeeRadioEmulatorTest {
         DeviceEnd.Received received = target.next(WAIT);
         assertThat(received.packet()).isEqualTo(TRICKY_PAYLOAD);
         assertThat(received.onRuntimeThread()).isTrue();
-        assertThat(received.from()).isEqualTo(radio.address());
+        assertThat(received.from()).isEqualTo(new XBeeAddress(radio.address().address64()));
         assertThat(other.waiting()).isZero();
     }
 
@@ -360,8 +362,8 @@ class XBeeRadioEmulatorTest {
     @Test
     void anMqttSnClientConnectsThroughTheRadio() throws Exception {
         start(ApiMode.ESCAPED);
-        io.sngate.device.MqttSnClient client = io.sngate.device.MqttSnClient.open(
-                io.sngate.device.ClientConfig.defaults("behind-radio"), radio.device(TRICKY_ADDRESS), runtime);
+        MqttSnClient client = MqttSnClient.builder("behind-radio").link(radio.device(TRICKY_ADDRESS)).runtime(runtime)
+                .build();
         var outcome = client.connect(true);
 
         ReceivePacket connect = gateway.next(ReceivePacket.class, WAIT);

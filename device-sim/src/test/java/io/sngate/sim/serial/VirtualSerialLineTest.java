@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.LinkAddress;
+import io.sngate.client.MqttSnClient;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.DecodeException;
 import io.sngate.codec.QoS;
@@ -13,7 +16,6 @@ import io.sngate.codec.v12.MqttSn12Codec;
 import io.sngate.codec.v12.MqttSn12Message;
 import io.sngate.codec.v12.Publish;
 import io.sngate.codec.v12.TopicIdType;
-import io.sngate.device.DeviceRuntime;
 import io.sngate.hw.serial.SerialSettings;
 import io.sngate.hw.testing.PtyPair;
 import io.sngate.sim.line.DeviceEnd;
@@ -49,14 +51,14 @@ class VirtualSerialLineTest {
     PtyPair pty;
     VirtualSerialLine line;
     SerialGatewaySide gateway;
-    DeviceRuntime runtime;
+    ClientRuntime runtime;
 
     void start(VirtualSerialLine.Config config) throws IOException {
         pty = PtyPair.open();
         line = VirtualSerialLine.open(new VirtualSerialLine.Config(SerialSettings.of(pty.b().toString(), 9_600),
                 config.mode(), config.maxPacketSize(), config.lineImpairment(), config.seed(), config.queueCapacity()));
         gateway = new SerialGatewaySide(pty.a());
-        runtime = new DeviceRuntime("serial-test-devices");
+        runtime = ClientRuntime.start("serial-test-devices");
     }
 
     void start(VirtualSerialLine.Mode mode) throws IOException {
@@ -112,7 +114,7 @@ class VirtualSerialLineTest {
         DeviceEnd.Received received = device.next(WAIT);
         assertThat(received.packet()).isEqualTo(CONNACK); // the encapsulated frame was not for a plain device
         assertThat(received.onRuntimeThread()).isTrue();
-        assertThat(received.from()).isEqualTo("serial:" + pty.b());
+        assertThat(received.from()).isEqualTo(new LinkAddress.SerialPort(pty.b().toString()));
         assertThat(line.counters().unexpectedEncapsulated()).isEqualTo(1);
         assertThat(line.counters().deliveredToDevices()).isEqualTo(1);
     }
@@ -198,9 +200,8 @@ class VirtualSerialLineTest {
     @Test
     void anMqttSnClientConnectsThroughTheForwarder() throws Exception {
         start(VirtualSerialLine.Mode.FORWARDER);
-        io.sngate.device.MqttSnClient client = io.sngate.device.MqttSnClient.open(
-                io.sngate.device.ClientConfig.defaults("behind-forwarder"), line.device(VirtualSerialLine.nodeId(42)),
-                runtime);
+        MqttSnClient client = MqttSnClient.builder("behind-forwarder").link(line.device(VirtualSerialLine.nodeId(42)))
+                .runtime(runtime).build();
         var outcome = client.connect(true);
 
         Encapsulated connect = ForwarderEncapsulation.decode(gateway.next(WAIT));

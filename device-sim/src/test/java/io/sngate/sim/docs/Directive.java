@@ -19,7 +19,8 @@ import java.util.regex.PatternSyntaxException;
  * <ul>
  *   <li>{@code run}: run it as it is, in the foreground, expecting exit status 0 (what every
  *       shell block without another item does; the item says that this was decided).
- *   <li>{@code skip: REASON}: not run; the reason says why it cannot run on a laptop.
+ *   <li>{@code skip: REASON}: not run; the reason (the rest of the comment) says why it cannot run
+ *       on a laptop.
  *   <li>{@code setup}: run, and its text also runs before every later block of the document
  *       (what a reader's shell keeps, such as a function definition).
  *   <li>{@code background}: a command that keeps running (a reader's second terminal): started,
@@ -268,7 +269,8 @@ record Directive(
                     value = quoted.toString();
                 } else {
                     int valueStart = i;
-                    while (i < n && text.charAt(i) != ';') {
+                    // a skip's reason is prose and the last item: it runs to the end, ';' included
+                    while (i < n && (key.equals("skip") || text.charAt(i) != ';')) {
                         i++;
                     }
                     value = text.substring(valueStart, i).strip().replaceAll("\\s+", " ");

@@ -74,8 +74,8 @@ class DocBlocksMarkedTest {
         assertThat(d.output()).containsExactly("a.txt", "b.txt");
         assertThat(d.skip()).isEmpty();
 
-        Directive skip = Directive.parse("doc-test: skip: needs a Raspberry Pi's GPIO pins");
-        assertThat(skip.skip()).isEqualTo(Optional.of("needs a Raspberry Pi's GPIO pins"));
+        Directive skip = Directive.parse("doc-test: skip: needs a Raspberry Pi's GPIO pins; and its LED");
+        assertThat(skip.skip()).isEqualTo(Optional.of("needs a Raspberry Pi's GPIO pins; and its LED"));
         assertThat(Directive.parse("doc-test: run")).isEqualTo(Directive.NONE);
     }
 
@@ -84,7 +84,7 @@ class DocBlocksMarkedTest {
         assertThatThrownBy(() -> Directive.parse("doc-test: backgrund")).hasMessageStartingWith("unknown item 'backgrund'");
         assertThatThrownBy(() -> Directive.parse("doc-test: skip:"))
                 .hasMessage("skip needs the reason the block cannot run on a laptop");
-        assertThatThrownBy(() -> Directive.parse("doc-test: skip: Pi only; name: x"))
+        assertThatThrownBy(() -> Directive.parse("doc-test: name: x; skip: Pi only"))
                 .hasMessage("a skipped block takes nothing but its reason");
         assertThatThrownBy(() -> Directive.parse("doc-test: name: a; name: b")).hasMessage("'name' given twice");
         assertThatThrownBy(() -> Directive.parse("doc-test: ports: 1883")).hasMessage("ports: '1883' is not udp:N or tcp:N");

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.TestFactory;
  * the jars the build has just made (gateway/target/sngate-gateway.jar,
  * device-sim/target/sngate-sim.jar, firmware-bridge/target/sngate-bridge.jar). It runs after
  * {@code package}, in device-sim's second Surefire execution; alone:
- * {@code mvn -B -o -pl device-sim surefire:test@docs-as-written}, one document with
+ * {@code mvn -B verify -pl device-sim -am -DskipTests -Dsngate.skipDocs=false}, one document with
  * {@code -Dsngate.docs=docs/simulator.md}.
  *
  * <p>Blocks use the ports they are written with (UDP and TCP 1883...): a port another program holds

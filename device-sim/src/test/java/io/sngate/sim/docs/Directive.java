@@ -27,6 +27,8 @@ import java.util.regex.PatternSyntaxException;
  *       not waited for.
  *   <li>{@code name: NAME}: its processes can be waited for or stopped by a later block.
  *   <li>{@code ready: TEXT}: the runner goes on once TEXT is in the block's output.
+ *   <li>{@code listening: tcp:1884, udp:1883}: ... and once something listens on those ports
+ *       (for a program that prints nothing when it is ready, such as a quiet mosquitto).
  *   <li>{@code expect: TEXT}, {@code match: REGEX}: in the output when the block ends (a
  *       background block ends at a later {@code wait}, at a {@code stop} or at the document's end).
  *   <li>{@code exit: N}: its exit status (0 unless given).
@@ -52,6 +54,7 @@ record Directive(
         int exit,
         Duration timeout,
         List<Port> ports,
+        List<Port> listening,
         List<String> needs,
         List<String> waitFor,
         List<String> stop,
@@ -61,31 +64,32 @@ record Directive(
     static final String PREFIX = "doc-test:";
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
     static final Directive NONE = new Directive(Optional.empty(), false, false, Optional.empty(), List.of(), List.of(),
-            List.of(), 0, DEFAULT_TIMEOUT, List.of(), List.of(), List.of(), List.of(), List.of(), Optional.empty());
+            List.of(), 0, DEFAULT_TIMEOUT, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
+            Optional.empty());
 
     private static final Set<String> FLAGS = Set.of("run", "setup", "background");
     private static final Set<String> REPEATABLE = Set.of("ready", "expect", "match");
     private static final Set<String> KEYS = Set.of("run", "skip", "setup", "background", "name", "ready", "expect", "match",
-            "exit", "timeout", "ports", "needs", "wait", "stop", "output", "file");
+            "exit", "timeout", "ports", "listening", "needs", "wait", "stop", "output", "file");
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
     private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     /** A port a block's commands listen on, as written in the document. */
     record Port(String protocol, int number) {
 
-        static Port parse(String text) throws Invalid {
+        static Port parse(String key, String text) throws Invalid {
             String[] parts = text.split(":", -1);
             if (parts.length != 2 || !(parts[0].equals("udp") || parts[0].equals("tcp"))) {
-                throw new Invalid("ports: '" + text + "' is not udp:N or tcp:N");
+                throw new Invalid(key + ": '" + text + "' is not udp:N or tcp:N");
             }
             try {
                 int number = Integer.parseInt(parts[1]);
                 if (number < 1 || number > 65535) {
-                    throw new Invalid("ports: " + number + " is not a port number");
+                    throw new Invalid(key + ": " + number + " is not a port number");
                 }
                 return new Port(parts[0], number);
             } catch (NumberFormatException e) {
-                throw new Invalid("ports: '" + parts[1] + "' is not a number");
+                throw new Invalid(key + ": '" + parts[1] + "' is not a number");
             }
         }
 
@@ -109,7 +113,8 @@ record Directive(
     /** Whether it holds anything but wait and stop (which a comment without a block may hold). */
     boolean onlyWaitsOrStops() {
         return skip.isEmpty() && !setup && !background && name.isEmpty() && ready.isEmpty() && expect.isEmpty()
-                && match.isEmpty() && exit == 0 && timeout.equals(DEFAULT_TIMEOUT) && ports.isEmpty() && needs.isEmpty()
+                && match.isEmpty() && exit == 0 && timeout.equals(DEFAULT_TIMEOUT) && ports.isEmpty()
+                && listening.isEmpty() && needs.isEmpty()
                 && output.isEmpty() && file.isEmpty();
     }
 
@@ -157,10 +162,8 @@ record Directive(
         }
         int exit = integer(items, "exit", 0, 0, 255);
         Duration timeout = Duration.ofSeconds(integer(items, "timeout", (int) DEFAULT_TIMEOUT.toSeconds(), 1, 3600));
-        List<Port> ports = new ArrayList<>();
-        for (String port : list(items, "ports")) {
-            ports.add(Port.parse(port));
-        }
+        List<Port> ports = ports(items, "ports");
+        List<Port> listening = ports(items, "listening");
         List<String> waitFor = names(items, "wait");
         List<String> stop = names(items, "stop");
         Optional<String> file = single(items, "file");
@@ -176,7 +179,7 @@ record Directive(
         }
         return new Directive(skip, items.containsKey("setup"), background, name,
                 List.copyOf(items.getOrDefault("ready", List.of())), List.copyOf(items.getOrDefault("expect", List.of())),
-                List.copyOf(match), exit, timeout, List.copyOf(ports), list(items, "needs"), waitFor, stop,
+                List.copyOf(match), exit, timeout, ports, listening, list(items, "needs"), waitFor, stop,
                 list(items, "output"), file);
     }
 
@@ -214,6 +217,14 @@ record Directive(
             values.add(value.strip());
         }
         return List.copyOf(values);
+    }
+
+    private static List<Port> ports(Map<String, List<String>> items, String key) throws Invalid {
+        List<Port> ports = new ArrayList<>();
+        for (String port : list(items, key)) {
+            ports.add(Port.parse(key, port));
+        }
+        return List.copyOf(ports);
     }
 
     private static List<String> names(Map<String, List<String>> items, String key) throws Invalid {

@@ -57,11 +57,13 @@ class DocBlocksMarkedTest {
         Directive d = Directive.parse("""
                 doc-test: background; name: gateway; ports: udp:1883, tcp:1883;
                   ready: "sngate gateway ready"; expect: "a; quoted \\"value\\""; match: ^devices up\\s+3$;
-                  exit: 2; timeout: 90; needs: socat, root; wait: sub; stop: gw, cable; output: a.txt, b.txt""");
+                  exit: 2; timeout: 90; needs: socat, root; wait: sub; stop: gw, cable; output: a.txt, b.txt;
+                  listening: tcp:1884""");
         assertThat(d.background()).isTrue();
         assertThat(d.setup()).isFalse();
         assertThat(d.name()).contains("gateway");
         assertThat(d.ports()).containsExactly(new Directive.Port("udp", 1883), new Directive.Port("tcp", 1883));
+        assertThat(d.listening()).containsExactly(new Directive.Port("tcp", 1884));
         assertThat(d.ready()).containsExactly("sngate gateway ready");
         assertThat(d.expect()).containsExactly("a; quoted \"value\"");
         assertThat(d.match()).singleElement().satisfies(p -> assertThat(p.matcher("x\ndevices up    3\n").find())

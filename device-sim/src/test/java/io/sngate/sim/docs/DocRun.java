@@ -157,6 +157,7 @@ final class DocRun implements AutoCloseable {
         directive.name().ifPresent(name -> named.put(name, run));
         if (directive.background()) {
             awaitOutput(run, directive.ready(), List.of(), "ready");
+            awaitListening(run);
             log.printf("%s started in the background (%s) in %.1f s%n", where, directive.name().orElse("unnamed"),
                     seconds(begin));
         } else {
@@ -168,6 +169,7 @@ final class DocRun implements AutoCloseable {
             List<String> texts = new ArrayList<>(directive.ready());
             texts.addAll(directive.expect());
             awaitOutput(run, texts, directive.match(), "expected");
+            awaitListening(run);
             run.ended = run.group.isEmpty();
             log.printf("%s ran in %.1f s%n", where, seconds(begin));
         }
@@ -228,6 +230,28 @@ final class DocRun implements AutoCloseable {
         } catch (ConditionTimeoutException e) {
             throw new AssertionError(run.where() + ": no " + what + " output " + missing(run.output(), texts, patterns)
                     + " within " + run.directive().timeout().toSeconds() + " s" + exitNote(run) + run.report());
+        }
+    }
+
+    /** Waits until something listens on each port of {@code listening}; fails when the block's processes end first. */
+    private void awaitListening(Started run) {
+        for (Directive.Port port : run.directive().listening()) {
+            try {
+                await(run.where() + ": " + port + " listening").atMost(run.directive().timeout()).pollInterval(POLL)
+                        .until(() -> {
+                            if (Listeners.listening(port)) {
+                                return true;
+                            }
+                            if (run.group.isEmpty()) {
+                                throw new AssertionError(run.where() + ": ended before anything listened on " + port
+                                        + exitNote(run) + run.report());
+                            }
+                            return false;
+                        });
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError(run.where() + ": nothing listens on " + port + " within "
+                        + run.directive().timeout().toSeconds() + " s" + exitNote(run) + run.report());
+            }
         }
     }
 

@@ -209,7 +209,7 @@ final class MarkdownDoc {
                 problem(block.line(), "the name '" + name + "' is taken by an earlier block");
             }
         });
-        if (directive.setup() && !directive.ready().isEmpty()) {
+        if (directive.setup() && (!directive.ready().isEmpty() || !directive.listening().isEmpty())) {
             problem(block.line(), "a setup block is run again before each later block: it cannot wait for output");
         }
     }

@@ -61,6 +61,7 @@ final class DocRun implements AutoCloseable {
         final ProcessGroup group;
         final Path out;
         final Path err;
+        /** Waited for or stopped: a later wait or stop of it is a mistake in the document. */
         boolean ended;
 
         Started(Block block, Process bash, Path out, Path err) {
@@ -170,7 +171,6 @@ final class DocRun implements AutoCloseable {
             texts.addAll(directive.expect());
             awaitOutput(run, texts, directive.match(), "expected");
             awaitListening(run);
-            run.ended = run.group.isEmpty();
             log.printf("%s ran in %.1f s%n", where, seconds(begin));
         }
         if (directive.setup()) {

@@ -59,7 +59,9 @@ final class FleetCommand {
         Scenario scenario;
         boolean live;
         try {
-            scenario = line.has("--scenario") ? Scenario.load(Path.of(line.get("--scenario"))) : Scenario.defaults();
+            // Read without the whole-scenario checks: the flags below may complete it (a serial
+            // scenario's port comes from --serial); checked() runs once they are applied.
+            scenario = line.has("--scenario") ? Scenario.read(Path.of(line.get("--scenario"))) : Scenario.defaults();
             if (line.has("--devices")) {
                 scenario = scenario.withDevices(line.getInt("--devices", 1, 1, 1_000_000));
             }
@@ -106,14 +108,16 @@ final class FleetCommand {
         if (scenario.nat().enabled()) {
             out.println("the devices reach the gateway " + scenario.nat().describe());
         }
-        if (scenario.link().kind() == Scenario.LinkKind.XBEE) {
-            out.println("the devices start once the gateway has talked to the radio on " + scenario.link().port());
-        }
         if (!scenario.link().lineImpairment().isNone()) {
             out.println("line impairment towards the gateway: " + scenario.link().lineImpairment());
         }
         try (Fleet fleet = new Fleet(scenario)) {
             fleet.start();
+            if (scenario.link().kind() == Scenario.LinkKind.XBEE) {
+                // Said once the radio's port is open: from here the gateway (or bridge) may start.
+                out.println("the radio on " + scenario.link().port()
+                        + " is up; the devices start once the gateway has talked to it");
+            }
             if (scenario.publishing().qos().percentByLevel().size() > 1) {
                 // The mix as drawn for this run, so a reader can tell what the shares came to.
                 StringBuilder drawn = new StringBuilder("qos per device:");

@@ -244,7 +244,16 @@ record Scenario(String host, int port, int devices, String clientIdPrefix, int k
         }
     }
 
+    /** A scenario file, checked as a whole: what a fleet can run as it is. */
     static Scenario load(Path file) throws ScenarioError {
+        return read(file).checked();
+    }
+
+    /**
+     * A scenario file, each key checked but not yet the whole (see {@link #checked()}): a link
+     * whose port the command line gives, for example, is complete only after it.
+     */
+    static Scenario read(Path file) throws ScenarioError {
         Object document;
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             LoaderOptions options = new LoaderOptions();
@@ -262,7 +271,7 @@ record Scenario(String host, int port, int devices, String clientIdPrefix, int k
             throw new ScenarioError("--scenario", file + " must hold a mapping of keys");
         }
         Path folder = file.toAbsolutePath().getParent();
-        return fromMap(root, folder != null ? folder : Path.of(""));
+        return unchecked(root, folder != null ? folder : Path.of(""));
     }
 
     static Scenario defaults() {
@@ -279,6 +288,10 @@ record Scenario(String host, int port, int devices, String clientIdPrefix, int k
 
     /** @param folder where the files the scenario names (keys, certificates) are looked for */
     static Scenario fromMap(Map<?, ?> root, Path folder) throws ScenarioError {
+        return unchecked(root, folder).checked();
+    }
+
+    private static Scenario unchecked(Map<?, ?> root, Path folder) throws ScenarioError {
         Section top = new Section("", root, Set.of("gateway", "devices", "duration-seconds", "connect-spread-seconds",
                 "publish", "subscribe", "sleep", "impairment", "seed", "runtimes", "link", "dtls", "nat"));
         Section gateway = top.section("gateway", Set.of("host", "port"));
@@ -361,7 +374,7 @@ record Scenario(String host, int port, int devices, String clientIdPrefix, int k
                             (long) impairment.number("jitter-ms", 0, 0, 600_000)),
                     (long) top.number("seed", 1, Long.MIN_VALUE, Long.MAX_VALUE),
                     top.integer("runtimes", Math.max(1, Runtime.getRuntime().availableProcessors()), 1, 64),
-                    linkSpec, dtls, nat).checked();
+                    linkSpec, dtls, nat);
         } catch (IllegalArgumentException e) {
             throw new ScenarioError("scenario", e.getMessage());
         }

@@ -1,15 +1,19 @@
 package io.sngate.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sngate.codec.xbee.ApiMode;
 import io.sngate.sim.line.LineImpairment;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -100,6 +104,38 @@ class ScenarioLinkTest {
         err.reset();
         assertThat(fleet(List.of("fleet", "--serial", "/tmp/b", "--devices", "5"), err)).isEqualTo(Main.EXIT_USAGE);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("link.forwarder: must be true");
+    }
+
+    @Test
+    void aScenarioFileMayLeaveTheLinesPortAndForwarderToTheCommandLine(@TempDir Path dir) throws Exception {
+        Path serial = dir.resolve("serial.yaml");
+        Files.writeString(serial, "devices: {count: 3}\nlink: {kind: serial, baud: 115200}\n");
+        Path xbee = dir.resolve("xbee.yaml");
+        Files.writeString(xbee, "link: {kind: xbee, api-mode: 1}\n");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        // Complete with the flags: the scenario is accepted, and the fleet fails on the missing port itself.
+        assertThat(fleet(List.of("fleet", "--scenario", serial.toString(), "--serial", "/tmp/sngate-no-such-line",
+                "--forwarder", "--duration", "1", "--plain"), err)).as(err.toString(StandardCharsets.UTF_8))
+                .isEqualTo(Main.EXIT_FAILURE);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("/tmp/sngate-no-such-line")
+                .doesNotContain("link.port");
+        err.reset();
+        assertThat(fleet(List.of("fleet", "--scenario", xbee.toString(), "--xbee", "/tmp/sngate-no-such-radio",
+                "--duration", "1", "--plain"), err)).as(err.toString(StandardCharsets.UTF_8))
+                .isEqualTo(Main.EXIT_FAILURE);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("/tmp/sngate-no-such-radio");
+
+        // Still incomplete after the flags: refused, naming the key.
+        err.reset();
+        assertThat(fleet(List.of("fleet", "--scenario", serial.toString()), err)).isEqualTo(Main.EXIT_USAGE);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("link.port: is required for kind serial");
+        err.reset();
+        assertThat(fleet(List.of("fleet", "--scenario", serial.toString(), "--serial", "/tmp/x"), err))
+                .isEqualTo(Main.EXIT_USAGE);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("link.forwarder: must be true (--forwarder)");
+        assertThat(Scenario.read(serial).link().port()).isEmpty();
+        assertThatThrownBy(() -> Scenario.load(serial)).hasMessageStartingWith("link.port: is required");
     }
 
     @Test

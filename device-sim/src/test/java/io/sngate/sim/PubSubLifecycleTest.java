@@ -138,7 +138,7 @@ class PubSubLifecycleTest {
         ToolRunner.Run run = ToolRunner.run(at("pub", "-t", "life/+/refused", "-m", "x", "-q", "1", "-i",
                 "life-refused-pub", "-d"));
         assertThat(run.code()).isEqualTo(1);
-        assertThat(run.errLines()).contains("sngate-sim pub: publish failed: rejected: rejected not supported");
+        assertThat(run.errLines()).contains("sngate-sim pub: publish failed: rejected: not supported (0x03)");
         assertThat(run.errLines()).anyMatch(line -> line.startsWith("sending  Disconnect"))
                 .anyMatch(line -> line.startsWith("received Disconnect"));
         awaitSessionGone("life-refused-pub");

@@ -12,7 +12,7 @@ import java.util.Optional;
  *
  * @param status     how it ended
  * @param returnCode the gateway's answer, when there was one (always for {@link Status#REFUSED})
- * @param detail     the same in words, e.g. {@code "rejected: congestion"} or {@code "no answer to CONNECT"}
+ * @param detail     the same in words, e.g. {@code "rejected: congestion (0x01)"} or {@code "no answer to CONNECT"}
  * @param topicId    the topic id the gateway gave (REGISTER, SUBSCRIBE to a name), else 0
  * @param grantedQos the QoS the gateway granted to a SUBSCRIBE
  */
@@ -66,7 +66,9 @@ public record Outcome(Status status, Optional<ReturnCode> returnCode, String det
         if (code == ReturnCode.ACCEPTED) {
             throw new IllegalArgumentException("a refusal needs a return code other than ACCEPTED");
         }
-        String detail = "rejected: " + code.name().toLowerCase().replace('_', ' ');
+        // "rejected: congestion (0x01)": the code's name without its REJECTED_ prefix, and its value.
+        String detail = "rejected: " + code.name().replaceFirst("^REJECTED_", "").toLowerCase().replace('_', ' ')
+                + String.format(" (0x%02X)", code.code());
         return new Outcome(Status.REFUSED, Optional.of(code), detail, 0, Optional.empty());
     }
 

@@ -369,7 +369,7 @@ class MqttSnClientTest {
         assertThatThrownBy(() -> Outcome.rejected(ReturnCode.REJECTED_CONGESTION).orThrow())
                 .isInstanceOfSatisfying(RefusedException.class, e -> {
                     assertThat(e.returnCode()).isEqualTo(ReturnCode.REJECTED_CONGESTION);
-                    assertThat(e).hasMessage("rejected: rejected congestion");
+                    assertThat(e).hasMessage("rejected: congestion (0x01)");
                 });
         assertThatThrownBy(() -> Outcome.failed(Outcome.Status.NOT_CONNECTED, "not asleep").orThrow())
                 .isInstanceOf(NotConnectedException.class).hasMessage("not asleep");

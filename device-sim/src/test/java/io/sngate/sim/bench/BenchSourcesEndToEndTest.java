@@ -106,7 +106,7 @@ class BenchSourcesEndToEndTest {
         assertThat(run.out().lines().findFirst().orElseThrow()).contains(" --source 127.0.0.1");
         assertThat(run.out()).doesNotContain("spread over");
         int refused = CLIENTS - SESSIONS_PER_IP;
-        assertThat(run.out()).contains("failed: " + refused + " x connect: rejected: rejected congestion");
+        assertThat(run.out()).contains("failed: " + refused + " x connect: rejected: congestion (0x01)");
         Map<String, Object> report = BenchEndToEndTest.json(jsonFile);
         assertThat(MiniJson.object(report.get("parameters"))).containsEntry("source", "127.0.0.1")
                 .containsEntry("source_addresses", 1.0);
@@ -115,7 +115,7 @@ class BenchSourcesEndToEndTest {
                 .containsEntry("failed", (double) refused)
                 .containsEntry("time_to_all_connected_s", null);
         assertThat(MiniJson.object(connect.get("failures")))
-                .containsExactly(Map.entry("connect: rejected: rejected congestion", (double) refused));
+                .containsExactly(Map.entry("connect: rejected: congestion (0x01)", (double) refused));
         assertThat(gateway.metrics().get(Metrics.CONNECT_REFUSED_PER_IP)).as("gateway: %s",
                 gateway.metrics().snapshot()).isEqualTo(refused);
         assertThat(gateway.metrics().get(Metrics.DROPPED_FLOOD)).isZero();

@@ -290,7 +290,9 @@ final class DeliveryToDevice {
         TopicIdType type;
         int topicId;
         Optional<Integer> predefinedId = ctx.predefined.id(delivery.topic());
-        if (predefinedId.isPresent()) {
+        // A device that subscribed to this very name was given a normal id in its SUBACK: that is
+        // the id promised for its PUBLISHes (spec 5.4.16), and it need not know the predefined one.
+        if (predefinedId.isPresent() && !subscriptions.byName(delivery.topic())) {
             type = TopicIdType.PREDEFINED;
             topicId = predefinedId.get();
         } else if (subscriptions.byShortName(delivery.topic()) && ShortTopicName.fits(delivery.topic())) {

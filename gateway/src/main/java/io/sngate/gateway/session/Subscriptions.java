@@ -204,6 +204,12 @@ final class Subscriptions {
         return exact != null && exact.topicIdType == TopicIdType.SHORT;
     }
 
+    /** The device subscribed to exactly this topic by name: its SUBACK gave it a normal id for it. */
+    boolean byName(String topic) {
+        Subscription exact = subscriptions.get(topic);
+        return exact != null && exact.topicIdType == TopicIdType.NORMAL;
+    }
+
     /** The device refused this topic's registration: nothing more is delivered on it. */
     boolean isRefused(String topic) {
         return refusedTopics.contains(topic);

@@ -423,6 +423,27 @@ class DeliveryToDeviceTest extends SessionHarness {
         }
 
         @Test
+        void aPredefinedTopicSubscribedByNameIsDeliveredUnderTheIdItsSubAckGave() {
+            predefine(Map.of(7, "pre/config"));
+            connect();
+            int id = subscribe("pre/config");
+            assertThat(id).as("a normal id, not the predefined one").isNotEqualTo(7);
+            message(10, "pre/config", "on", QoS.AT_LEAST_ONCE);
+            assertThat(sent()).containsExactly(
+                    new Publish(false, QoS.AT_LEAST_ONCE, false, TopicIdType.NORMAL, id, 1, bytes("on")));
+        }
+
+        @Test
+        void aPredefinedTopicMatchedByAWildcardGoesUnderItsPredefinedId() {
+            predefine(Map.of(7, "pre/config"));
+            connect();
+            subscribe("pre/#");
+            message(10, "pre/config", "on", QoS.AT_LEAST_ONCE);
+            assertThat(sent()).containsExactly(
+                    new Publish(false, QoS.AT_LEAST_ONCE, false, TopicIdType.PREDEFINED, 7, 1, bytes("on")));
+        }
+
+        @Test
         void pubAckInvalidTopicIdForAPredefinedIdCannotBeRepairedSoTheMessageIsRefused() {
             predefine(Map.of(7, "pre/config"));
             connect();

@@ -4,14 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.sngate.client.ClientRuntime;
+import io.sngate.client.Link;
 import io.sngate.client.MqttSnClient;
+import io.sngate.codec.xbee.ApiMode;
+import io.sngate.codec.xbee.XBeeFrame;
+import io.sngate.codec.xbee.XBeeFrame.TransmitRequest;
+import io.sngate.gateway.transport.FakeCoordinator;
 import io.sngate.codec.v12.MqttSn12Codec;
 import io.sngate.hw.config.GatewayMode;
 import io.sngate.hw.config.GpioConfig;
 import io.sngate.hw.config.HardwareConfig;
 import io.sngate.hw.config.SerialPortConfig;
+import io.sngate.hw.config.XBeeRadioConfig;
 import io.sngate.hw.serial.SerialSettings;
 import io.sngate.hw.testing.PtyPair;
+import io.sngate.sim.radio.XBeeRadioEmulator;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -28,6 +36,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -48,7 +60,8 @@ import org.slf4j.LoggerFactory;
  * run them: the UDP, sleep and will examples in a JVM of their own whose class path is nothing but
  * mqttsn-codec, firmware-bridge and slf4j-api (where this test found those classes), against a real
  * gateway and mosquitto; the serial example over a socat pseudo-terminal to the gateway's serial
- * transport. That the UDP ones run there shows a client over UDP needs none of the libraries
+ * transport; the XBee example with its radio on a pseudo-terminal, relayed over an emulated air to
+ * the coordinator radio on the gateway's XBee line. That the UDP ones run there shows a client over UDP needs none of the libraries
  * firmware-bridge declares optional (hw-config with YAML and two serial libraries, pi4j, Scandium).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -65,6 +78,9 @@ class ClientExamplesTest {
             "org.eclipse.californium.scandium.DTLSConnector");
 
     PtyPair line;
+    /** The gateway's XBee transport on one end, the emulated coordinator radio on the other. */
+    PtyPair radioLine;
+    XBeeRadioEmulator radio;
     GatewayUnderTest env;
     BrokerWatcher watcher;
     Map<String, String> examples;
@@ -75,17 +91,24 @@ class ClientExamplesTest {
     void start() throws Exception {
         examples = examples(Files.readString(DOC, StandardCharsets.UTF_8));
         line = PtyPair.open();
+        radioLine = PtyPair.open();
+        radio = XBeeRadioEmulator.open(XBeeRadioEmulator.Config.of(radioLine.b().toString()).withBaud(115_200));
         HardwareConfig hardware = new HardwareConfig(List.of(
                 new SerialPortConfig("example-line", SerialSettings.of(line.a().toString(), 115_200), false)),
-                List.of(), GpioConfig.NONE);
+                List.of(new XBeeRadioConfig("example-radio", SerialSettings.of(radioLine.a().toString(), 115_200),
+                        ApiMode.ESCAPED, OptionalLong.empty(), OptionalInt.empty(), Optional.empty(),
+                        Optional.empty(), false, XBeeRadioConfig.DEFAULT_MAX_PAYLOAD, 1_000)),
+                GpioConfig.NONE);
         env = GatewayUnderTest.start(GatewayMode.TRANSPARENT, Map.of(), hardware);
+        radio.gatewaySeen().get(30, TimeUnit.SECONDS);
         watcher = new BrokerWatcher(env.brokerUri(), "examples-watcher");
         watcher.subscribe("example/#", 2);
+        watcher.subscribe("tp", 2);
     }
 
     @AfterAll
     void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {watcher, env, line}) {
+        for (AutoCloseable c : new AutoCloseable[] {watcher, env, radio, radioLine, line}) {
             if (c != null) {
                 c.close();
             }
@@ -159,9 +182,97 @@ class ClientExamplesTest {
     }
 
     @Test
-    void theXBeeExampleCompiles() throws Exception {
-        // Running it takes a device radio in API mode; the emulated network serves only in-process links.
-        compile("XBeeExample", testClassPath());
+    void theXBeeExampleFindsTheGatewayThroughItsRadioAndPublishes() throws Exception {
+        // The example's own radio is played on a pty of its own; what it transmits goes over the
+        // emulated air to the coordinator on the gateway's radio line, and back.
+        try (PtyPair deviceRadioLine = PtyPair.open();
+             Air air = new Air(deviceRadioLine.b(), radio.device(0x0013A200_70000001L),
+                     radio.address().address64())) {
+            Run run = compileAndRun("XBeeExample", testClassPath(), deviceRadioLine.a().toString(), "xbee-ex");
+
+            assertThat(run.stdout()).as(run.toString()).containsPattern("gateway "
+                    + io.sngate.hw.config.GatewaySettings.GATEWAY_ID.defaultValue() + " behind radio \\S+");
+            BrokerWatcher.Received first = watcher.awaitMessage("tp");
+            assertThat(first.text()).isEqualTo("21.5");
+            assertThat(first.qos()).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> watcher.texts("tp").contains("21.6"));
+            assertThat(air.broadcasts()).as("the SEARCHGW went out as a broadcast").isPositive();
+        }
+    }
+
+    /**
+     * A device's radio and the air between it and the coordinator: the Transmit Requests the
+     * example's XBeeLink writes on its line reach the gateway as that remote radio's packets (a
+     * broadcast as a broadcast), and what the gateway sends it comes back as Receive Packets from
+     * the coordinator. AT commands and transmit statuses are the fake radio's.
+     */
+    static final class Air implements AutoCloseable {
+        private final FakeCoordinator deviceRadio;
+        private final Link remote;
+        private final ClientRuntime runtime = ClientRuntime.start("example-air");
+        private final Thread relay;
+        private volatile boolean closed;
+        private volatile int broadcasts;
+
+        Air(Path deviceRadioTty, Link remote, long coordinator64) throws Exception {
+            this.deviceRadio = new FakeCoordinator(deviceRadioTty, ApiMode.ESCAPED, XBeeRadioConfig.DEFAULT_MAX_PAYLOAD);
+            this.remote = remote;
+            CompletableFuture<Void> opened = new CompletableFuture<>();
+            runtime.execute(() -> {
+                try {
+                    remote.open(runtime, (packet, from) -> deviceRadio.fromDevice(coordinator64, packet));
+                    opened.complete(null);
+                } catch (IOException | RuntimeException e) {
+                    opened.completeExceptionally(e);
+                }
+            });
+            opened.get(10, TimeUnit.SECONDS);
+            relay = new Thread(this::relay, "example-air-relay");
+            relay.setDaemon(true);
+            relay.start();
+        }
+
+        private void relay() {
+            while (!closed) {
+                TransmitRequest request;
+                try {
+                    request = deviceRadio.nextTransmit(Duration.ofMillis(200));
+                } catch (TimeoutException e) {
+                    continue;
+                } catch (InterruptedException e) {
+                    return;
+                }
+                byte[] packet = request.rfData().toArray();
+                boolean broadcast = request.destination64() == XBeeFrame.BROADCAST_ADDRESS_64;
+                if (broadcast) {
+                    broadcasts++;
+                }
+                runtime.execute(() -> {
+                    try {
+                        if (broadcast) {
+                            remote.broadcast(packet, 1);
+                        } else {
+                            remote.send(packet);
+                        }
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            }
+        }
+
+        int broadcasts() {
+            return broadcasts;
+        }
+
+        @Override
+        public void close() throws Exception {
+            closed = true;
+            relay.join(5_000);
+            runtime.execute(remote::close);
+            runtime.close();
+            deviceRadio.close();
+        }
     }
 
     // ------------------------------------------------------------------ helpers

@@ -70,7 +70,9 @@ final class Connection {
      *         reconnect interrupted and lets waiting requests go
      */
     boolean onConnAck(ConnAck connAck) {
-        if (effects.state() != ClientState.CONNECTING || session.current() == null) {
+        // Only a CONNECT's exchange ends here: a DISCONNECT that replaced it waits for its own answer.
+        if (effects.state() != ClientState.CONNECTING || session.current() == null
+                || !(session.current().packet() instanceof Connect)) {
             return false;
         }
         Exchange exchange = session.take();

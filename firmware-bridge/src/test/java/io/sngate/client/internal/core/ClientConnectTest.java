@@ -265,6 +265,23 @@ class ClientConnectTest extends ClientHarness {
     }
 
     @Test
+    void aConnAckThatComesAfterADisconnectReplacedTheConnectDoesNotEndTheDisconnect() {
+        long connect = connect();
+        assertThat(sent()).hasSize(1).first().isInstanceOf(Connect.class);
+        long disconnect = disconnect();
+        assertThat(sent()).containsExactly(Disconnect.PLAIN);
+        assertOutcome(connect).isFailure();
+
+        gateway(new ConnAck(ACCEPTED)); // the gateway's answer to the CONNECT, late
+
+        assertPending(disconnect);
+        assertThat(core().state()).isNotEqualTo(ClientState.ACTIVE);
+        gateway(Disconnect.PLAIN);
+        assertOutcome(disconnect).isSuccess();
+        assertThat(core().state()).isEqualTo(ClientState.DISCONNECTED);
+    }
+
+    @Test
     void aPublishQueuedForAKnownTopicRegistersAgainAfterACleanSession() {
         connected();
         registered("plant/temp", 5);

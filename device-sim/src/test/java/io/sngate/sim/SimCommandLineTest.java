@@ -126,6 +126,16 @@ class SimCommandLineTest {
     }
 
     @Test
+    void retriesDefaultToTheSpecsSuggestedTimerAndCount() throws Exception {
+        ToolOptions defaults = ToolOptions.parse(List.of("-t", "x"), "pub");
+        assertThat(defaults.retrySeconds()).as("T_RETRY").isEqualTo(10);
+        assertThat(defaults.maxRetries()).as("N_RETRY").isEqualTo(3);
+        ToolOptions quick = ToolOptions.parse(List.of("-t", "x", "--retry-seconds", "0.5", "--max-retries", "1"), "sub");
+        assertThat(quick.retrySeconds()).isEqualTo(0.5);
+        assertThat(quick.maxRetries()).isEqualTo(1);
+    }
+
+    @Test
     void minusOneIsTheValueOfDashQ() throws Exception {
         assertThat(ToolOptions.parse(List.of("--short", "-t", "ab", "-q", "-1"), "pub").qos()).isEqualTo(QoS.MINUS_ONE);
         assertThat(ToolOptions.parse(List.of("--predefined", "7", "-q", "-1"), "pub").topic())

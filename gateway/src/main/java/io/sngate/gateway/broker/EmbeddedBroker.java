@@ -44,6 +44,11 @@ public final class EmbeddedBroker implements AutoCloseable {
     /** HiveMQ reads the TLS listener's key from a Java key store only; this one is written at each start. */
     private static final String KEY_STORE = "sngate-tls.jks";
 
+    /** Buckets per HiveMQ store (its default is 64); see {@link #start}. */
+    static final int PERSISTENCE_BUCKETS = 4;
+    /** How long HiveMQ keeps its stores open for late writes at a stop (its default is 2 000 ms); see {@link #start}. */
+    static final int SHUTDOWN_GRACE_MILLIS = 100;
+
     /**
      * What the broker listens on and whom it lets in.
      *
@@ -54,9 +59,6 @@ public final class EmbeddedBroker implements AutoCloseable {
      * @param users    user names and passwords every client must log in with; empty: no login
      * @param dataDir  where sessions and messages are kept; null: a temporary folder deleted on close
      */
-    /** Buckets per HiveMQ store (its default is 64); see {@link #start}. */
-    static final int PERSISTENCE_BUCKETS = 4;
-
     public record Options(String bind, int port, int tlsPort, Optional<TlsIdentity> identity, Map<String, String> users,
                           Path dataDir) {
 
@@ -152,6 +154,11 @@ public final class EmbeddedBroker implements AutoCloseable {
         // read with the same count.
         InternalConfigurations.PERSISTENCE_BUCKET_COUNT.set(PERSISTENCE_BUCKETS);
         InternalConfigurations.PAYLOAD_PERSISTENCE_BUCKET_COUNT.set(PERSISTENCE_BUCKETS);
+        // At a stop HiveMQ keeps its stores open for a grace period (2 s by default) for writes from
+        // connections still closing. Its own listener shutdown has closed every connection by then
+        // (and the gateway closes its upstream connections first), so a short one loses nothing
+        // (EmbeddedBrokerPersistenceTest) and every stop of the gateway is 2 s shorter.
+        InternalConfigurations.PERSISTENCE_SHUTDOWN_GRACE_PERIOD_MSEC.set(SHUTDOWN_GRACE_MILLIS);
         EmbeddedHiveMQBuilder builder = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(conf)
                 .withDataFolder(data)

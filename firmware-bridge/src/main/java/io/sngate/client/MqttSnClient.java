@@ -369,7 +369,12 @@ public final class MqttSnClient implements AutoCloseable {
         return request((now, out) -> core.wake(now, out));
     }
 
-    /** Ends the session (the gateway discards the will); requests still waiting fail. */
+    /**
+     * Ends the session (the gateway discards the will); requests still waiting fail. After the
+     * gateway was lost ({@link ClientState#LOST}) one DISCONNECT still goes, neither waited for
+     * nor sent again, and this completes at once: the loss may be only of the gateway's answers,
+     * and a gateway alive after all then ends the session now rather than at its keep-alive.
+     */
     public CompletableFuture<Outcome> disconnect() {
         return request((now, out) -> core.disconnect(now, out));
     }

@@ -140,6 +140,31 @@ class MqttSnClientTest {
     }
 
     @Test
+    void afterLosingTheGatewayDisconnectStillSendsOneDisconnectAndEndsWithoutAnAnswer() throws Exception {
+        build(MqttSnClient.builder("api-1").retry(Duration.ofSeconds(1), 1));
+        CompletableFuture<Outcome> connect = client.connect();
+        gateway.next(Connect.class);
+        gateway.reply(new ConnAck(ReturnCode.ACCEPTED));
+        done(connect);
+        CompletableFuture<Outcome> publish = client.publish(Topic.shortName("ab"), Bytes.utf8("21.5"),
+                QoS.AT_LEAST_ONCE, false);
+        gateway.next(Publish.class);
+        clock.addAndGet(1_000);
+        gateway.next(Publish.class); // the one retransmission; the PUBACKs never come
+        clock.addAndGet(1_000);
+        assertThat(done(publish).status()).isEqualTo(Outcome.Status.NO_ANSWER);
+        assertThat(client.state()).isEqualTo(ClientState.LOST);
+
+        CompletableFuture<Outcome> disconnect = client.disconnect();
+
+        assertThat(gateway.next(Disconnect.class)).isEqualTo(Disconnect.PLAIN);
+        assertThat(done(disconnect).success()).as("ends without the gateway's answer").isTrue();
+        assertThat(client.state()).isEqualTo(ClientState.DISCONNECTED);
+        assertThat(events).last().isEqualTo(new ClientEvent.Disconnected(ClientState.LOST,
+                "disconnected (gateway lost: DISCONNECT sent, no answer awaited)"));
+    }
+
+    @Test
     void aGatewayFoundNamesItsAddressInTheLinksTerms() throws Exception {
         build(MqttSnClient.builder(ClientConfig.defaults("api-1").withRetry(1_000, 3)));
         CompletableFuture<Outcome> search = client.searchGateway(1);

@@ -324,6 +324,31 @@ class MqttSnClientTest {
     }
 
     @Test
+    void aPublishLargerThanTheLinkCarriesFailsAtOnceAndTheNextOneGoes() throws Exception {
+        connected();
+        // ScriptedGateway carries 1024 bytes: 1020 of payload make a PUBLISH of 4 + 5 + 1020.
+        Outcome tooLarge = done(client.publish(Topic.shortName("ab"), Bytes.wrap(new byte[1_020]),
+                QoS.AT_LEAST_ONCE, false));
+        Outcome pastMqttSn = done(client.publish(Topic.shortName("ab"), Bytes.wrap(new byte[70_000]),
+                QoS.AT_MOST_ONCE, false));
+
+        assertThat(tooLarge).isEqualTo(Outcome.failed(Outcome.Status.INVALID,
+                "PUBLISH of 1029 bytes exceeds the link's maximum packet size of 1024 bytes"));
+        assertThatThrownBy(tooLarge::orThrow).isExactlyInstanceOf(MqttSnException.class)
+                .hasMessage("PUBLISH of 1029 bytes exceeds the link's maximum packet size of 1024 bytes");
+        assertThat(pastMqttSn).isEqualTo(Outcome.failed(Outcome.Status.INVALID,
+                "PUBLISH not sent: packet of 70009 bytes exceeds the MQTT-SN maximum of 65535"));
+        CompletableFuture<Outcome> next = client.publish(Topic.shortName("ab"), Bytes.wrap(new byte[1_015]),
+                QoS.AT_LEAST_ONCE, false);
+        Publish sent = gateway.next(Publish.class);
+        assertThat(sent.data().length()).as("the first packet after the refused ones").isEqualTo(1_015);
+        gateway.reply(new PubAck(sent.topicId(), sent.msgId(), ReturnCode.ACCEPTED));
+        assertThat(done(next).success()).isTrue();
+        assertThat(client.state()).isEqualTo(ClientState.ACTIVE);
+        assertThat(client.sendFailures()).isZero();
+    }
+
+    @Test
     void closingCancelsWhatWaitsAndWhatComesAfter() throws Exception {
         build(MqttSnClient.builder("api-1"));
         CompletableFuture<Outcome> connect = client.connect();

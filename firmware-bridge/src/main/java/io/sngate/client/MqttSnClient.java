@@ -492,9 +492,9 @@ public final class MqttSnClient implements AutoCloseable {
 
     private void apply(ClientEffect effect) {
         if (effect instanceof ClientEffect.Send send) {
-            send(send.message(), packet -> link.send(packet));
+            transmit(send.message(), packet -> link.send(packet));
         } else if (effect instanceof ClientEffect.Broadcast broadcast) {
-            send(broadcast.message(), packet -> link.broadcast(packet, broadcast.radius()));
+            transmit(broadcast.message(), packet -> link.broadcast(packet, broadcast.radius()));
         } else if (effect instanceof ClientEffect.Completed completed) {
             CompletableFuture<Outcome> future = pending.remove(completed.requestId());
             if (future != null) {
@@ -525,7 +525,7 @@ public final class MqttSnClient implements AutoCloseable {
      * retransmission timers cover a packet lost on the way, so that is DEBUG; one too large for
      * the link (or for MQTT-SN) fails again every time, so that is a WARN naming the sizes.
      */
-    private void send(MqttSn12Message message, Transmission transmission) {
+    private void transmit(MqttSn12Message message, Transmission transmission) {
         byte[] packet;
         try {
             packet = MqttSn12Codec.INSTANCE.encode(message);

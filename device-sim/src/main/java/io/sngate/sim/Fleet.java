@@ -253,7 +253,8 @@ final class Fleet implements AutoCloseable {
         List<CompletableFuture<Outcome>> goodbyes = new ArrayList<>();
         for (SimDevice device : devices) {
             device.stopping = true;
-            if (device.client.state() == ClientState.ACTIVE) {
+            ClientState state = device.client.state();
+            if (state == ClientState.ACTIVE || state == ClientState.LOST) { // lost: sent, not waited for
                 goodbyes.add(device.client.disconnect());
             }
         }

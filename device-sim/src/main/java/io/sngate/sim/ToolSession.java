@@ -272,8 +272,10 @@ final class ToolSession implements AutoCloseable {
 
     /**
      * DISCONNECT, once, whichever way out comes first; waits for the gateway's answer at most
-     * {@link #DISCONNECT_WAIT_MILLIS}. Nothing is sent when nothing is left at the gateway: the
-     * session ended or was lost, a DTLS handshake failed, or pub left it asleep.
+     * {@link #DISCONNECT_WAIT_MILLIS}. A gateway that was lost may be alive all the same (its
+     * answers were what got lost): the client then sends its DISCONNECT without waiting for an
+     * answer. Nothing is sent when nothing is left at the gateway: the session ended, a DTLS
+     * handshake failed, or pub left it asleep.
      */
     void end() {
         synchronized (this) {
@@ -283,8 +285,7 @@ final class ToolSession implements AutoCloseable {
             ended = true;
         }
         ClientState state = client.state();
-        if (leftAsleep || handshakeBroken || state == ClientState.DISCONNECTED
-                || state == ClientState.LOST || state == ClientState.SEARCHING) {
+        if (leftAsleep || handshakeBroken || state == ClientState.DISCONNECTED || state == ClientState.SEARCHING) {
             return;
         }
         try {

@@ -30,7 +30,11 @@ public interface Link extends AutoCloseable {
     /** Sends to everyone the link reaches, within {@code radius} hops where the link knows hops. */
     void broadcast(byte[] packet, int radius) throws IOException;
 
-    /** The largest packet the link carries. */
+    /**
+     * The largest packet the link carries. {@link #send} and {@link #broadcast} refuse a larger one
+     * with an {@link IOException} naming both sizes, and send nothing of it; the client fails a
+     * publish that would be larger before it sends anything.
+     */
     int maxPacketSize();
 
     /**

@@ -7,6 +7,8 @@ import io.sngate.codec.DecodeException;
 import io.sngate.codec.QoS;
 import io.sngate.codec.v12.MqttSn12Codec;
 import io.sngate.codec.v12.MqttSn12Message;
+import io.sngate.codec.v12.Publish;
+import io.sngate.codec.v12.TopicIdType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -22,6 +24,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -263,7 +266,10 @@ public final class MqttSnClient implements AutoCloseable {
         return malformed.get();
     }
 
-    /** Packets the link failed to send (the retransmissions cover them; counted here). */
+    /**
+     * Packets the link failed to send, counted here: lost on the way (the retransmissions cover
+     * them, logged at DEBUG), or larger than the link carries (logged at WARN with the sizes).
+     */
     public long sendFailures() {
         return sendFailures.get();
     }
@@ -300,13 +306,16 @@ public final class MqttSnClient implements AutoCloseable {
     /**
      * Publishes. QoS 0 completes once sent, QoS 1 and 2 once the gateway acknowledged (and so the
      * broker: a conforming gateway acknowledges after the broker). QoS -1 needs no connection and a
-     * predefined or short topic.
+     * predefined or short topic. A PUBLISH larger than the link's {@link Link#maxPacketSize()}
+     * fails at once as {@link Outcome.Status#INVALID}, naming both sizes; nothing is sent.
      */
     public CompletableFuture<Outcome> publish(Topic topic, Bytes payload, QoS qos, boolean retain) {
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(qos, "qos");
-        return request((now, out) -> core.publish(topic, payload, qos, retain, now, out));
+        // Whatever the topic, the PUBLISH carries a two-byte id and message id: its size is known now.
+        Publish packet = new Publish(false, qos, retain, TopicIdType.NORMAL, 0, 0, payload);
+        return request(() -> tooLarge(packet), (now, out) -> core.publish(topic, payload, qos, retain, now, out));
     }
 
     /** Registers a topic name ahead of its first publish; the outcome carries its topic id. */
@@ -369,7 +378,12 @@ public final class MqttSnClient implements AutoCloseable {
         return request((now, out) -> core.wake(now, out));
     }
 
-    /** Ends the session (the gateway discards the will); requests still waiting fail. */
+    /**
+     * Ends the session (the gateway discards the will); requests still waiting fail. After the
+     * gateway was lost ({@link ClientState#LOST}) one DISCONNECT still goes, neither waited for
+     * nor sent again, and this completes at once: the loss may be only of the gateway's answers,
+     * and a gateway alive after all then ends the session now rather than at its keep-alive.
+     */
     public CompletableFuture<Outcome> disconnect() {
         return request((now, out) -> core.disconnect(now, out));
     }
@@ -388,6 +402,14 @@ public final class MqttSnClient implements AutoCloseable {
     }
 
     private CompletableFuture<Outcome> request(Call call) {
+        return request(() -> null, call);
+    }
+
+    /**
+     * @param refusal run on the runtime's thread before the core sees the request: why the request
+     *                cannot go at all, or null
+     */
+    private CompletableFuture<Outcome> request(Supplier<Outcome> refusal, Call call) {
         CompletableFuture<Outcome> future = new CompletableFuture<>();
         if (closed) {
             future.complete(CLOSED);
@@ -398,6 +420,11 @@ public final class MqttSnClient implements AutoCloseable {
                 future.complete(CLOSED);
                 return;
             }
+            Outcome refused = refusal.get();
+            if (refused != null) {
+                future.complete(refused);
+                return;
+            }
             List<ClientEffect> effects = new ArrayList<>();
             long id = call.run(runtime.now(), effects::add);
             pending.put(id, future);
@@ -405,6 +432,27 @@ public final class MqttSnClient implements AutoCloseable {
             reschedule();
         });
         return future;
+    }
+
+    /**
+     * Null when the link carries {@code packet}, else why not. Refused here, the request fails at
+     * once; sent, the link would refuse it on every retransmission until the gateway counted as
+     * lost. Asked on the runtime's thread, at the time of the request: a DTLS link's limit changes
+     * with the handshake's cipher suite.
+     */
+    private Outcome tooLarge(MqttSn12Message packet) {
+        int limit = link.maxPacketSize();
+        int size;
+        try {
+            size = MqttSn12Codec.INSTANCE.encodedLength(packet);
+        } catch (IllegalArgumentException pastMqttSn) {
+            return Outcome.failed(Outcome.Status.INVALID, packet.typeName() + " not sent: " + pastMqttSn.getMessage());
+        }
+        if (size <= limit) {
+            return null;
+        }
+        return Outcome.failed(Outcome.Status.INVALID, packet.typeName() + " of " + size
+                + " bytes exceeds the link's maximum packet size of " + limit + " bytes");
     }
 
     private void onPacket(byte[] packet, LinkAddress from) {
@@ -444,19 +492,9 @@ public final class MqttSnClient implements AutoCloseable {
 
     private void apply(ClientEffect effect) {
         if (effect instanceof ClientEffect.Send send) {
-            try {
-                link.send(MqttSn12Codec.INSTANCE.encode(send.message()));
-            } catch (IOException e) {
-                sendFailures.incrementAndGet(); // the retransmission timers cover a lost send
-                LOG.debug("client {}: send failed: {}", clientId(), e.toString());
-            }
+            transmit(send.message(), packet -> link.send(packet));
         } else if (effect instanceof ClientEffect.Broadcast broadcast) {
-            try {
-                link.broadcast(MqttSn12Codec.INSTANCE.encode(broadcast.message()), broadcast.radius());
-            } catch (IOException e) {
-                sendFailures.incrementAndGet();
-                LOG.debug("client {}: broadcast failed: {}", clientId(), e.toString());
-            }
+            transmit(broadcast.message(), packet -> link.broadcast(packet, broadcast.radius()));
         } else if (effect instanceof ClientEffect.Completed completed) {
             CompletableFuture<Outcome> future = pending.remove(completed.requestId());
             if (future != null) {
@@ -474,6 +512,37 @@ public final class MqttSnClient implements AutoCloseable {
             announce(new ClientEvent.GatewayFound(found.gwId(), found.address()));
         } else if (effect instanceof ClientEffect.GatewayLost lost) {
             announce(new ClientEvent.GatewayLost(lost.gwId()));
+        }
+    }
+
+    @FunctionalInterface
+    private interface Transmission {
+        void to(byte[] packet) throws IOException;
+    }
+
+    /**
+     * A failed send is counted, never thrown: the effects after it must still apply. The
+     * retransmission timers cover a packet lost on the way, so that is DEBUG; one too large for
+     * the link (or for MQTT-SN) fails again every time, so that is a WARN naming the sizes.
+     */
+    private void transmit(MqttSn12Message message, Transmission transmission) {
+        byte[] packet;
+        try {
+            packet = MqttSn12Codec.INSTANCE.encode(message);
+        } catch (IllegalArgumentException pastMqttSn) {
+            sendFailures.incrementAndGet();
+            LOG.warn("client {}: {} not sent: {}", clientId(), message.typeName(), pastMqttSn.getMessage());
+            return;
+        }
+        try {
+            transmission.to(packet);
+        } catch (IOException e) {
+            sendFailures.incrementAndGet();
+            if (packet.length > link.maxPacketSize()) {
+                LOG.warn("client {}: {} not sent: {}", clientId(), message.typeName(), e.getMessage());
+            } else {
+                LOG.debug("client {}: {} not sent: {}", clientId(), message.typeName(), e.toString());
+            }
         }
     }
 

@@ -110,16 +110,39 @@ public final class UdpLink implements Link {
         }
     }
 
+    /**
+     * Sends one datagram to the gateway.
+     *
+     * @throws IOException when the packet is larger than {@link #maxPacketSize()} (nothing is
+     *                     sent: the message names both sizes), or the socket fails
+     */
     @Override
     public void send(byte[] packet) throws IOException {
+        checkSize(packet);
         channel.send(ByteBuffer.wrap(packet), gateway);
     }
 
-    /** Sends to the broadcast address, if the link has one; without one a broadcast goes nowhere. */
+    /**
+     * Sends to the broadcast address, if the link has one; without one a broadcast goes nowhere.
+     * A packet larger than {@link #maxPacketSize()} fails as in {@link #send}, either way.
+     */
     @Override
     public void broadcast(byte[] packet, int radius) throws IOException {
+        checkSize(packet);
         if (broadcastTo.isPresent()) {
             channel.send(ByteBuffer.wrap(packet), broadcastTo.get());
+        }
+    }
+
+    /**
+     * {@link #maxPacketSize()} is what the link promises to carry (by default what fits the MTU
+     * unfragmented), so a larger packet is refused rather than sent, as the serial, XBee and DTLS
+     * links refuse theirs.
+     */
+    private void checkSize(byte[] packet) throws IOException {
+        if (packet.length > maxPacketSize) {
+            throw new IOException("UDP link to " + gateway.getHostString() + ":" + gateway.getPort() + ": packet of "
+                    + packet.length + " bytes exceeds the link's maximum of " + maxPacketSize + " bytes");
         }
     }
 

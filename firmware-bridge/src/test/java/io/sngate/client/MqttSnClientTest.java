@@ -140,6 +140,31 @@ class MqttSnClientTest {
     }
 
     @Test
+    void afterLosingTheGatewayDisconnectStillSendsOneDisconnectAndEndsWithoutAnAnswer() throws Exception {
+        build(MqttSnClient.builder("api-1").retry(Duration.ofSeconds(1), 1));
+        CompletableFuture<Outcome> connect = client.connect();
+        gateway.next(Connect.class);
+        gateway.reply(new ConnAck(ReturnCode.ACCEPTED));
+        done(connect);
+        CompletableFuture<Outcome> publish = client.publish(Topic.shortName("ab"), Bytes.utf8("21.5"),
+                QoS.AT_LEAST_ONCE, false);
+        gateway.next(Publish.class);
+        clock.addAndGet(1_000);
+        gateway.next(Publish.class); // the one retransmission; the PUBACKs never come
+        clock.addAndGet(1_000);
+        assertThat(done(publish).status()).isEqualTo(Outcome.Status.NO_ANSWER);
+        assertThat(client.state()).isEqualTo(ClientState.LOST);
+
+        CompletableFuture<Outcome> disconnect = client.disconnect();
+
+        assertThat(gateway.next(Disconnect.class)).isEqualTo(Disconnect.PLAIN);
+        assertThat(done(disconnect).success()).as("ends without the gateway's answer").isTrue();
+        assertThat(client.state()).isEqualTo(ClientState.DISCONNECTED);
+        assertThat(events).last().isEqualTo(new ClientEvent.Disconnected(ClientState.LOST,
+                "disconnected (gateway lost: DISCONNECT sent, no answer awaited)"));
+    }
+
+    @Test
     void aGatewayFoundNamesItsAddressInTheLinksTerms() throws Exception {
         build(MqttSnClient.builder(ClientConfig.defaults("api-1").withRetry(1_000, 3)));
         CompletableFuture<Outcome> search = client.searchGateway(1);
@@ -296,6 +321,31 @@ class MqttSnClientTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("clientId");
         assertThatThrownBy(() -> Will.utf8("t", "x", QoS.MINUS_ONE, false))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("will QoS");
+    }
+
+    @Test
+    void aPublishLargerThanTheLinkCarriesFailsAtOnceAndTheNextOneGoes() throws Exception {
+        connected();
+        // ScriptedGateway carries 1024 bytes: 1020 of payload make a PUBLISH of 4 + 5 + 1020.
+        Outcome tooLarge = done(client.publish(Topic.shortName("ab"), Bytes.wrap(new byte[1_020]),
+                QoS.AT_LEAST_ONCE, false));
+        Outcome pastMqttSn = done(client.publish(Topic.shortName("ab"), Bytes.wrap(new byte[70_000]),
+                QoS.AT_MOST_ONCE, false));
+
+        assertThat(tooLarge).isEqualTo(Outcome.failed(Outcome.Status.INVALID,
+                "PUBLISH of 1029 bytes exceeds the link's maximum packet size of 1024 bytes"));
+        assertThatThrownBy(tooLarge::orThrow).isExactlyInstanceOf(MqttSnException.class)
+                .hasMessage("PUBLISH of 1029 bytes exceeds the link's maximum packet size of 1024 bytes");
+        assertThat(pastMqttSn).isEqualTo(Outcome.failed(Outcome.Status.INVALID,
+                "PUBLISH not sent: packet of 70009 bytes exceeds the MQTT-SN maximum of 65535"));
+        CompletableFuture<Outcome> next = client.publish(Topic.shortName("ab"), Bytes.wrap(new byte[1_015]),
+                QoS.AT_LEAST_ONCE, false);
+        Publish sent = gateway.next(Publish.class);
+        assertThat(sent.data().length()).as("the first packet after the refused ones").isEqualTo(1_015);
+        gateway.reply(new PubAck(sent.topicId(), sent.msgId(), ReturnCode.ACCEPTED));
+        assertThat(done(next).success()).isTrue();
+        assertThat(client.state()).isEqualTo(ClientState.ACTIVE);
+        assertThat(client.sendFailures()).isZero();
     }
 
     @Test

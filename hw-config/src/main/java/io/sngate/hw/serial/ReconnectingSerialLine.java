@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +19,11 @@ import org.slf4j.LoggerFactory;
  * must see at once, so {@link #open} throws the {@link SerialException} naming the path.
  * While the port is down, {@link #write} throws {@link SerialException} ("disconnected"); the
  * caller counts what it could not send.
+ *
+ * <p>A port that goes away while the line is being closed, or while the JVM shuts down, is not
+ * lost: on SIGTERM jSerialComm's own shutdown hook closes every port, often before the owner's
+ * hook gets to {@link #close}. Then nothing is logged as a loss, nothing reopens, and the line
+ * ends as if closed (the listener hears {@code onClosed(null)}, once).
  */
 public final class ReconnectingSerialLine implements SerialLine {
 
@@ -40,6 +46,7 @@ public final class ReconnectingSerialLine implements SerialLine {
     private final State state;
     private final ScheduledExecutorService timers;
     private final ReconnectBackoff backoff;
+    private final BooleanSupplier jvmShuttingDown;
     private final Object lock = new Object();
     private SerialLine current;
     private ScheduledFuture<?> retry;
@@ -47,13 +54,14 @@ public final class ReconnectingSerialLine implements SerialLine {
     private boolean closed;
 
     private ReconnectingSerialLine(SerialBackend backend, SerialSettings settings, SerialLine.Listener listener,
-            State state, ScheduledExecutorService timers, ReconnectBackoff backoff) {
+            State state, ScheduledExecutorService timers, ReconnectBackoff backoff, BooleanSupplier jvmShuttingDown) {
         this.backend = backend;
         this.settings = settings;
         this.listener = listener;
         this.state = state;
         this.timers = timers;
         this.backoff = backoff;
+        this.jvmShuttingDown = jvmShuttingDown;
     }
 
     /**
@@ -64,11 +72,34 @@ public final class ReconnectingSerialLine implements SerialLine {
     public static ReconnectingSerialLine open(SerialBackend backend, SerialSettings settings,
             SerialLine.Listener listener, State state, ScheduledExecutorService timers, ReconnectBackoff backoff)
             throws SerialException {
-        ReconnectingSerialLine line = new ReconnectingSerialLine(backend, settings, listener, state, timers, backoff);
+        return open(backend, settings, listener, state, timers, backoff, ReconnectingSerialLine::jvmShuttingDown);
+    }
+
+    /** As the public {@code open}, with {@code jvmShuttingDown} telling whether the JVM shuts down (tests fake it). */
+    static ReconnectingSerialLine open(SerialBackend backend, SerialSettings settings, SerialLine.Listener listener,
+            State state, ScheduledExecutorService timers, ReconnectBackoff backoff, BooleanSupplier jvmShuttingDown)
+            throws SerialException {
+        ReconnectingSerialLine line = new ReconnectingSerialLine(backend, settings, listener, state, timers, backoff,
+                jvmShuttingDown);
         synchronized (line.lock) {
             line.current = backend.open(settings, line.new Forwarding());
         }
         return line;
+    }
+
+    /**
+     * Whether the JVM is shutting down. Java has no query for it, but once shutdown began a
+     * shutdown hook can be neither added nor removed: both throw {@link IllegalStateException}.
+     */
+    static boolean jvmShuttingDown() {
+        Thread probe = new Thread(() -> { }, "shutdown-probe");
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException shuttingDown) {
+            return true;
+        }
     }
 
     /** Forwards bytes; turns the underlying line's end into a reopen schedule. */
@@ -82,6 +113,10 @@ public final class ReconnectingSerialLine implements SerialLine {
         public void onClosed(IOException cause) {
             if (cause == null) {
                 return; // our own close()
+            }
+            if (jvmShuttingDown.getAsBoolean()) {
+                endAtShutdown(cause);
+                return;
             }
             long delay;
             synchronized (lock) {
@@ -97,7 +132,32 @@ public final class ReconnectingSerialLine implements SerialLine {
         }
     }
 
+    /**
+     * The port went away because the JVM goes away (jSerialComm's shutdown hook closes every port):
+     * the line ends as if closed, since the owner's {@link #close} may come after or never.
+     */
+    private void endAtShutdown(IOException cause) {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            current = null;
+            if (retry != null) {
+                retry.cancel(false);
+                retry = null;
+            }
+        }
+        LOG.debug("serial port {} closed as the JVM shuts down ({})", settings.path(),
+                cause == null ? "while down" : cause.getMessage());
+        listener.onClosed(null);
+    }
+
     private void reopen() {
+        if (jvmShuttingDown.getAsBoolean()) {
+            endAtShutdown(null);
+            return;
+        }
         SerialLine line;
         try {
             line = backend.open(settings, new Forwarding());

@@ -4,19 +4,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.sngate.hw.ReconnectBackoff;
+import io.sngate.hw.testing.ManualScheduler;
 import io.sngate.hw.testing.PtyEnd;
 import io.sngate.hw.testing.PtyPair;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class ReconnectingSerialLineTest {
 
@@ -56,19 +64,33 @@ class ReconnectingSerialLineTest {
         }
     };
 
+    private final Logger logger = (Logger) LoggerFactory.getLogger(ReconnectingSerialLine.class);
+    private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+
     @BeforeEach
     void start() {
+        log.start();
+        logger.addAppender(log);
         pty = PtyPair.open();
         timers = Executors.newSingleThreadScheduledExecutor();
     }
 
     @AfterEach
     void stop() {
+        logger.detachAppender(log);
         if (timers != null) {
             timers.shutdownNow();
         }
         if (pty != null) {
             pty.close();
+        }
+    }
+
+    /** What the line logged at WARN or above. */
+    private List<String> warnings() {
+        synchronized (log) { // AppenderBase appends under its own lock
+            return log.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                    .map(ILoggingEvent::getFormattedMessage).toList();
         }
     }
 
@@ -114,6 +136,89 @@ class ReconnectingSerialLineTest {
         assertThatThrownBy(() -> ReconnectingSerialLine.open(new JSerialCommBackend(), settings, listener, state,
                 timers, FAST)).isInstanceOf(SerialException.class).hasMessageContaining("ttyGone");
         assertThat(downs).hasValue(0);
+    }
+
+    @Test
+    void closingWhileTheReaderWaitsIsNoLossAndNothingReopens() throws Exception {
+        ManualScheduler reopens = new ManualScheduler();
+        SerialSettings settings = SerialSettings.of(pty.a().toString(), 115_200);
+        ReconnectingSerialLine line = ReconnectingSerialLine.open(new JSerialCommBackend(), settings, listener, state,
+                reopens, FAST);
+        try (PtyEnd device = new PtyEnd(pty.b())) {
+            device.write("x".getBytes());
+            await().atMost(Duration.ofSeconds(5)).until(() -> received().equals("x")); // the reader runs
+        }
+
+        line.close();
+
+        assertThat(closedCalls).hasValue(1);
+        pty.unplug(); // the port going after the close is no loss either
+        reopens.advance(Duration.ofMinutes(1));
+        assertThat(downs).hasValue(0);
+        assertThat(reopens.pending()).isZero();
+        assertThat(warnings()).isEmpty();
+        assertThat(line.isOpen()).isFalse();
+    }
+
+    @Test
+    void aPortGoneWhileTheJvmShutsDownIsNoLossAndTheLineEndsAsClosed() throws Exception {
+        ManualScheduler reopens = new ManualScheduler();
+        SerialSettings settings = SerialSettings.of(pty.a().toString(), 115_200);
+        ReconnectingSerialLine line = ReconnectingSerialLine.open(new JSerialCommBackend(), settings, listener, state,
+                reopens, FAST, () -> true);
+
+        pty.unplug(); // as jSerialComm's shutdown hook closing every port before the owner's hook closes the line
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> closedCalls.get() == 1);
+        assertThat(downs).hasValue(0);
+        assertThat(warnings()).isEmpty();
+        assertThat(reopens.pending()).as("no reopen scheduled").isZero();
+        assertThat(line.isOpen()).isFalse();
+        assertThatThrownBy(() -> line.write(new byte[] {1}))
+                .isInstanceOf(SerialException.class).hasMessageContaining("the port is closed");
+        line.close(); // the owner's hook, late
+        assertThat(closedCalls).as("the listener hears the end once").hasValue(1);
+    }
+
+    @Test
+    void aReopenDueWhileTheJvmShutsDownIsNotTried() throws Exception {
+        ManualScheduler reopens = new ManualScheduler();
+        AtomicInteger opens = new AtomicInteger();
+        SerialBackend counting = new SerialBackend() {
+            private final JSerialCommBackend real = new JSerialCommBackend();
+
+            @Override
+            public SerialLine open(SerialSettings settings, SerialLine.Listener to) throws SerialException {
+                opens.incrementAndGet();
+                return real.open(settings, to);
+            }
+
+            @Override
+            public List<SerialPortInfo> listPorts() {
+                return real.listPorts();
+            }
+        };
+        AtomicBoolean shuttingDown = new AtomicBoolean();
+        ReconnectingSerialLine line = ReconnectingSerialLine.open(counting, SerialSettings.of(pty.a().toString(),
+                115_200), listener, state, reopens, FAST, shuttingDown::get);
+        pty.unplug(); // a real loss, before the shutdown
+        await().atMost(Duration.ofSeconds(5)).until(() -> downs.get() == 1);
+        pty.replug();
+
+        shuttingDown.set(true);
+        reopens.advance(Duration.ofMinutes(1));
+
+        assertThat(opens).as("only the first open").hasValue(1);
+        assertThat(ups).hasValue(0);
+        assertThat(closedCalls).hasValue(1);
+        assertThat(reopens.pending()).isZero();
+        line.close();
+        assertThat(closedCalls).hasValue(1);
+    }
+
+    @Test
+    void theJvmIsNotShuttingDownWhileTestsRun() {
+        assertThat(ReconnectingSerialLine.jvmShuttingDown()).isFalse();
     }
 
     @Test

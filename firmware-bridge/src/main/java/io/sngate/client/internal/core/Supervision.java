@@ -55,11 +55,31 @@ final class Supervision {
 
     void disconnect(long requestId, long now) {
         ClientState state = effects.state();
-        if (state == ClientState.DISCONNECTED || state == ClientState.LOST || state == ClientState.SEARCHING) {
+        if (state == ClientState.LOST) {
+            disconnectLost(requestId, now);
+            return;
+        }
+        if (state == ClientState.DISCONNECTED || state == ClientState.SEARCHING) {
             effects.complete(requestId, Outcome.ok()); // nothing to end
             return;
         }
         startExchange(requestId, Disconnect.PLAIN, now);
+    }
+
+    /**
+     * LOST only says the gateway did not answer: it may be alive and still hold the session (the
+     * answers were what got lost), and would keep it, will included, until its keep-alive runs
+     * out. So one DISCONNECT goes anyway, for a live gateway to end the session at once; it is
+     * neither waited for nor sent again, since the gateway has already not answered N_RETRY times.
+     */
+    private void disconnectLost(long requestId, long now) {
+        session.supersede("superseded by DISCONNECT");
+        session.take();
+        effects.send(Disconnect.PLAIN, now);
+        effects.changeState(ClientState.DISCONNECTED,
+                "disconnected (gateway lost: DISCONNECT sent, no answer awaited)");
+        failAll("disconnected", null);
+        effects.complete(requestId, Outcome.ok());
     }
 
     private void startExchange(long requestId, MqttSn12Message packet, long now) {

@@ -6,6 +6,7 @@ import io.sngate.client.ClientState;
 import io.sngate.client.Topic;
 import io.sngate.codec.QoS;
 import io.sngate.codec.v12.ConnAck;
+import io.sngate.codec.v12.Disconnect;
 import io.sngate.codec.v12.PingReq;
 import io.sngate.codec.v12.PingResp;
 import io.sngate.codec.v12.PubAck;
@@ -189,6 +190,25 @@ class ClientSupervisionTest extends ClientHarness {
         assertOutcome(id).isSuccess();
         advance(KEEP_ALIVE_MILLIS);
         assertThat(sent()).containsExactly(PingReq.PLAIN);
+    }
+
+    @Test
+    void aClientThatLostTheGatewayStillSaysDisconnectOnce() {
+        // As sngate-sim pub: the PUBACKs never come, the publish gives up, the tool leaves.
+        connected();
+        long publish = publish(Topic.shortName("ab"), "21.5", QoS.AT_LEAST_ONCE);
+        advance((MAX_RETRIES + 1) * RETRY);
+        assertOutcome(publish).isFailedWithoutAnswer().hasDetailContaining("no answer to PUBLISH");
+        assertThat(state()).isEqualTo(ClientState.LOST);
+
+        long disconnect = disconnect();
+
+        assertThat(sent()).containsExactly(Disconnect.PLAIN);
+        assertOutcome(disconnect).isSuccess();
+        assertThat(state()).isEqualTo(ClientState.DISCONNECTED);
+        advance(KEEP_ALIVE_MILLIS + 10 * RETRY);
+        assertThat(effects()).as("no retransmission, no ping").isEmpty();
+        assertThat(allSent()).filteredOn(Disconnect.class::isInstance).hasSize(1);
     }
 
     @Test

@@ -211,11 +211,50 @@ class SupervisionTest extends PartFixture {
 
     @Test
     void disconnectingWithoutASessionCompletesAtOnce() {
-        for (ClientState state : new ClientState[] {ClientState.DISCONNECTED, ClientState.LOST, ClientState.SEARCHING}) {
+        for (ClientState state : new ClientState[] {ClientState.DISCONNECTED, ClientState.SEARCHING}) {
             inState(state);
             supervision.disconnect(1, now);
             assertThat(drain()).as("%s", state).containsExactly(completed(1, Outcome.ok()));
         }
+    }
+
+    @Test
+    void disconnectingWhileLostSendsOneDisconnectAndEndsWithoutWaiting() {
+        busy();
+        elapse((MAX_RETRIES + 1) * RETRY);
+        assertThat(drain()).contains(changed(ClientState.ACTIVE, ClientState.LOST, "no answer to PUBLISH"));
+        outbound.publish(5, Topic.shortName("ab"), bytes("5"), QoS.AT_LEAST_ONCE, false, now); // waits for a CONNACK
+        drain();
+
+        supervision.disconnect(10, now);
+
+        assertThat(drain()).containsExactly(
+                send(Disconnect.PLAIN),
+                changed(ClientState.LOST, ClientState.DISCONNECTED,
+                        "disconnected (gateway lost: DISCONNECT sent, no answer awaited)"),
+                completed(5, Outcome.failed(Outcome.Status.NOT_CONNECTED, "disconnected")),
+                completed(10, Outcome.ok()));
+        assertThat(supervision.nextDeadline()).as("nothing to send again").isEqualTo(Long.MAX_VALUE);
+        elapse(100 * RETRY);
+        assertThat(drain()).isEmpty();
+
+        supervision.onDisconnect(); // a live gateway's answer, after all
+        assertThat(drain()).as("the answer changes nothing").isEmpty();
+    }
+
+    @Test
+    void disconnectingWhileLostEndsTheSessionExchangeStillRetrying() {
+        inState(ClientState.ACTIVE);
+        supervision.onTimer(now); // nothing sent yet: the keep-alive PINGREQ goes at once
+        assertThat(drain()).containsExactly(send(PingReq.PLAIN));
+        inState(ClientState.LOST); // a publish ran out of retries while the ping waited
+
+        supervision.disconnect(10, now);
+
+        assertThat(drainSent()).containsExactly(Disconnect.PLAIN);
+        assertThat(session.current()).isNull();
+        elapse(100 * RETRY);
+        assertThat(drain()).as("neither the PINGREQ nor the DISCONNECT is sent again").isEmpty();
     }
 
     @Test

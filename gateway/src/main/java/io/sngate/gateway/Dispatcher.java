@@ -2,6 +2,7 @@ package io.sngate.gateway;
 
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.DecodeException;
 import io.sngate.codec.QoS;
@@ -371,8 +372,23 @@ final class Dispatcher implements Transport.Receiver {
         holder.addressTaken(newcomer);
     }
 
+    /**
+     * The loop that read the CONNECT, when it is one of the sessions' loops: the device's later
+     * packets arrive there too (UdpTransport has a socket per loop), so they reach the session
+     * without crossing threads. Readers of other links (serial, radio, DTLS) have their own
+     * threads: their sessions take the loops in turn.
+     */
+    private EventLoop loopForNewSession() {
+        for (EventExecutor executor : sessionLoops) {
+            if (executor.inEventLoop()) {
+                return (EventLoop) executor;
+            }
+        }
+        return sessionLoops.next();
+    }
+
     private SessionHost newSession(String clientId, LinkAddress from) {
-        EventLoop loop = sessionLoops.next();
+        EventLoop loop = loopForNewSession();
         // A radio carries far less than a datagram: deliveries that would not fit are refused by the session.
         int limit = packetLimit.applyAsInt(from);
         // One config per link limit, shared: every session of a radio or DTLS listener has the same.

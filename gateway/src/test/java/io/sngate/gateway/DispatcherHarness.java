@@ -3,6 +3,7 @@ package io.sngate.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.sngate.codec.Bytes;
 import io.sngate.codec.DecodeException;
@@ -123,11 +124,14 @@ class DispatcherHarness {
                 requireListed, identityBinding);
     }
 
+    /** The sessions' loops; null: the one loop of the harness, which runs only when told. */
+    EventLoopGroup sessionLoops;
+
     /** The dispatcher, made on first use as Gateway makes it. */
     Dispatcher dispatcher() {
         if (dispatcher == null) {
-            EventLoop loop = loopChannel.eventLoop();
-            dispatcher = new Dispatcher(options(), sessionConfig, predefined, loop, new FakeUpstreams(),
+            EventLoopGroup loops = sessionLoops != null ? sessionLoops : loopChannel.eventLoop();
+            dispatcher = new Dispatcher(options(), sessionConfig, predefined, loops, new FakeUpstreams(),
                     new RecordingLinks(), packetLimit, metrics, new WarnLimiter(10_000, () -> now), () -> now);
         }
         return dispatcher;

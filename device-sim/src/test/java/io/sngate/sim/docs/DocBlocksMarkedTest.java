@@ -40,13 +40,16 @@ class DocBlocksMarkedTest {
     }
 
     @Test
-    void theReadmePointsToDocsNotToIssues() throws Exception {
-        List<String> lines = Files.readAllLines(Documents.root().resolve("README.md"));
+    void theDocsPointToDocsNotToIssues() throws Exception {
+        Path root = Documents.root();
         Pattern issue = Pattern.compile("\\bissues?\\b", Pattern.CASE_INSENSITIVE);
         List<String> mentions = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            if (issue.matcher(lines.get(i)).find()) {
-                mentions.add("README.md:" + (i + 1) + ": " + lines.get(i));
+        for (String name : Documents.all(root)) {
+            List<String> lines = Files.readAllLines(root.resolve(name));
+            for (int i = 0; i < lines.size(); i++) {
+                if (issue.matcher(lines.get(i)).find()) {
+                    mentions.add(name + ":" + (i + 1) + ": " + lines.get(i));
+                }
             }
         }
         assertThat(mentions).as("a reader cannot see the project's issues: point to a document").isEmpty();

@@ -81,7 +81,10 @@ class DebianPackageTest {
         assertThat(run(List.of("dpkg-deb", "-c", deb.toString())).checked().output)
                 .contains("./usr/share/sngate/sngate-gateway.jar", "./usr/share/sngate/sngate-bridge.jar",
                         "./etc/sngate/sngate.yaml", "./etc/sngate/bridge.env",
-                        "./lib/systemd/system/sngate.service", "./lib/systemd/system/sngate-bridge.service");
+                        "./lib/systemd/system/sngate.service", "./lib/systemd/system/sngate-bridge.service",
+                        "./usr/bin/sngate-gateway", "./usr/bin/sngate-bridge",
+                        "./usr/share/bash-completion/completions/sngate-gateway",
+                        "./usr/share/bash-completion/completions/sngate-bridge");
     }
 
     @Test
@@ -103,6 +106,7 @@ class DebianPackageTest {
                     .contains("/etc/sngate/sngate.yaml", "/etc/sngate/bridge.env");
 
             verifyUnits();
+            checkCommands();
 
             // The one file an operator edits. Free ports, so that the test does not meet a broker
             // or gateway already on this machine's 1883.
@@ -162,6 +166,23 @@ class DebianPackageTest {
         assertThat(STATE).doesNotExist();
         assertThat(INSTALLED_CONFIG.getParent()).doesNotExist();
         assertThat(Path.of("/usr/share/sngate")).doesNotExist();
+    }
+
+    /** The launchers run the installed jars, and bash completes their options once the package is in. */
+    private static void checkCommands() throws Exception {
+        for (String command : List.of("sngate-gateway", "sngate-bridge")) {
+            Path launcher = Path.of("/usr/bin", command);
+            assertThat(Files.isExecutable(launcher)).as(launcher + " is executable").isTrue();
+            Result version = run(List.of(launcher.toString(), "--version"));
+            assertThat(version.code).as(command + " --version\n" + version.output).isZero();
+            assertThat(version.output).as(command + " --version")
+                    .contains(command.replace('-', ' ') + " " + System.getProperty("sngate.version"));
+            Path completion = Path.of("/usr/share/bash-completion/completions", command);
+            Result complete = run(List.of("bash", "-c", "source " + completion + " && complete -p " + command));
+            assertThat(complete.code).as("bash completion of " + command + "\n" + complete.output).isZero();
+            assertThat(complete.output).as("bash completion of " + command).contains("complete ")
+                    .contains(command);
+        }
     }
 
     /** systemd-analyze verify prints what it finds wrong but still exits 0: both must hold. */

@@ -650,7 +650,9 @@ final class SnDevices implements AutoCloseable {
             toConnect.clear();
             for (Device device : devices) {
                 ClientState state = device.core.state();
-                if (state == ClientState.ACTIVE || state == ClientState.CONNECTING) {
+                // A device that gave the gateway up still says DISCONNECT once (not awaited), so
+                // a gateway that is alive after all ends its session now, not at the keep-alive.
+                if (state == ClientState.ACTIVE || state == ClientState.CONNECTING || state == ClientState.LOST) {
                     device.disconnectRequest = device.call(null,
                             (now, out) -> device.core.disconnect(now, out), null);
                 }

@@ -70,6 +70,14 @@ public final class UdpTransport implements Transport {
         try {
             InetSocketAddress local = bindHost.isBlank() ? new InetSocketAddress(port)
                     : new InetSocketAddress(bindHost, port);
+            if (perLoop && port != 0) {
+                // Sockets with SO_REUSEPORT share their port with any later socket of the same user
+                // that sets it too: a second gateway started by mistake on this port would split
+                // the devices' traffic with this one instead of failing. So a plain socket claims
+                // the port first, which fails while anyone holds it (this check of a second gateway
+                // fails on our sockets in the same way), and is closed for the group to bind.
+                bootstrap(group.next(), slot, receiver).bind(local).sync().channel().close().sync();
+            }
             for (EventExecutor executor : group) {
                 Bootstrap bootstrap = bootstrap((EventLoop) executor, slot, receiver);
                 if (perLoop) {

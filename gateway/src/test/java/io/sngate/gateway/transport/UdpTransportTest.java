@@ -1,6 +1,7 @@
 package io.sngate.gateway.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.netty.channel.EventLoopGroup;
@@ -89,6 +90,16 @@ class UdpTransportTest {
             received.add(new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8));
         }
         assertThat(received).containsExactlyInAnyOrder("from the test thread", "from udp-test-1", "from udp-test-2");
+    }
+
+    @Test
+    void aSecondTransportOnTheSamePortFailsInsteadOfSharingIt() throws Exception {
+        UdpTransport first = start(loops(2, true));
+        UdpTransport second = new UdpTransport(loops(2, true), "127.0.0.1", first.localPort(), Optional.empty(),
+                MAX_PACKET, new Metrics(), new WarnLimiter(10_000, () -> 0));
+        assertThatThrownBy(() -> second.start((from, packet) -> { }))
+                .hasMessageContaining("Address already in use");
+        assertThat(first.sockets()).isEqualTo(2);
     }
 
     @Test

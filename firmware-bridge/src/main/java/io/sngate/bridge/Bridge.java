@@ -53,7 +53,11 @@ import org.slf4j.LoggerFactory;
  * <p>Serial ports are reopened when they go away (USB adapter unplugged), with backoff; the
  * first open fails at once so a wrong path is reported at start. Each XBee radio is asked its
  * API mode, address and NP before the bridge forwards through it ({@link RadioCheck}): a radio
- * that does not answer, or answers in another mode than configured, fails the start too.
+ * that does not answer, or answers in another mode than configured, fails the start too. When a
+ * radio's port comes back, the radio is asked again before anything goes through it
+ * ({@link RadioGuard}): frames meanwhile are dropped and counted, a radio that now fails is not
+ * forwarded through but asked again after the reconnect backoff until it passes, and one with
+ * another address or NP is used as it is now, with a WARN.
  */
 public final class Bridge implements AutoCloseable {
 
@@ -66,11 +70,14 @@ public final class Bridge implements AutoCloseable {
     private final SelectorRuntime runtime;
     private final ForwarderCore core;
     private final ScheduledExecutorService reconnectTimers;
+    private final ReconnectBackoff backoff;
     private final WarnLimiter warnings = new WarnLimiter(ForwarderConfig.DEFAULT_WARN_INTERVAL_MILLIS);
     private final ByteBuffer readBuffer = ByteBuffer.allocate(MAX_DATAGRAM);
     /** Filled once, before the socket is read: replies are only ever routed to open ports. */
     private volatile List<MqttSnSerialPort> lines = List.of();
     private volatile List<XBeePort> radios = List.of();
+    /** One per radio in {@link #radios}, in the same order. */
+    private volatile List<RadioGuard> guards = List.of();
     private final AtomicLongArray transmitFailures;
     /** Each radio's local AT commands: its answers are taken out of the frames it sends. */
     private final AtomicReferenceArray<XBeeAtCommands> radioCommands;
@@ -85,17 +92,15 @@ public final class Bridge implements AutoCloseable {
     private long foreignDatagrams;
     private long udpSendDrops;
 
-    private Bridge(BridgeConfig config, SelectorRuntime runtime) {
+    private Bridge(BridgeConfig config, SelectorRuntime runtime, ScheduledExecutorService reconnectTimers,
+                   ReconnectBackoff backoff) {
         this.config = config;
         this.runtime = runtime;
         this.core = new ForwarderCore(config.forwarderConfig());
         this.transmitFailures = new AtomicLongArray(config.radios().size());
         this.radioCommands = new AtomicReferenceArray<>(config.radios().size());
-        this.reconnectTimers = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "sngate-bridge-reconnect");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.reconnectTimers = reconnectTimers;
+        this.backoff = backoff;
     }
 
     /**
@@ -113,7 +118,22 @@ public final class Bridge implements AutoCloseable {
      * (its clock times line silences and statistics).
      */
     static Bridge start(BridgeConfig config, SelectorRuntime runtime) throws IOException {
-        Bridge bridge = new Bridge(config, runtime);
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "sngate-bridge-reconnect");
+            thread.setDaemon(true);
+            return thread;
+        });
+        return start(config, runtime, timers, ReconnectBackoff.defaults());
+    }
+
+    /**
+     * As {@link #start(BridgeConfig, SelectorRuntime)}, with the scheduler that reopens the ports,
+     * times the radios' AT commands out and asks a failing radio again, and the backoff of both;
+     * the bridge owns the scheduler and shuts it down (tests give one on virtual time).
+     */
+    static Bridge start(BridgeConfig config, SelectorRuntime runtime, ScheduledExecutorService reconnectTimers,
+                        ReconnectBackoff backoff) throws IOException {
+        Bridge bridge = new Bridge(config, runtime, reconnectTimers, backoff);
         try {
             bridge.bindSocket();
             bridge.openPorts();
@@ -174,18 +194,19 @@ public final class Bridge implements AutoCloseable {
     }
 
     private void openPorts() throws IOException {
-        ReconnectBackoff backoff = ReconnectBackoff.defaults();
         List<MqttSnSerialPort> openLines = new ArrayList<>();
         List<XBeePort> openRadios = new ArrayList<>();
+        List<RadioGuard> openGuards = new ArrayList<>();
         try {
-            openPorts(backoff, openLines, openRadios);
+            openPorts(openLines, openRadios, openGuards);
         } finally {
             lines = List.copyOf(openLines); // whatever opened is closed by close() if a later one failed
             radios = List.copyOf(openRadios);
+            guards = List.copyOf(openGuards);
         }
     }
 
-    private void openPorts(ReconnectBackoff backoff, List<MqttSnSerialPort> openLines, List<XBeePort> openRadios)
+    private void openPorts(List<MqttSnSerialPort> openLines, List<XBeePort> openRadios, List<RadioGuard> openGuards)
             throws IOException {
         for (int i = 0; i < config.serialLines().size(); i++) {
             int line = i;
@@ -201,21 +222,25 @@ public final class Bridge implements AutoCloseable {
             XBeeAtCommands commands = new XBeeAtCommands(spec.settings().path(), spec.mode(),
                     frame -> port.get().writeEncoded(frame), reconnectTimers, RadioCheck.RESPONSE_TIMEOUT);
             radioCommands.set(radio, commands);
+            RadioCheck check = new RadioCheck(commands, spec);
+            RadioGuard guard = new RadioGuard(radio, spec.settings().path(), check, core, runtime, reconnectTimers,
+                    backoff, () -> port.get() != null && port.get().isOpen());
+            openGuards.add(guard);
             port.set(XBeePort.open(LineOpener.reconnecting(spec.settings(), reconnectTimers, backoff), spec.mode(),
                     runtime, PortOptions.forBaud(spec.settings().baud(),
                             XBeeFrameDecoder.DEFAULT_MAX_FRAME_DATA_LENGTH),
-                    frame -> onRadioFrame(radio, frame)));
+                    frame -> onRadioFrame(radio, frame), guard.presence()));
             openRadios.add(port.get());
             RadioInfo info;
             try {
-                info = new RadioCheck(commands, spec).run();
+                info = check.run();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while asking the radio on " + spec.settings().path());
             }
             LOG.info("{}", info.describe());
             // Queued before the socket is registered (listen()), so no reply is routed with the old limit.
-            runtime.execute(() -> core.limitRadioPayload(radio, info.effectiveMaxPayload()));
+            runtime.execute(() -> guard.started(info));
         }
     }
 
@@ -370,7 +395,8 @@ public final class Bridge implements AutoCloseable {
         return new BridgeCounters(core.counters(), datagramsIn, foreignDatagrams, udpSendDrops,
                 lines.stream().map(MqttSnSerialPort::counters).toList(),
                 radios.stream().map(XBeePort::counters).toList(),
-                IntStream.range(0, transmitFailures.length()).mapToObj(transmitFailures::get).toList());
+                IntStream.range(0, transmitFailures.length()).mapToObj(transmitFailures::get).toList(),
+                guards.stream().map(RadioGuard::counters).toList());
     }
 
     /** One line for the log: the gateway side, then each port. */
@@ -390,6 +416,9 @@ public final class Bridge implements AutoCloseable {
         for (int i = 0; i < counters.radios().size(); i++) {
             text.append("; ").append(radios.get(i).name()).append(" xbee: ").append(counters.radios().get(i).describe())
                     .append(" transmit-failures=").append(counters.transmitFailures().get(i));
+            if (i < counters.rechecks().size()) {
+                text.append(' ').append(counters.rechecks().get(i).describe());
+            }
         }
         return text.toString();
     }
@@ -408,6 +437,7 @@ public final class Bridge implements AutoCloseable {
         if (statsTimer != null) {
             statsTimer.cancel();
         }
+        guards.forEach(RadioGuard::close);
         lines.forEach(MqttSnSerialPort::close);
         radios.forEach(XBeePort::close);
         for (int i = 0; i < radioCommands.length(); i++) {

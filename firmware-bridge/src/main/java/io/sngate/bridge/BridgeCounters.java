@@ -13,13 +13,16 @@ import java.util.List;
  * @param lines              each serial line's port, in line order
  * @param radios             each radio's port, in radio order
  * @param transmitFailures   each radio's Transmit Status frames reporting a failed delivery
+ * @param rechecks           each radio's port losses and the checks after them
  */
 public record BridgeCounters(ForwarderCounters forwarder, long datagramsIn, long foreignDatagrams, long udpSendDrops,
-                             List<LineCounters> lines, List<LineCounters> radios, List<Long> transmitFailures) {
+                             List<LineCounters> lines, List<LineCounters> radios, List<Long> transmitFailures,
+                             List<RadioRechecks> rechecks) {
 
     public BridgeCounters {
         lines = List.copyOf(lines);
         radios = List.copyOf(radios);
         transmitFailures = List.copyOf(transmitFailures);
+        rechecks = List.copyOf(rechecks);
     }
 }

@@ -42,7 +42,10 @@ import org.slf4j.LoggerFactory;
  *       client, so it is counted and dropped.</li>
  * </ul>
  * With several radios, a reply goes to the radio that last heard its destination; with one,
- * every 8-byte id goes to it. Every drop increments a counter and logs a rate-limited WARN.
+ * every 8-byte id goes to it. Every drop increments a counter and logs a rate-limited WARN,
+ * except while a radio is suspended ({@link #suspendRadio}): its port went away, and until the
+ * radio behind it passes its check again nothing goes to or comes from it, each frame dropped
+ * and counted ({@link ForwarderCounters#uncheckedRadio()}); the bridge says so in one line.
  *
  * <p>Not thread-safe: the bridge calls it from its one runtime thread.
  */
@@ -57,6 +60,10 @@ final class ForwarderCore {
     private final Map<Bytes, Integer> forwarderLineByNode;
     /** Each radio's largest RF payload: the configured one, lowered by the radio's NP once asked. */
     private final int[] radioMaxPayloads;
+    /** Radios not forwarded through until they pass their check again, by radio index. */
+    private final boolean[] suspended;
+    /** Frames dropped since each radio was suspended, for the line that says it resumes. */
+    private final long[] droppedWhileSuspended;
     private final WarnLimiter warnings;
 
     private long toGateway;
@@ -67,6 +74,7 @@ final class ForwarderCore {
     private long unroutable;
     private long rejectedFromDevices;
     private long tooLargeForRadio;
+    private long uncheckedRadio;
 
     public ForwarderCore(ForwarderConfig config) {
         this.config = config;
@@ -78,6 +86,8 @@ final class ForwarderCore {
         this.radioByAddress = lastHeard(config.maxKnownAddresses());
         this.forwarderLineByNode = lastHeard(config.maxKnownAddresses());
         this.radioMaxPayloads = config.radioMaxPayloads().stream().mapToInt(Integer::intValue).toArray();
+        this.suspended = new boolean[radioMaxPayloads.length];
+        this.droppedWhileSuspended = new long[radioMaxPayloads.length];
         this.warnings = new WarnLimiter(config.warnIntervalMillis());
     }
 
@@ -96,6 +106,42 @@ final class ForwarderCore {
      */
     public void limitRadioPayload(int radio, int maxPayload) {
         radioMaxPayloads[radio] = Math.min(config.radioMaxPayloads().get(radio), maxPayload);
+    }
+
+    /**
+     * Stops forwarding to and from radio {@code radio} until {@link #resumeRadio}: its port went
+     * away, and the radio that comes back may be another one, or in another API mode.
+     */
+    public void suspendRadio(int radio) {
+        suspended[radio] = true;
+    }
+
+    /**
+     * Forwards through radio {@code radio} again, now that it passed its check, with its largest
+     * RF payload as {@link #limitRadioPayload} sets it (the NP it reported now, which may differ).
+     *
+     * @return the frames dropped while it was suspended
+     */
+    public long resumeRadio(int radio, int maxPayload) {
+        limitRadioPayload(radio, maxPayload);
+        suspended[radio] = false;
+        long dropped = droppedWhileSuspended[radio];
+        droppedWhileSuspended[radio] = 0;
+        return dropped;
+    }
+
+    public boolean isSuspended(int radio) {
+        return suspended[radio];
+    }
+
+    /** Counts a frame that did not go to or from a suspended radio; true if {@code radio} is one. */
+    private boolean droppedAsUnchecked(int radio) {
+        if (!suspended[radio]) {
+            return false;
+        }
+        uncheckedRadio++;
+        droppedWhileSuspended[radio]++;
+        return true;
     }
 
     /** A whole frame read from serial line {@code line}. */
@@ -154,6 +200,9 @@ final class ForwarderCore {
 
     /** The RF data of a Receive Packet that radio {@code radio} got from {@code source64}. */
     public void fromRadio(int radio, long source64, Bytes rfData, long now, Consumer<Forward> out) {
+        if (droppedAsUnchecked(radio)) {
+            return; // not remembered either: whose devices a radio not checked yet hears says nothing
+        }
         radioByAddress.put(source64, radio);
         wrap(nodeIdOf(source64), rfData, now, out, () -> String.format("XBee device %016X", source64));
     }
@@ -235,6 +284,9 @@ final class ForwarderCore {
             Integer known = radioByAddress.get(address);
             if (known != null || radios == 1) {
                 int radio = known != null ? known : 0;
+                if (droppedAsUnchecked(radio)) {
+                    return;
+                }
                 int max = radioMaxPayloads[radio];
                 if (packet.length() > max) {
                     tooLargeForRadio++;
@@ -258,6 +310,9 @@ final class ForwarderCore {
             out.accept(new Forward.ToSerialLine(line, packet));
         }
         for (int radio = 0; radio < radioMaxPayloads.length; radio++) {
+            if (droppedAsUnchecked(radio)) {
+                continue;
+            }
             if (packet.length() <= radioMaxPayloads[radio]) {
                 out.accept(new Forward.ToRadio(radio, XBeeFrame.BROADCAST_ADDRESS_64, radius, packet));
             } else {
@@ -293,6 +348,6 @@ final class ForwarderCore {
 
     public ForwarderCounters counters() {
         return new ForwarderCounters(toGateway, toDevices, broadcasts, unknownNodes, malformedFromGateway, unroutable,
-                rejectedFromDevices, tooLargeForRadio);
+                rejectedFromDevices, tooLargeForRadio, uncheckedRadio);
     }
 }

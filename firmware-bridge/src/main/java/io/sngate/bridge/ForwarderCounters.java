@@ -12,15 +12,17 @@ package io.sngate.bridge;
  * @param rejectedFromDevices  device frames that are not one whole MQTT-SN packet, or are themselves encapsulated;
  *                             on a forwarder line, frames that are not encapsulated or whose node id clashes
  * @param tooLargeForRadio     replies larger than the radio's RF payload: dropped, never cut
+ * @param uncheckedRadio       frames to or from a radio whose port went away, until the radio behind the port
+ *                             passed its check again: dropped
  */
 public record ForwarderCounters(long toGateway, long toDevices, long broadcasts, long unknownNodes,
                                 long malformedFromGateway, long unroutable, long rejectedFromDevices,
-                                long tooLargeForRadio) {
+                                long tooLargeForRadio, long uncheckedRadio) {
 
     public String describe() {
         return "to-gateway=" + toGateway + " to-devices=" + toDevices + " broadcasts=" + broadcasts
                 + " unknown-node=" + unknownNodes + " malformed-from-gateway=" + malformedFromGateway
                 + " unroutable=" + unroutable + " rejected-from-devices=" + rejectedFromDevices
-                + " too-large-for-radio=" + tooLargeForRadio;
+                + " too-large-for-radio=" + tooLargeForRadio + " unchecked-radio=" + uncheckedRadio;
     }
 }

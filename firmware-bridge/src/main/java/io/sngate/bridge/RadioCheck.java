@@ -1,6 +1,5 @@
 package io.sngate.bridge;
 
-import io.sngate.hw.xbee.AtCommandException;
 import io.sngate.hw.xbee.AtCommandFailedException;
 import io.sngate.hw.xbee.AtCommandTimeoutException;
 import io.sngate.hw.xbee.RadioInfo;
@@ -9,6 +8,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * (APS encryption or source routing lower it) refuses the larger replies. So a radio that does
  * not answer in the configured mode, or answers with another AP, stops the start with a
  * message naming the port, as the gateway's start-up check of its radio does; NP lowers the
- * largest reply sent to the radio. The gateway's own check ({@code XBeeRadioSetup}) also
- * compares and writes PAN id, channels and role, which the bridge leaves alone.
+ * largest reply sent to the radio. The bridge asks again each time the radio's port comes back
+ * ({@link RadioGuard}), since the radio behind it may be another one by then. The gateway's own
+ * check ({@code XBeeRadioSetup}) also compares and writes PAN id, channels and role, which the
+ * bridge leaves alone.
  *
  * <p>A frame can be lost or damaged on a serial line, so the questions are asked up to
  * {@link #ATTEMPTS} times before a radio counts as not answering.
@@ -50,7 +52,8 @@ final class RadioCheck {
     }
 
     /**
-     * Asks until the radio has answered every question, at most {@link #ATTEMPTS} times.
+     * Asks until the radio has answered every question, at most {@link #ATTEMPTS} times, waiting
+     * for the outcome (the bridge's start).
      *
      * @return the radio's address, versions and NP; {@link RadioInfo#effectiveMaxPayload()} is
      *         the smaller of NP and {@code max-payload=}
@@ -58,67 +61,91 @@ final class RadioCheck {
      *                     or refuses a question every XBee answers
      */
     RadioInfo run() throws IOException, InterruptedException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return once();
-            } catch (AtCommandTimeoutException e) {
-                if (attempt >= ATTEMPTS) {
-                    throw new IOException("radio on " + commands.port() + " does not answer: no reply to AT"
-                            + e.command() + " within " + e.timeoutMillis() + " ms, " + ATTEMPTS + " times. The bridge"
-                            + " talks to it in API mode AP=" + spec.mode().apParameter() + " at "
-                            + spec.settings().baud() + " baud (--xbee PATH:BAUD:ap=1|2); a factory-new XBee is in"
-                            + " transparent mode (AP=0): set AP=" + spec.mode().apParameter() + " with XCTU", e);
-                }
-                LOG.warn("{}; asking again ({} of {})", e.getMessage(), attempt + 1, ATTEMPTS);
-            }
-        }
-    }
-
-    private RadioInfo once() throws IOException, InterruptedException {
-        long ap = number("AP", answer(commands.query("AP")));
-        int wanted = spec.mode().apParameter();
-        if (ap != wanted) {
-            throw new IOException("radio on " + commands.port() + " is in API mode AP=" + ap + " but the bridge was"
-                    + " told ap=" + wanted + ": give --xbee " + commands.port() + ":" + spec.settings().baud()
-                    + ":ap=" + ap + ", or set AP=" + wanted + " on the radio (e.g. with XCTU)");
-        }
-        long high = number("SH", answer(commands.query("SH")));
-        long low = number("SL", answer(commands.query("SL")));
-        int firmware = (int) number("VR", answer(commands.query("VR")));
-        int hardware = (int) number("HV", answer(commands.query("HV")));
-        int np;
         try {
-            np = (int) number("NP", answer(commands.query("NP")));
-        } catch (AtCommandFailedException e) {
-            // Firmware without NP: the radio still carries what max-payload= says, as before.
-            LOG.info("{}; keeping max-payload={}", e.getMessage(), spec.maxPayload());
-            np = spec.maxPayload();
-        }
-        return new RadioInfo(commands.port(), high << 32 | (low & 0xFFFF_FFFFL), firmware, hardware, np,
-                Math.min(np, spec.maxPayload()), List.of(), List.of());
-    }
-
-    /** The answer's data; XBeeAtCommands ends every question with an answer, a status or a timeout. */
-    private static byte[] answer(CompletableFuture<byte[]> question) throws IOException, InterruptedException {
-        try {
-            return question.get();
+            return start().get();
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof AtCommandException at) {
-                throw at;
+            if (e.getCause() instanceof IOException io) {
+                throw io;
             }
             throw new IOException(e.getCause().getMessage(), e.getCause());
         }
     }
 
-    private long number(String command, byte[] value) throws IOException {
-        if (value.length == 0 || value.length > Long.BYTES) {
-            throw new IOException("radio on " + commands.port() + " answered AT" + command + " with " + value.length
-                    + " bytes, expected a number of 1 to 8 bytes");
-        }
-        long n = 0;
-        for (byte b : value) {
-            n = n << 8 | (b & 0xFF);
-        }
-        return n;
+    /**
+     * As {@link #run()}, without waiting: the questions go one after the other as the answers come
+     * (on the thread that hands the radio's frames to the AT commands, or the one that times them
+     * out), so a check after the port came back holds up no thread. The future fails with the
+     * {@link IOException} {@link #run()} throws.
+     */
+    CompletableFuture<RadioInfo> start() {
+        return attempt(1);
+    }
+
+    private CompletableFuture<RadioInfo> attempt(int attempt) {
+        return once().exceptionallyCompose(failure -> {
+            Throwable cause = unwrap(failure);
+            if (!(cause instanceof AtCommandTimeoutException e)) {
+                return CompletableFuture.failedFuture(cause);
+            }
+            if (attempt >= ATTEMPTS) {
+                return CompletableFuture.failedFuture(new IOException("radio on " + commands.port()
+                        + " does not answer: no reply to AT" + e.command() + " within " + e.timeoutMillis() + " ms, "
+                        + ATTEMPTS + " times. The bridge talks to it in API mode AP=" + spec.mode().apParameter()
+                        + " at " + spec.settings().baud() + " baud (--xbee PATH:BAUD:ap=1|2); a factory-new XBee is"
+                        + " in transparent mode (AP=0): set AP=" + spec.mode().apParameter() + " with XCTU", e));
+            }
+            LOG.warn("{}; asking again ({} of {})", e.getMessage(), attempt + 1, ATTEMPTS);
+            return attempt(attempt + 1);
+        });
+    }
+
+    private CompletableFuture<RadioInfo> once() {
+        int wanted = spec.mode().apParameter();
+        return number("AP").thenCompose(ap -> {
+            if (ap != wanted) {
+                throw new CompletionException(new IOException("radio on " + commands.port() + " is in API mode AP="
+                        + ap + " but the bridge was told ap=" + wanted + ": give --xbee " + commands.port() + ":"
+                        + spec.settings().baud() + ":ap=" + ap + ", or set AP=" + wanted
+                        + " on the radio (e.g. with XCTU)"));
+            }
+            return number("SH");
+        }).thenCompose(high -> number("SL").thenCompose(low -> number("VR").thenCompose(firmware ->
+                number("HV").thenCompose(hardware -> maxPayload().thenApply(np -> new RadioInfo(commands.port(),
+                        high << 32 | (low & 0xFFFF_FFFFL), firmware.intValue(), hardware.intValue(), np,
+                        Math.min(np, spec.maxPayload()), List.of(), List.of()))))));
+    }
+
+    /** NP, or {@code max-payload=} from firmware without NP: the radio still carries that, as before. */
+    private CompletableFuture<Integer> maxPayload() {
+        return number("NP").thenApply(Long::intValue).exceptionallyCompose(failure -> {
+            Throwable cause = unwrap(failure);
+            if (cause instanceof AtCommandFailedException e) {
+                LOG.info("{}; keeping max-payload={}", e.getMessage(), spec.maxPayload());
+                return CompletableFuture.completedFuture(spec.maxPayload());
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
+    }
+
+    /**
+     * The answer to {@code command} as a number. XBeeAtCommands ends every question, with an
+     * answer, a status or a timeout, so the future always completes.
+     */
+    private CompletableFuture<Long> number(String command) {
+        return commands.query(command).thenApply(value -> {
+            if (value.length == 0 || value.length > Long.BYTES) {
+                throw new CompletionException(new IOException("radio on " + commands.port() + " answered AT" + command
+                        + " with " + value.length + " bytes, expected a number of 1 to 8 bytes"));
+            }
+            long n = 0;
+            for (byte b : value) {
+                n = n << 8 | (b & 0xFF);
+            }
+            return n;
+        });
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 }

@@ -33,7 +33,8 @@ public interface Link extends AutoCloseable {
     /**
      * The largest packet the link carries. {@link #send} and {@link #broadcast} refuse a larger one
      * with an {@link IOException} naming both sizes, and send nothing of it; the client fails a
-     * publish that would be larger before it sends anything.
+     * request whose packet would be larger before it sends anything. The client asks it at each
+     * request, on the runtime's thread, so it may change (as a DTLS link's does with the handshake).
      */
     int maxPacketSize();
 

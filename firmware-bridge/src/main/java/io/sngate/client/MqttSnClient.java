@@ -7,8 +7,6 @@ import io.sngate.codec.DecodeException;
 import io.sngate.codec.QoS;
 import io.sngate.codec.v12.MqttSn12Codec;
 import io.sngate.codec.v12.MqttSn12Message;
-import io.sngate.codec.v12.Publish;
-import io.sngate.codec.v12.TopicIdType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -24,7 +22,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +48,14 @@ import org.slf4j.LoggerFactory;
  * PUBLISH and one REGISTER/SUBSCRIBE/UNSUBSCRIBE in flight, the others waiting in bounded queues;
  * retransmission after T_RETRY up to N_RETRY times; keep-alive pings; sleeping and waking.
  * A topic name is registered on first use. See {@code docs/client.md} for more examples.
+ *
+ * <p>Every request is checked against the link's {@link Link#maxPacketSize()} before anything is
+ * sent: one whose packet would be larger (a PUBLISH, the REGISTER of its topic name, a SUBSCRIBE or
+ * UNSUBSCRIBE with a long topic name, a CONNECT with a long client id, or the WILLTOPIC or WILLMSG
+ * of its will) fails at once as {@link Outcome.Status#INVALID}, with a detail naming the packet, its
+ * size and the limit, e.g. {@code "REGISTER of 120 bytes exceeds the link's maximum packet size of
+ * 84 bytes"}. Nothing of it is sent and nothing else changes: a refused CONNECT leaves the session
+ * as it was.
  */
 public final class MqttSnClient implements AutoCloseable {
 
@@ -92,7 +97,8 @@ public final class MqttSnClient implements AutoCloseable {
     private long timerAt = Long.MAX_VALUE;
 
     private MqttSnClient(Builder builder, ClientRuntime runtime, boolean ownsRuntime) {
-        this.core = new ClientCore(builder.config, builder.random);
+        // Asked at each request, on the runtime's thread: a DTLS link's limit changes with its handshake.
+        this.core = new ClientCore(builder.config, builder.random, builder.link::maxPacketSize);
         this.link = builder.link;
         this.runtime = runtime;
         this.ownsRuntime = ownsRuntime;
@@ -268,7 +274,9 @@ public final class MqttSnClient implements AutoCloseable {
 
     /**
      * Packets the link failed to send, counted here: lost on the way (the retransmissions cover
-     * them, logged at DEBUG), or larger than the link carries (logged at WARN with the sizes).
+     * them, logged at DEBUG), or larger than the link carries (logged at WARN with the sizes),
+     * which only happens when the link's limit fell after the request was checked against it (a
+     * DTLS handshake settling on a cipher suite with more overhead).
      */
     public long sendFailures() {
         return sendFailures.get();
@@ -287,6 +295,7 @@ public final class MqttSnClient implements AutoCloseable {
     /**
      * Connects (or reconnects), starting a new session or resuming the last one (the gateway then
      * keeps the subscriptions and topic ids, and sends what it held while the client was away).
+     * A client id or will too large for the link fails it at once as {@link Outcome.Status#INVALID}.
      */
     public CompletableFuture<Outcome> connect(boolean clean) {
         return request((now, out) -> core.connect(clean, will, now, out));
@@ -306,16 +315,14 @@ public final class MqttSnClient implements AutoCloseable {
     /**
      * Publishes. QoS 0 completes once sent, QoS 1 and 2 once the gateway acknowledged (and so the
      * broker: a conforming gateway acknowledges after the broker). QoS -1 needs no connection and a
-     * predefined or short topic. A PUBLISH larger than the link's {@link Link#maxPacketSize()}
-     * fails at once as {@link Outcome.Status#INVALID}, naming both sizes; nothing is sent.
+     * predefined or short topic. A PUBLISH larger than the link carries, or a topic name whose
+     * REGISTER is, fails at once as {@link Outcome.Status#INVALID} (see the class comment).
      */
     public CompletableFuture<Outcome> publish(Topic topic, Bytes payload, QoS qos, boolean retain) {
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(qos, "qos");
-        // Whatever the topic, the PUBLISH carries a two-byte id and message id: its size is known now.
-        Publish packet = new Publish(false, qos, retain, TopicIdType.NORMAL, 0, 0, payload);
-        return request(() -> tooLarge(packet), (now, out) -> core.publish(topic, payload, qos, retain, now, out));
+        return request((now, out) -> core.publish(topic, payload, qos, retain, now, out));
     }
 
     /** Registers a topic name ahead of its first publish; the outcome carries its topic id. */
@@ -393,6 +400,9 @@ public final class MqttSnClient implements AutoCloseable {
      * growing intervals; completes when one answers ({@link ClientEvent.GatewayFound} says where).
      */
     public CompletableFuture<Outcome> searchGateway(int radius) {
+        if (radius < 0 || radius > 0xFF) {
+            throw new IllegalArgumentException("search radius must be 0..255 hops: " + radius);
+        }
         return request((now, out) -> core.searchGateway(radius, now, out));
     }
 
@@ -402,14 +412,6 @@ public final class MqttSnClient implements AutoCloseable {
     }
 
     private CompletableFuture<Outcome> request(Call call) {
-        return request(() -> null, call);
-    }
-
-    /**
-     * @param refusal run on the runtime's thread before the core sees the request: why the request
-     *                cannot go at all, or null
-     */
-    private CompletableFuture<Outcome> request(Supplier<Outcome> refusal, Call call) {
         CompletableFuture<Outcome> future = new CompletableFuture<>();
         if (closed) {
             future.complete(CLOSED);
@@ -420,11 +422,6 @@ public final class MqttSnClient implements AutoCloseable {
                 future.complete(CLOSED);
                 return;
             }
-            Outcome refused = refusal.get();
-            if (refused != null) {
-                future.complete(refused);
-                return;
-            }
             List<ClientEffect> effects = new ArrayList<>();
             long id = call.run(runtime.now(), effects::add);
             pending.put(id, future);
@@ -432,27 +429,6 @@ public final class MqttSnClient implements AutoCloseable {
             reschedule();
         });
         return future;
-    }
-
-    /**
-     * Null when the link carries {@code packet}, else why not. Refused here, the request fails at
-     * once; sent, the link would refuse it on every retransmission until the gateway counted as
-     * lost. Asked on the runtime's thread, at the time of the request: a DTLS link's limit changes
-     * with the handshake's cipher suite.
-     */
-    private Outcome tooLarge(MqttSn12Message packet) {
-        int limit = link.maxPacketSize();
-        int size;
-        try {
-            size = MqttSn12Codec.INSTANCE.encodedLength(packet);
-        } catch (IllegalArgumentException pastMqttSn) {
-            return Outcome.failed(Outcome.Status.INVALID, packet.typeName() + " not sent: " + pastMqttSn.getMessage());
-        }
-        if (size <= limit) {
-            return null;
-        }
-        return Outcome.failed(Outcome.Status.INVALID, packet.typeName() + " of " + size
-                + " bytes exceeds the link's maximum packet size of " + limit + " bytes");
     }
 
     private void onPacket(byte[] packet, LinkAddress from) {
@@ -523,7 +499,9 @@ public final class MqttSnClient implements AutoCloseable {
     /**
      * A failed send is counted, never thrown: the effects after it must still apply. The
      * retransmission timers cover a packet lost on the way, so that is DEBUG; one too large for
-     * the link (or for MQTT-SN) fails again every time, so that is a WARN naming the sizes.
+     * the link (or for MQTT-SN) fails again every time, so that is a WARN naming the sizes. The
+     * core checks each request's packets against the link when the request comes, so the second
+     * takes a link whose limit fell since.
      */
     private void transmit(MqttSn12Message message, Transmission transmission) {
         byte[] packet;

@@ -36,7 +36,7 @@ public record Outcome(Status status, Optional<ReturnCode> returnCode, String det
         QUEUE_FULL,
         /** A later request of the same kind replaced it (a new CONNECT, search), or the client was closed. */
         CANCELLED,
-        /** It cannot be sent as asked (e.g. QoS -1 to a topic name, a PUBLISH larger than the link carries). */
+        /** It cannot be sent as asked (e.g. QoS -1 to a topic name, a packet larger than the link carries). */
         INVALID,
         /** The link could not reach the gateway (e.g. its DTLS handshake failed). */
         LINK_FAILED

@@ -244,6 +244,37 @@ class ForwarderCoreTest {
     }
 
     @Test
+    void aSuspendedRadioForwardsNothingEitherWayAndEachFrameIsCountedUntilItResumesWithItsNewLimit() {
+        core = new ForwarderCore(ForwarderConfig.of(List.of(LINE_1), List.of(84, 84)));
+        core.fromRadio(1, DEVICE_B, packet(new PingReq(Bytes.EMPTY)), NOW, out::add);
+        out.clear();
+
+        core.suspendRadio(1);
+        core.fromRadio(1, DEVICE_A, packet(new PingReq(Bytes.EMPTY)), NOW, out::add);
+        assertThat(out).as("a device behind the suspended radio").isEmpty();
+        assertThat(fromGateway(encapsulated(ForwarderCore.nodeIdOf(DEVICE_B), 0, new PingResp())))
+                .as("a reply for a device it heard before").isEmpty();
+        Bytes advertise = packet(new Advertise(7, 900));
+        assertThat(fromGateway(advertise.toArray())).as("a broadcast skips it").containsExactly(
+                new Forward.ToSerialLine(0, advertise),
+                new Forward.ToRadio(0, XBeeFrame.BROADCAST_ADDRESS_64, 0, advertise));
+        assertThat(core.counters().uncheckedRadio()).isEqualTo(3);
+        assertThat(core.isSuspended(1)).isTrue();
+        assertThat(core.isSuspended(0)).isFalse();
+
+        assertThat(core.resumeRadio(1, 10)).as("dropped while suspended").isEqualTo(3);
+        assertThat(fromGateway(encapsulated(ForwarderCore.nodeIdOf(DEVICE_B), 0, new PingResp())))
+                .containsExactly(new Forward.ToRadio(1, DEVICE_B, 0, packet(new PingResp())));
+        assertThat(fromGateway(encapsulated(ForwarderCore.nodeIdOf(DEVICE_B), 0,
+                new Connect(false, true, 60, "eleven-bytes")))).as("larger than the NP it has now").isEmpty();
+        assertThat(core.resumeRadio(1, 84)).as("counted afresh for each suspension").isZero();
+        assertThat(fromGateway(encapsulated(ForwarderCore.nodeIdOf(DEVICE_B), 0,
+                new Connect(false, true, 60, "eleven-bytes")))).as("a higher NP later raises it again").hasSize(1);
+        assertThat(core.counters().uncheckedRadio()).isEqualTo(3);
+        assertThat(core.counters().tooLargeForRadio()).isEqualTo(1);
+    }
+
+    @Test
     void aReplyLargerThanTheRadioCarriesIsDroppedNotCut() {
         core = new ForwarderCore(ForwarderConfig.of(List.of(), List.of(10)));
         byte[] reply = ForwarderEncapsulation.encode(0, ForwarderCore.nodeIdOf(DEVICE_A),

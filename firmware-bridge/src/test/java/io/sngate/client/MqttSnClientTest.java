@@ -349,6 +349,77 @@ class MqttSnClientTest {
     }
 
     @Test
+    void everyRequestLargerThanTheLinkCarriesFailsAtOnceNamingThePacketAndNothingOfItIsSent() throws Exception {
+        connected();
+        List<String> heard = new CopyOnWriteArrayList<>();
+        // ScriptedGateway carries 1024 bytes; each packet below is 1025 (a three-byte Length field).
+        Outcome register = done(client.register("r".repeat(1_017)));
+        Outcome subscribe = done(client.subscribe(Topic.name("s".repeat(1_018)), QoS.AT_LEAST_ONCE,
+                message -> heard.add(message.topic())));
+        Outcome unsubscribe = done(client.unsubscribe(Topic.name("s".repeat(1_018))));
+        Outcome willTopic = done(client.connect(false, Will.utf8("w".repeat(1_020), "gone", QoS.AT_LEAST_ONCE,
+                false)));
+        Outcome willMessage = done(client.connect(false, new Will("status/api-1", Bytes.wrap(new byte[1_021]),
+                QoS.AT_LEAST_ONCE, false)));
+
+        assertThat(List.of(register, subscribe, unsubscribe, willTopic, willMessage)).containsExactly(
+                Outcome.failed(Outcome.Status.INVALID,
+                        "REGISTER of 1025 bytes exceeds the link's maximum packet size of 1024 bytes"),
+                Outcome.failed(Outcome.Status.INVALID,
+                        "SUBSCRIBE of 1025 bytes exceeds the link's maximum packet size of 1024 bytes"),
+                Outcome.failed(Outcome.Status.INVALID,
+                        "UNSUBSCRIBE of 1025 bytes exceeds the link's maximum packet size of 1024 bytes"),
+                Outcome.failed(Outcome.Status.INVALID,
+                        "WILLTOPIC of 1025 bytes exceeds the link's maximum packet size of 1024 bytes"),
+                Outcome.failed(Outcome.Status.INVALID,
+                        "WILLMSG of 1025 bytes exceeds the link's maximum packet size of 1024 bytes"));
+        assertThatThrownBy(register::orThrow).isExactlyInstanceOf(MqttSnException.class)
+                .hasMessage("REGISTER of 1025 bytes exceeds the link's maximum packet size of 1024 bytes");
+        CompletableFuture<Outcome> next = client.subscribe(Topic.name("plant/cmd"), QoS.AT_LEAST_ONCE);
+        Subscribe sent = gateway.next(Subscribe.class);
+        assertThat(sent.topic()).as("the first packet after the refused ones").isEqualTo(TopicRef.name("plant/cmd"));
+        gateway.reply(new SubAck(QoS.AT_LEAST_ONCE, TOPIC_ID, sent.msgId(), ReturnCode.ACCEPTED));
+        assertThat(done(next).success()).isTrue();
+        assertThat(client.state()).as("the refused CONNECTs left the session alone").isEqualTo(ClientState.ACTIVE);
+        assertThat(events).isEmpty();
+        assertThat(client.sendFailures()).isZero();
+    }
+
+    @Test
+    void aConnectWithAClientIdTooLongForTheLinkFailsAtOnceAndNothingIsSent() throws Exception {
+        build(MqttSnClient.builder("c".repeat(1_017))); // CONNECT: 1025 bytes
+
+        Outcome connect = done(client.connect());
+        Outcome minusOne = done(client.publish(Topic.predefined(9), Bytes.utf8("on"), QoS.MINUS_ONE, false));
+
+        assertThat(connect).isEqualTo(Outcome.failed(Outcome.Status.INVALID,
+                "CONNECT of 1025 bytes exceeds the link's maximum packet size of 1024 bytes"));
+        assertThat(minusOne.success()).isTrue();
+        assertThat(gateway.next(Publish.class).data().utf8()).as("the first packet sent").isEqualTo("on");
+        assertThat(client.state()).isEqualTo(ClientState.DISCONNECTED);
+        assertThat(events).as("not even Connecting").isEmpty();
+        assertThat(client.sendFailures()).isZero();
+    }
+
+    @Test
+    void aPacketTheLinkRefusesAfterItsLimitFellIsCountedAndItsRequestEndsWithoutAnswer() throws Exception {
+        build(MqttSnClient.builder("api-1").retry(Duration.ofSeconds(1), 1));
+        CompletableFuture<Outcome> connect = client.connect();
+        gateway.next(Connect.class);
+        gateway.reply(new ConnAck(ReturnCode.ACCEPTED));
+        done(connect);
+        CompletableFuture<Outcome> subscribe = client.subscribe(Topic.name("plant/cmd"), QoS.AT_LEAST_ONCE);
+        gateway.next(Subscribe.class); // 14 bytes, checked and sent while the link carried them
+
+        gateway.maxPacketSize = 8;
+        clock.addAndGet(1_000);
+        await().atMost(ScriptedGateway.WAIT).until(() -> client.sendFailures() == 1);
+        clock.addAndGet(1_000);
+
+        assertThat(done(subscribe).status()).isEqualTo(Outcome.Status.NO_ANSWER);
+    }
+
+    @Test
     void closingCancelsWhatWaitsAndWhatComesAfter() throws Exception {
         build(MqttSnClient.builder("api-1"));
         CompletableFuture<Outcome> connect = client.connect();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sngate.codec.DecodeException;
 import io.sngate.codec.v12.MqttSn12Codec;
 import io.sngate.codec.v12.MqttSn12Message;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -13,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The gateway end of an in-memory {@link Link}: the test reads what the client sent
  * ({@link #next}) and answers it ({@link #reply}); answers reach the client on its runtime's
- * thread, as packets from a socket would, from {@link #ADDRESS}.
+ * thread, as packets from a socket would, from {@link #ADDRESS}. Like every link it refuses a
+ * packet larger than {@link #maxPacketSize()}, which a test may lower.
  */
 final class ScriptedGateway implements Link {
 
@@ -25,6 +27,7 @@ final class ScriptedGateway implements Link {
     private volatile ClientRuntime runtime;
     private volatile Receiver receiver;
     volatile int peerLost;
+    volatile int maxPacketSize = 1_024;
 
     @Override
     public void open(ClientRuntime on, Receiver to) {
@@ -56,13 +59,21 @@ final class ScriptedGateway implements Link {
     }
 
     @Override
-    public void send(byte[] packet) {
-        sent.add(decode(packet));
+    public void send(byte[] packet) throws IOException {
+        sent.add(decode(carried(packet)));
     }
 
     @Override
-    public void broadcast(byte[] packet, int radius) {
-        broadcasts.add(decode(packet));
+    public void broadcast(byte[] packet, int radius) throws IOException {
+        broadcasts.add(decode(carried(packet)));
+    }
+
+    private byte[] carried(byte[] packet) throws IOException {
+        if (packet.length > maxPacketSize) {
+            throw new IOException("scripted gateway: packet of " + packet.length + " bytes exceeds the link's maximum of "
+                    + maxPacketSize + " bytes");
+        }
+        return packet;
     }
 
     private static MqttSn12Message decode(byte[] packet) {
@@ -75,7 +86,7 @@ final class ScriptedGateway implements Link {
 
     @Override
     public int maxPacketSize() {
-        return 1_024;
+        return maxPacketSize;
     }
 
     @Override

@@ -11,7 +11,9 @@ import io.sngate.hw.testing.PtyEnd;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
@@ -60,16 +62,22 @@ public final class Frames {
         /**
          * Answers the next {@code count} frames, which must be local AT queries, as a radio would:
          * with the value in {@code values}, or with status 2 (invalid command) for one it lacks.
+         *
+         * @return the commands asked, in order
          */
-        public void answerQueries(int count, Map<String, Bytes> values) throws TimeoutException, InterruptedException {
+        public List<String> answerQueries(int count, Map<String, Bytes> values)
+                throws TimeoutException, InterruptedException {
+            List<String> asked = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 AtCommand query = next(AtCommand.class);
+                asked.add(query.command());
                 Bytes value = values.get(query.command());
                 end.write(XBeeFrameCodec.encode(value != null
                         ? new AtCommandResponse(query.frameId(), query.command(), AtCommandResponse.STATUS_OK, value)
                         : new AtCommandResponse(query.frameId(), query.command(),
                                 AtCommandResponse.STATUS_INVALID_COMMAND, Bytes.EMPTY), mode));
             }
+            return asked;
         }
 
         public XBeeFrame next() throws TimeoutException, InterruptedException {

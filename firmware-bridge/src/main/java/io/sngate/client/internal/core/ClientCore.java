@@ -10,6 +10,7 @@ import io.sngate.codec.QoS;
 import io.sngate.codec.v12.Advertise;
 import io.sngate.codec.v12.ConnAck;
 import io.sngate.codec.v12.GwInfo;
+import io.sngate.codec.v12.MqttSn12Codec;
 import io.sngate.codec.v12.MqttSn12Message;
 import io.sngate.codec.v12.PubAck;
 import io.sngate.codec.v12.PubComp;
@@ -23,6 +24,7 @@ import io.sngate.codec.v12.UnsubAck;
 import java.util.Optional;
 import java.util.Random;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 /**
  * The device side of MQTT-SN 1.2 as a sans-I/O state machine: application requests,
@@ -34,6 +36,8 @@ import java.util.function.Consumer;
  * QoS 1/2 PUBLISH in flight, one REGISTER/SUBSCRIBE/UNSUBSCRIBE in flight, retransmission
  * after T_RETRY with DUP up to N_RETRY, keep-alive pings, SEARCHGW after a random delay.
  * Requests wait in bounded queues behind the one in flight; past the bound they fail at once.
+ * A request whose packet is larger than the link carries fails at once too, as INVALID, with
+ * nothing sent ({@link PacketLimit}).
  *
  * <p>This class only routes: each concern is a part of its own ({@link Connection},
  * {@link Registrations}, {@link Outbound}, {@link Inbound}, {@link Subscriptions},
@@ -59,18 +63,28 @@ public final class ClientCore {
     private final Discovery discovery;
     private long nextRequestId = 1;
 
+    /** A core whose packets may be as large as MQTT-SN allows (a driver that has no link of its own). */
     public ClientCore(ClientConfig config, Random random) {
+        this(config, random, () -> MqttSn12Codec.MAX_PACKET_LENGTH);
+    }
+
+    /**
+     * @param maxPacketSize the largest packet the link carries ({@code Link.maxPacketSize()}), asked
+     *                      on the core's thread at each request
+     */
+    public ClientCore(ClientConfig config, Random random, IntSupplier maxPacketSize) {
         this.config = config;
         MessageIds msgIds = new MessageIds();
+        PacketLimit limit = new PacketLimit(maxPacketSize, effects);
         SessionExchange session = new SessionExchange(config, effects);
-        control = new ControlChannel(config, effects, msgIds, topics);
-        outbound = new Outbound(config, effects, msgIds, topics, control);
+        control = new ControlChannel(config, effects, limit, msgIds, topics);
+        outbound = new Outbound(config, effects, limit, msgIds, topics, control);
         inbound = new Inbound(config, effects, topics, session);
         registrations = new Registrations(effects, topics, control, outbound, session);
         subscriptions = new Subscriptions(effects, topics, control);
-        connection = new Connection(config, effects, session, topics, inbound);
-        supervision = new Supervision(config, effects, session, outbound, control);
-        discovery = new Discovery(config, random, effects);
+        connection = new Connection(config, effects, limit, session, topics, inbound);
+        supervision = new Supervision(config, effects, limit, session, outbound, control);
+        discovery = new Discovery(config, random, effects, limit);
     }
 
     public ClientState state() {

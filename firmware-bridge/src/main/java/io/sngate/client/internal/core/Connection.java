@@ -21,29 +21,41 @@ final class Connection {
 
     private final ClientConfig config;
     private final EffectSink effects;
+    private final PacketLimit limit;
     private final SessionExchange session;
     private final TopicIds topics;
     private final Inbound inbound;
     /** The will of the last CONNECT, for the gateway's WILLTOPICREQ and WILLMSGREQ; null for none. */
     private Will will;
 
-    Connection(ClientConfig config, EffectSink effects, SessionExchange session, TopicIds topics, Inbound inbound) {
+    Connection(ClientConfig config, EffectSink effects, PacketLimit limit, SessionExchange session, TopicIds topics,
+               Inbound inbound) {
         this.config = config;
         this.effects = effects;
+        this.limit = limit;
         this.session = session;
         this.topics = topics;
         this.inbound = inbound;
     }
 
+    /**
+     * A CONNECT whose packet, or whose will's WILLTOPIC or WILLMSG, the link cannot carry fails at
+     * once, before it changes anything: the session goes on as it was.
+     */
     void connect(long requestId, boolean cleanSession, Optional<Will> willSpec, long now) {
+        Will asked = willSpec.orElse(null);
+        Connect connect = new Connect(asked != null, cleanSession, Connect.PROTOCOL_ID, config.keepAliveSeconds(),
+                Bytes.utf8(config.clientId()));
+        if (asked == null ? !limit.admits(requestId, connect)
+                : !limit.admits(requestId, connect, willTopic(asked), willMsg(asked))) {
+            return;
+        }
         session.supersede("superseded by a new CONNECT");
-        will = willSpec.orElse(null);
+        will = asked;
         if (cleanSession) {
             topics.clear();
             inbound.clear();
         }
-        Connect connect = new Connect(will != null, cleanSession, Connect.PROTOCOL_ID, config.keepAliveSeconds(),
-                Bytes.utf8(config.clientId()));
         effects.changeState(ClientState.CONNECTING, "connect requested");
         session.start(requestId, connect, now);
     }
@@ -51,16 +63,24 @@ final class Connection {
     /** Each step of the will exchange shows the gateway is working on the CONNECT: T_RETRY starts again. */
     void onWillTopicReq(long now) {
         if (effects.state() == ClientState.CONNECTING && will != null) {
-            effects.send(new WillTopic(will.qos(), will.retain(), will.topic()), now);
+            effects.send(willTopic(will), now);
             session.restartTimer(now);
         }
     }
 
     void onWillMsgReq(long now) {
         if (effects.state() == ClientState.CONNECTING && will != null) {
-            effects.send(new WillMsg(will.message()), now);
+            effects.send(willMsg(will), now);
             session.restartTimer(now);
         }
+    }
+
+    private static WillTopic willTopic(Will will) {
+        return new WillTopic(will.qos(), will.retain(), will.topic());
+    }
+
+    private static WillMsg willMsg(Will will) {
+        return new WillMsg(will.message());
     }
 
     /**

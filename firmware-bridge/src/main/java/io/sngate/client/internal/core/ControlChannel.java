@@ -19,20 +19,28 @@ final class ControlChannel {
 
     private final ClientConfig config;
     private final EffectSink effects;
+    private final PacketLimit limit;
     private final MessageIds msgIds;
     private final TopicIds topics;
     private final ExchangeSlot<ControlRequest> slot;
 
-    ControlChannel(ClientConfig config, EffectSink effects, MessageIds msgIds, TopicIds topics) {
+    ControlChannel(ClientConfig config, EffectSink effects, PacketLimit limit, MessageIds msgIds, TopicIds topics) {
         this.config = config;
         this.effects = effects;
+        this.limit = limit;
         this.msgIds = msgIds;
         this.topics = topics;
         this.slot = new ExchangeSlot<>(config, effects, ControlRequest::requestId);
     }
 
-    /** Queues {@code request}; false (and the request failed) when the queue is full. */
+    /**
+     * Queues {@code request}; false (and the request failed) when its packet is larger than the
+     * link carries or the queue is full.
+     */
     boolean enqueue(ControlRequest request) {
+        if (!limit.admits(request.requestId(), request.packet(0))) {
+            return false;
+        }
         if (slot.queue.size() >= config.maxQueued()) {
             effects.complete(request.requestId(),
                     Outcome.failed(Outcome.Status.QUEUE_FULL, "request queue full (" + config.maxQueued() + ")"));

@@ -34,6 +34,7 @@ final class Discovery {
     private final ClientConfig config;
     private final Random random;
     private final EffectSink effects;
+    private final PacketLimit limit;
     private final Map<Integer, GatewayRecord> gateways = new HashMap<>();
     /** The search request running, or 0. */
     private long searchRequestId;
@@ -41,13 +42,17 @@ final class Discovery {
     private int searchRadius;
     private int searchAttempt;
 
-    Discovery(ClientConfig config, Random random, EffectSink effects) {
+    Discovery(ClientConfig config, Random random, EffectSink effects, PacketLimit limit) {
         this.config = config;
         this.random = random;
         this.effects = effects;
+        this.limit = limit;
     }
 
     void search(long requestId, int radius, long now) {
+        if (!limit.admits(requestId, new SearchGw(radius))) {
+            return;
+        }
         if (searchRequestId != 0) {
             effects.complete(searchRequestId, Outcome.failed(Outcome.Status.CANCELLED, "superseded by a new search"));
         }

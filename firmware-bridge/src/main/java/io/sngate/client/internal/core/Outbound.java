@@ -33,6 +33,7 @@ final class Outbound {
 
     private final ClientConfig config;
     private final EffectSink effects;
+    private final PacketLimit limit;
     private final MessageIds msgIds;
     private final TopicIds topics;
     private final ControlChannel control;
@@ -40,9 +41,11 @@ final class Outbound {
     /** Set while {@code slot.inFlight} is: the request that exchange carries (to send it again). */
     private PublishRequest inFlightRequest;
 
-    Outbound(ClientConfig config, EffectSink effects, MessageIds msgIds, TopicIds topics, ControlChannel control) {
+    Outbound(ClientConfig config, EffectSink effects, PacketLimit limit, MessageIds msgIds, TopicIds topics,
+             ControlChannel control) {
         this.config = config;
         this.effects = effects;
+        this.limit = limit;
         this.msgIds = msgIds;
         this.topics = topics;
         this.control = control;
@@ -51,13 +54,16 @@ final class Outbound {
 
     /** True when the publish was queued (the façade then pumps); false when it already ended. */
     boolean publish(long requestId, Topic topic, Bytes payload, QoS qos, boolean retain, long now) {
-        if (qos == QoS.MINUS_ONE) {
+        if (qos == QoS.MINUS_ONE && topic instanceof Topic.Name) {
             // QoS -1 goes without a connection, so there is no session to register a name in.
-            if (topic instanceof Topic.Name) {
-                effects.complete(requestId,
-                        Outcome.failed(Outcome.Status.INVALID, "QoS -1 needs a predefined or short topic"));
-                return false;
-            }
+            effects.complete(requestId,
+                    Outcome.failed(Outcome.Status.INVALID, "QoS -1 needs a predefined or short topic"));
+            return false;
+        }
+        if (!fits(requestId, topic, payload, qos, retain)) {
+            return false;
+        }
+        if (qos == QoS.MINUS_ONE) {
             effects.send(packet(topic, resolveId(topic), qos, retain, 0, payload), now);
             effects.complete(requestId, Outcome.ok());
             return false;
@@ -72,6 +78,20 @@ final class Outbound {
         }
         slot.queue.addLast(new PublishRequest(requestId, topic, payload, qos, retain, false));
         return true;
+    }
+
+    /**
+     * Whether the PUBLISH, and for a topic name its REGISTER, fit the link. The REGISTER is
+     * checked even for a name known now: the id may be forgotten (clean session, a PUBACK
+     * "invalid topic id") and the name registered again while the publish waits.
+     */
+    private boolean fits(long requestId, Topic topic, Bytes payload, QoS qos, boolean retain) {
+        // Whatever the topic, the PUBLISH carries a two-byte id and message id: its size is known now.
+        Publish publish = new Publish(false, qos, retain, TopicIdType.NORMAL, 0, 0, payload);
+        if (topic instanceof Topic.Name name) {
+            return limit.admits(requestId, new ControlRequest.Registration(requestId, name).packet(0), publish);
+        }
+        return limit.admits(requestId, publish);
     }
 
     /** Sends what may go: QoS 0 publishes and one QoS 1/2 (the caller checks the client is active). */

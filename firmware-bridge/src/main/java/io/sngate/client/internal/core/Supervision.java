@@ -18,14 +18,16 @@ final class Supervision {
 
     private final ClientConfig config;
     private final EffectSink effects;
+    private final PacketLimit limit;
     private final SessionExchange session;
     private final Outbound outbound;
     private final ControlChannel control;
 
-    Supervision(ClientConfig config, EffectSink effects, SessionExchange session, Outbound outbound,
-                ControlChannel control) {
+    Supervision(ClientConfig config, EffectSink effects, PacketLimit limit, SessionExchange session,
+                Outbound outbound, ControlChannel control) {
         this.config = config;
         this.effects = effects;
+        this.limit = limit;
         this.session = session;
         this.outbound = outbound;
         this.control = control;
@@ -41,7 +43,10 @@ final class Supervision {
                     Outcome.failed(Outcome.Status.NOT_CONNECTED, "cannot sleep while " + state.name().toLowerCase()));
             return;
         }
-        startExchange(requestId, Disconnect.sleep(seconds), now);
+        Disconnect sleep = Disconnect.sleep(seconds);
+        if (limit.admits(requestId, sleep)) {
+            startExchange(requestId, sleep, now);
+        }
     }
 
     void wake(long requestId, long now) {
@@ -49,18 +54,25 @@ final class Supervision {
             effects.complete(requestId, Outcome.failed(Outcome.Status.NOT_CONNECTED, "not asleep"));
             return;
         }
+        PingReq poll = PingReq.wake(config.clientId());
+        if (!limit.admits(requestId, poll)) {
+            return;
+        }
         effects.changeState(ClientState.AWAKE, "polling the gateway");
-        startExchange(requestId, PingReq.wake(config.clientId()), now);
+        startExchange(requestId, poll, now);
     }
 
     void disconnect(long requestId, long now) {
         ClientState state = effects.state();
-        if (state == ClientState.LOST) {
-            disconnectLost(requestId, now);
-            return;
-        }
         if (state == ClientState.DISCONNECTED || state == ClientState.SEARCHING) {
             effects.complete(requestId, Outcome.ok()); // nothing to end
+            return;
+        }
+        if (!limit.admits(requestId, Disconnect.PLAIN)) {
+            return;
+        }
+        if (state == ClientState.LOST) {
+            disconnectLost(requestId, now);
             return;
         }
         startExchange(requestId, Disconnect.PLAIN, now);

@@ -3,6 +3,7 @@ package io.sngate.client.internal.line;
 import io.sngate.client.ClientRuntime;
 import io.sngate.client.serial.LineCounters;
 import io.sngate.client.serial.PortOptions;
+import io.sngate.hw.serial.ReconnectingSerialLine;
 import io.sngate.hw.serial.SerialException;
 import io.sngate.hw.serial.SerialLine;
 import io.sngate.hw.serial.SerialWriter;
@@ -64,8 +65,20 @@ final class FramedLine<F> implements SerialLine.Listener, AutoCloseable {
         this.decoder = decoderFactory.apply(this::handOff);
     }
 
-    void open(LineOpener opener) throws SerialException {
-        SerialLine opened = opener.open(this, this::onReopened);
+    /** @param presence the owner's ear for the port going away and coming back, told after the line's own */
+    void open(LineOpener opener, ReconnectingSerialLine.State presence) throws SerialException {
+        SerialLine opened = opener.open(this, new ReconnectingSerialLine.State() {
+            @Override
+            public void onDown(IOException cause, long retryInMillis) {
+                presence.onDown(cause, retryInMillis);
+            }
+
+            @Override
+            public void onUp() {
+                onReopened();
+                presence.onUp();
+            }
+        });
         line = opened;
         // Writes leave from a thread of the line's own: the runtime is an event loop for every
         // device and socket it carries, and a UART write blocks once the driver's buffer is full.

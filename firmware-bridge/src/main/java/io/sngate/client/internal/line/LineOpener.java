@@ -6,7 +6,6 @@ import io.sngate.hw.serial.SerialBackend;
 import io.sngate.hw.serial.SerialException;
 import io.sngate.hw.serial.SerialLine;
 import io.sngate.hw.serial.SerialSettings;
-import java.io.IOException;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -19,11 +18,15 @@ public interface LineOpener {
 
     SerialSettings settings();
 
+    /** What hears of nothing: for owners that do not care when the port goes and comes back. */
+    ReconnectingSerialLine.State NO_PRESENCE = new ReconnectingSerialLine.State() {
+    };
+
     /**
-     * Opens the line; {@code reopened} runs (on a line thread) each time a reconnecting line is
-     * back after the port went away.
+     * Opens the line; {@code presence} hears (on a line thread) each time a reconnecting line's
+     * port goes away and each time it is back. A line opened once never tells it anything.
      */
-    SerialLine open(SerialLine.Listener listener, Runnable reopened) throws SerialException;
+    SerialLine open(SerialLine.Listener listener, ReconnectingSerialLine.State presence) throws SerialException;
 
     /** The port through the backend its settings name; a lost port stays lost. */
     static LineOpener direct(SerialSettings settings) {
@@ -35,7 +38,8 @@ public interface LineOpener {
             }
 
             @Override
-            public SerialLine open(SerialLine.Listener listener, Runnable reopened) throws SerialException {
+            public SerialLine open(SerialLine.Listener listener, ReconnectingSerialLine.State presence)
+                    throws SerialException {
                 return SerialBackend.of(settings.backend()).open(settings, listener);
             }
         };
@@ -53,19 +57,10 @@ public interface LineOpener {
             }
 
             @Override
-            public SerialLine open(SerialLine.Listener listener, Runnable reopened) throws SerialException {
-                ReconnectingSerialLine.State state = new ReconnectingSerialLine.State() {
-                    @Override
-                    public void onDown(IOException cause, long retryInMillis) {
-                        // ReconnectingSerialLine logs it; writes fail until the port is back.
-                    }
-
-                    @Override
-                    public void onUp() {
-                        reopened.run();
-                    }
-                };
-                return ReconnectingSerialLine.open(SerialBackend.of(settings.backend()), settings, listener, state,
+            public SerialLine open(SerialLine.Listener listener, ReconnectingSerialLine.State presence)
+                    throws SerialException {
+                // ReconnectingSerialLine logs the loss and the return; writes fail while the port is away.
+                return ReconnectingSerialLine.open(SerialBackend.of(settings.backend()), settings, listener, presence,
                         timers, backoff);
             }
         };

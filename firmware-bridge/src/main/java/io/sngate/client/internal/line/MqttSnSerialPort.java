@@ -35,7 +35,7 @@ public final class MqttSnSerialPort implements AutoCloseable {
                 sink -> new Decoder(new SerialFrameDecoder(maxFrame, SerialFrameDecoder.FrameValidator.MQTT_SN_12,
                         sink::accept)),
                 frames);
-        line.open(opener);
+        line.open(opener, LineOpener.NO_PRESENCE);
         return new MqttSnSerialPort(line);
     }
 

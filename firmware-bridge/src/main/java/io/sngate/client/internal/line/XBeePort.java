@@ -8,6 +8,7 @@ import io.sngate.codec.xbee.ApiMode;
 import io.sngate.codec.xbee.XBeeFrame;
 import io.sngate.codec.xbee.XBeeFrameCodec;
 import io.sngate.codec.xbee.XBeeFrameDecoder;
+import io.sngate.hw.serial.ReconnectingSerialLine;
 import io.sngate.hw.serial.SerialException;
 import java.io.IOException;
 import java.util.Objects;
@@ -43,7 +44,19 @@ public final class XBeePort implements AutoCloseable {
      */
     public static XBeePort open(LineOpener opener, ApiMode mode, ClientRuntime runtime, PortOptions options,
                                 Consumer<XBeeFrame> frames) throws SerialException {
+        return open(opener, mode, runtime, options, frames, LineOpener.NO_PRESENCE);
+    }
+
+    /**
+     * As {@link #open(LineOpener, ApiMode, ClientRuntime, PortOptions, Consumer)}, telling
+     * {@code presence} (on a line thread) when a reconnecting port goes away and when it is back:
+     * the radio behind a port that came back may be another one, or set up otherwise.
+     */
+    public static XBeePort open(LineOpener opener, ApiMode mode, ClientRuntime runtime, PortOptions options,
+                                Consumer<XBeeFrame> frames, ReconnectingSerialLine.State presence)
+            throws SerialException {
         Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(presence, "presence");
         String name = opener.settings().path();
         int maxFrameData = Math.min(options.maxFrameSize(), XBeeFrameCodec.MAX_FRAME_DATA_LENGTH);
         FramedLine<XBeeFrame> line = new FramedLine<>(name, runtime, options,
@@ -59,7 +72,7 @@ public final class XBeePort implements AutoCloseable {
                     }
                 })),
                 frames);
-        line.open(opener);
+        line.open(opener, presence);
         return new XBeePort(line, mode);
     }
 

@@ -13,6 +13,7 @@ import io.sngate.codec.QoS;
 import io.sngate.codec.v12.ConnAck;
 import io.sngate.codec.v12.Connect;
 import io.sngate.codec.v12.Disconnect;
+import io.sngate.codec.v12.MqttSn12Codec;
 import io.sngate.codec.v12.MqttSn12Message;
 import io.sngate.codec.v12.Publish;
 import io.sngate.codec.v12.RegAck;
@@ -74,6 +75,8 @@ class ClientHarness {
 
     private ClientConfig config = DEFAULTS;
     private long seed = SEED;
+    /** What the link carries: asked by the core at each request, so a test may change it at any time. */
+    private int maxPacketSize = MqttSn12Codec.MAX_PACKET_LENGTH;
     private ClientCore core;
     private long now = START;
     private final List<ClientEffect> effects = new ArrayList<>();
@@ -97,9 +100,14 @@ class ClientHarness {
         this.seed = newSeed;
     }
 
+    /** The link's largest packet from now on (MQTT-SN's maximum until a test says otherwise). */
+    void linkCarries(int bytes) {
+        this.maxPacketSize = bytes;
+    }
+
     ClientCore core() {
         if (core == null) {
-            core = new ClientCore(config, new Random(seed));
+            core = new ClientCore(config, new Random(seed), () -> maxPacketSize);
         }
         return core;
     }

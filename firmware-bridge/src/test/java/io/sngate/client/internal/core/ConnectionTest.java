@@ -26,7 +26,7 @@ class ConnectionTest extends PartFixture {
     private final TopicIds topics = new TopicIds();
     private final SessionExchange session = new SessionExchange(config, sink);
     private final Inbound inbound = new Inbound(config, sink, topics, session);
-    private final Connection connection = new Connection(config, sink, session, topics, inbound);
+    private final Connection connection = new Connection(config, sink, limit, session, topics, inbound);
 
     private Connect connectPacket(boolean will, boolean cleanSession) {
         return new Connect(will, cleanSession, KEEP_ALIVE, CLIENT_ID);

@@ -16,7 +16,7 @@ class ControlChannelTest extends PartFixture {
 
     private final MessageIds msgIds = new MessageIds();
     private final TopicIds topics = new TopicIds();
-    private final ControlChannel channel = new ControlChannel(config, sink, msgIds, topics);
+    private final ControlChannel channel = new ControlChannel(config, sink, limit, msgIds, topics);
 
     private static ControlRequest subscription(long id, String filter) {
         return new ControlRequest.Subscription(id, Topic.name(filter), QoS.AT_LEAST_ONCE);

@@ -22,7 +22,7 @@ class DiscoveryTest extends PartFixture {
     private static final LinkAddress NEIGHBOUR = udp("192.0.2.7", 40001);
     private static final long SEARCH_DELAY = ClientConfig.defaults(CLIENT_ID).searchDelayMillis();
 
-    private final Discovery discovery = new Discovery(config, new Random(SEED), sink);
+    private final Discovery discovery = new Discovery(config, new Random(SEED), sink, limit);
 
     private static ClientEffect.Broadcast searchGw(int radius) {
         return new ClientEffect.Broadcast(new SearchGw(radius), radius);

@@ -25,8 +25,8 @@ class OutboundTest extends PartFixture {
 
     private final MessageIds msgIds = new MessageIds();
     private final TopicIds topics = new TopicIds();
-    private final ControlChannel control = new ControlChannel(config, sink, msgIds, topics);
-    private final Outbound outbound = new Outbound(config, sink, msgIds, topics, control);
+    private final ControlChannel control = new ControlChannel(config, sink, limit, msgIds, topics);
+    private final Outbound outbound = new Outbound(config, sink, limit, msgIds, topics, control);
 
     /** What the façade does while active: control requests first, then publishes. */
     private void pump() {

@@ -5,6 +5,7 @@ import io.sngate.client.ClientState;
 import io.sngate.client.LinkAddress;
 import io.sngate.client.Outcome;
 import io.sngate.codec.Bytes;
+import io.sngate.codec.v12.MqttSn12Codec;
 import io.sngate.codec.v12.MqttSn12Message;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -13,7 +14,7 @@ import java.util.List;
 /**
  * Test fixture for the parts of {@link ClientCore}, driven directly: a fake clock and one
  * {@link EffectSink} bound to a list for the whole test. Test classes build the part under
- * test (and its real collaborators) on {@link #sink} with {@link #config}, move the clock with
+ * test (and its real collaborators) on {@link #sink} and {@link #limit} with {@link #config}, move the clock with
  * {@link #advance}, and read what happened since the last look with {@link #drain()}.
  */
 abstract class PartFixture {
@@ -27,6 +28,8 @@ abstract class PartFixture {
     final ClientConfig config = ClientConfig.defaults(CLIENT_ID).withRetry(RETRY, MAX_RETRIES)
             .withKeepAlive(KEEP_ALIVE).withMaxQueued(3);
     final EffectSink sink = new EffectSink();
+    /** The parts' size rule, with no link below MQTT-SN's own maximum (ClientPacketSizeTest lowers it). */
+    final PacketLimit limit = new PacketLimit(() -> MqttSn12Codec.MAX_PACKET_LENGTH, sink);
     private final List<ClientEffect> effects = new ArrayList<>();
     long now = START;
 

@@ -20,8 +20,8 @@ class RegistrationsTest extends PartFixture {
     private final MessageIds msgIds = new MessageIds();
     private final TopicIds topics = new TopicIds();
     private final SessionExchange session = new SessionExchange(config, sink);
-    private final ControlChannel control = new ControlChannel(config, sink, msgIds, topics);
-    private final Outbound outbound = new Outbound(config, sink, msgIds, topics, control);
+    private final ControlChannel control = new ControlChannel(config, sink, limit, msgIds, topics);
+    private final Outbound outbound = new Outbound(config, sink, limit, msgIds, topics, control);
     private final Registrations registrations = new Registrations(sink, topics, control, outbound, session);
 
     @Test

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class SubscriptionsTest extends PartFixture {
 
     private final TopicIds topics = new TopicIds();
-    private final ControlChannel control = new ControlChannel(config, sink, new MessageIds(), topics);
+    private final ControlChannel control = new ControlChannel(config, sink, limit, new MessageIds(), topics);
     private final Subscriptions subscriptions = new Subscriptions(sink, topics, control);
 
     private void subscribed(long id, Topic topic, QoS qos) {

@@ -23,9 +23,9 @@ class SupervisionTest extends PartFixture {
     private final MessageIds msgIds = new MessageIds();
     private final TopicIds topics = new TopicIds();
     private final SessionExchange session = new SessionExchange(config, sink);
-    private final ControlChannel control = new ControlChannel(config, sink, msgIds, topics);
-    private final Outbound outbound = new Outbound(config, sink, msgIds, topics, control);
-    private final Supervision supervision = new Supervision(config, sink, session, outbound, control);
+    private final ControlChannel control = new ControlChannel(config, sink, limit, msgIds, topics);
+    private final Outbound outbound = new Outbound(config, sink, limit, msgIds, topics, control);
+    private final Supervision supervision = new Supervision(config, sink, limit, session, outbound, control);
 
     /** Runs the timer at every deadline up to now + millis, as a driver would. */
     private void elapse(long millis) {
@@ -79,7 +79,7 @@ class SupervisionTest extends PartFixture {
 
     @Test
     void keepAliveZeroMeansNoPings() {
-        Supervision off = new Supervision(config.withKeepAlive(0), sink, session, outbound, control);
+        Supervision off = new Supervision(config.withKeepAlive(0), sink, limit, session, outbound, control);
         inState(ClientState.ACTIVE);
 
         assertThat(off.nextDeadline()).isEqualTo(Long.MAX_VALUE);

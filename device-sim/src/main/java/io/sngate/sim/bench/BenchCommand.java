@@ -24,11 +24,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.mqttv5.common.MqttException;
 
 /**
  * {@code sngate-sim bench <mode>}: the measurement harness for an MQTT-SN gateway (ours or
- * another) in front of an MQTT broker. Simulated devices publish through the gateway; Paho
+ * another) in front of an MQTT broker. Simulated devices publish through the gateway; MQTT
  * subscribers count what reaches the broker. See {@link BenchOptions#commandLine()} and
  * docs/benchmarks.md.
  *
@@ -126,7 +125,7 @@ public final class BenchCommand {
         Subscribers subscribers;
         try {
             subscribers = new Subscribers(o.broker(), runId, o.subscribers(), o.subscribeQos(), ledger);
-        } catch (MqttException e) {
+        } catch (IOException e) {
             throw new Failure("cannot subscribe at the broker " + o.broker() + ": " + e.getMessage());
         }
         try (subscribers) {

@@ -49,7 +49,7 @@ record BenchOptions(Mode mode, String host, int port, String broker, int clients
                 .summary("measure an MQTT-SN gateway: qos0, qos1, latency, connect, ceiling")
                 .synopsis("sngate-sim bench MODE [OPTIONS]")
                 .description("Simulated devices publish through the gateway (ours or another) to an MQTT broker "
-                                + "where Paho subscribers count what arrives. Sent, acknowledged and received are "
+                                + "where MQTT subscribers count what arrives. Sent, acknowledged and received are "
                                 + "counted apart, a message once however often it arrives; the bench's own ceiling "
                                 + "is measured first and results near it are marked tool-bound. The first line "
                                 + "printed is the complete command, every default spelled out, to repeat the run. "
@@ -85,7 +85,7 @@ record BenchOptions(Mode mode, String host, int port, String broker, int clients
                 .value("--qos", "Q", "latency and ceiling: 0, 1 or 2 (default 0); qos1: 1 or 2")
                 .value("--window", "W", "publishes in flight per client: 1 (MQTT-SN 1.2 allows no more)")
                 .value("--runtimes", "N", "device threads (default: the number of cores)")
-                .value("--subscribers", "N", "Paho subscribers at the broker, each taking a share of the clients "
+                .value("--subscribers", "N", "MQTT subscribers at the broker, each taking a share of the clients "
                         + "(default: 2, at most --clients)")
                 .value("--subscribe-qos", "Q", "the subscribers' QoS (default: --qos); 0 spares them a PUBACK per "
                         + "message in QoS 1/2 runs, raising the bench's own limit")

@@ -17,7 +17,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The broker path of the ceiling: the bench's load published straight to the broker (no
- * gateway), received by the same Paho {@link Subscribers} and counted in the same
+ * gateway), received by the same {@link Subscribers} and counted in the same
  * {@link Ledger}. What this reaches is the most the receiving side of the bench (subscribers
  * and broker) can carry.
  *

@@ -76,8 +76,6 @@ final class Dispatcher implements Transport.Receiver {
 
     private final Map<String, SessionHost> byClientId = new ConcurrentHashMap<>();
     private final Map<LinkAddress, SessionHost> byAddress = new ConcurrentHashMap<>();
-    /** The session config for links that carry less than limits.max-packet-size (few: one per link kind). */
-    private final Map<Integer, SessionConfig> configsByLimit = new ConcurrentHashMap<>();
     /** Sessions per source IP (IPv6: /64), for limits.max-sessions-per-source-ip; guarded by this. */
     private final Map<Object, Integer> sessionsPerSource = new HashMap<>();
     /** Gateway message ids start here, so that only a device that receives can answer one. */
@@ -389,16 +387,14 @@ final class Dispatcher implements Transport.Receiver {
 
     private SessionHost newSession(String clientId, LinkAddress from) {
         EventLoop loop = loopForNewSession();
-        // A radio carries far less than a datagram: deliveries that would not fit are refused by the session.
-        int limit = packetLimit.applyAsInt(from);
-        // One config per link limit, shared: every session of a radio or DTLS listener has the same.
-        SessionConfig config = limit < sessionConfig.maxPacketSize()
-                ? configsByLimit.computeIfAbsent(limit, sessionConfig::withMaxPacketSize) : sessionConfig;
         Map<Integer, String> own = rules.predefined(clientId);
         PredefinedTopics topics = own.isEmpty() ? predefined : predefined.with(own);
-        ClientSession session = new ClientSession(clientId, config, topics, new LivePolicy(clientId),
-                1 + random.nextInt(0xFFFF));
         SessionHost[] created = new SessionHost[1];
+        // A radio carries far less than a datagram: deliveries that would not fit are refused by the
+        // session. Asked at each delivery, at the address the session is at then: a radio that came
+        // back may have another NP, and a device may have moved to another link.
+        ClientSession session = new ClientSession(clientId, sessionConfig, topics, new LivePolicy(clientId),
+                1 + random.nextInt(0xFFFF), () -> packetLimit.applyAsInt(created[0].address()));
         SessionHost host = new SessionHost(session, loop, from, clock, links, metrics, warnings, upstreams,
                 () -> forget(created[0]));
         created[0] = host;

@@ -20,6 +20,7 @@ import io.sngate.codec.v12.SearchGw;
 import io.sngate.codec.v12.TopicIdType;
 import io.sngate.gateway.transport.LinkAddress;
 import io.sngate.gateway.session.SessionState;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -102,6 +103,26 @@ class DispatcherTest extends DispatcherHarness {
         advance(1_000); // ClientSession.LINK_FAILURE_RETRY_MILLIS, well before T_RETRY (10 s)
 
         assertThat(sent()).containsExactly(new Sent(A, first.asDuplicate()));
+    }
+
+    @Test
+    void aSessionIsBoundByWhatItsLinkCarriesAtEachDeliveryNotWhenItWasCreated() {
+        LinkAddress radioDevice = new LinkAddress.XBee("radio", 0x0013A20041000001L);
+        AtomicInteger np = new AtomicInteger(40);
+        packetLimit = address -> address instanceof LinkAddress.XBee ? np.get() : 65_507;
+        String fortyBytes = "x".repeat(40 - 7); // a PUBLISH to a predefined id: 7 bytes of header
+        connect(radioDevice, "dev-a");
+        brokerMessage("dev-a", PREDEFINED_TOPIC, fortyBytes, QoS.AT_MOST_ONCE);
+        assertThat(sentTo(radioDevice)).singleElement().isInstanceOf(Publish.class);
+
+        np.set(30); // the radio came back with a smaller NP
+        brokerMessage("dev-a", PREDEFINED_TOPIC, fortyBytes, QoS.AT_MOST_ONCE);
+        assertThat(sent()).isEmpty();
+        assertThat(moved()).containsExactly(entry("session.too_large_for_device", 1L));
+
+        connect(A, "dev-a"); // the device moved to UDP, which carries far more
+        brokerMessage("dev-a", PREDEFINED_TOPIC, "x".repeat(500), QoS.AT_MOST_ONCE);
+        assertThat(sentTo(A)).singleElement().isInstanceOf(Publish.class);
     }
 
     // ================================================================== sessions leave the tables

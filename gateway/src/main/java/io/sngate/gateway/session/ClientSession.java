@@ -21,6 +21,7 @@ import io.sngate.codec.v12.WillTopic;
 import io.sngate.codec.v12.WillTopicUpd;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 /**
  * One device's MQTT-SN 1.2 session as the gateway keeps it: a sans-I/O state machine.
@@ -127,10 +128,21 @@ public final class ClientSession {
      */
     public ClientSession(String clientId, SessionConfig config, PredefinedTopics predefined, SessionPolicy policy,
                          int firstMsgId) {
+        this(clientId, config, predefined, policy, firstMsgId, config::maxPacketSize);
+    }
+
+    /**
+     * @param linkLimit the largest packet the device's link carries now, asked at each delivery
+     *        (and at each upstream connection): a radio's limit can change while the session
+     *        lives, and a device can move to another link; {@link SessionConfig#maxPacketSize()}
+     *        stays the ceiling
+     */
+    public ClientSession(String clientId, SessionConfig config, PredefinedTopics predefined, SessionPolicy policy,
+                         int firstMsgId, IntSupplier linkLimit) {
         if (firstMsgId < 1 || firstMsgId > 0xFFFF) {
             throw new IllegalArgumentException("firstMsgId must be from 1 to 65535");
         }
-        this.ctx = new SessionContext(clientId, config, predefined, policy);
+        this.ctx = new SessionContext(clientId, config, predefined, policy, linkLimit);
         this.handshake = new ConnectHandshake(ctx);
         this.topics = new TopicRegistration(ctx);
         this.publishes = new PublishFromDevice(ctx, topics);

@@ -144,7 +144,7 @@ final class ConnectHandshake {
         long expiry = ctx.cleanSession ? ctx.config.cleanSessionExpirySeconds()
                 : ctx.config.persistentSessionExpirySeconds();
         return new Effect.Connect(new UpstreamConnect(ctx.clientId, ctx.cleanSession, expiry, keepAliveSeconds,
-                ctx.config.maxQueued(), will, ClientSession.upstreamMaxPacketSize(ctx.config.maxPacketSize())));
+                ctx.config.maxQueued(), will, ClientSession.upstreamMaxPacketSize(ctx.packetLimit())));
     }
 
     /** The broker accepted: the CONNACK goes out now, and a copy of the CONNECT is answered again. */

@@ -325,9 +325,10 @@ final class DeliveryToDevice {
             size = Math.max(size, MqttSn12Codec.INSTANCE.encodedLength(
                     new Register(registerId, 0, Bytes.utf8(delivery.topic()))));
         }
-        if (size > ctx.config.maxPacketSize()) {
+        int limit = ctx.packetLimit();
+        if (size > limit) {
             out.accept(new Effect.Discard(Counters.TOO_LARGE_FOR_DEVICE, delivery.topic(),
-                    "PUBLISH/REGISTER of " + size + " bytes exceeds the link's " + ctx.config.maxPacketSize()));
+                    "PUBLISH/REGISTER of " + size + " bytes exceeds the link's " + limit));
             acknowledgeGivenUp(delivery, out);
             return;
         }

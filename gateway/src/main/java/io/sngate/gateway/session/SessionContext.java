@@ -2,6 +2,7 @@ package io.sngate.gateway.session;
 
 import io.sngate.codec.v12.MqttSn12Message;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 /**
  * What the parts of one {@link ClientSession} share: who the client is, its bounds and rules,
@@ -16,6 +17,8 @@ final class SessionContext {
     final SessionConfig config;
     final PredefinedTopics predefined;
     final SessionPolicy policy;
+    /** The largest packet the device's link carries now (a radio's NP can change while the session lives). */
+    private final IntSupplier linkLimit;
     final TopicRegistry registry;
     /** Answers to the device's last REGISTER, SUBSCRIBE and UNSUBSCRIBE requests, for their copies. */
     final RecentAnswers recentAnswers = new RecentAnswers();
@@ -29,12 +32,19 @@ final class SessionContext {
     /** One sequence for every upstream request, so that no two pending ones share a token. */
     private long nextToken = 1;
 
-    SessionContext(String clientId, SessionConfig config, PredefinedTopics predefined, SessionPolicy policy) {
+    SessionContext(String clientId, SessionConfig config, PredefinedTopics predefined, SessionPolicy policy,
+                   IntSupplier linkLimit) {
         this.clientId = clientId;
         this.config = config;
         this.predefined = predefined;
         this.policy = policy;
+        this.linkLimit = linkLimit;
         this.registry = new TopicRegistry(config.maxTopics(), predefined);
+    }
+
+    /** The largest packet that may be sent to the device now: the link's limit, within the configured one. */
+    int packetLimit() {
+        return Math.min(config.maxPacketSize(), linkLimit.getAsInt());
     }
 
     long nextToken() {

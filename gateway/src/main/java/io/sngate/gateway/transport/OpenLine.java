@@ -38,7 +38,7 @@ final class OpenLine implements AutoCloseable {
 
     private OpenLine(String name, String prefix, SerialSettings settings, ScheduledExecutorService timers,
                      ReconnectBackoff backoff, Metrics metrics, WarnLimiter warnings, int writeQueueFrames,
-                     Reader reader) throws SerialException {
+                     Reader reader, ReconnectingSerialLine.State presence) throws SerialException {
         this.line = ReconnectingSerialLine.open(SerialBackend.of(settings.backend()), settings,
                 new SerialLine.Listener() {
                     @Override
@@ -59,11 +59,14 @@ final class OpenLine implements AutoCloseable {
                     public void onDown(IOException cause, long retryInMillis) {
                         metrics.count(prefix + ".port_lost");
                         stale = true;
+                        presence.onDown(cause, retryInMillis);
                     }
 
                     @Override
                     public void onUp() {
+                        // Before the owner hears of it: what it asks the port now is read by a fresh decoder.
                         stale = true;
+                        presence.onUp();
                     }
                 }, timers, backoff);
         String queueFull = prefix + ".dropped_queue_full";
@@ -104,12 +107,30 @@ final class OpenLine implements AutoCloseable {
     static OpenLine open(String name, String prefix, SerialSettings settings, ScheduledExecutorService timers,
                          ReconnectBackoff backoff, Metrics metrics, WarnLimiter warnings, int writeQueueFrames,
                          Reader reader) throws SerialException {
-        return new OpenLine(name, prefix, settings, timers, backoff, metrics, warnings, writeQueueFrames, reader);
+        return open(name, prefix, settings, timers, backoff, metrics, warnings, writeQueueFrames, reader,
+                new ReconnectingSerialLine.State() { });
+    }
+
+    /**
+     * As {@link #open(String, String, SerialSettings, ScheduledExecutorService, ReconnectBackoff, Metrics,
+     * WarnLimiter, int, Reader)}, telling {@code presence} when the port goes away and when it is back
+     * (on the line's threads: the reader's for a loss, the reopen timer's for a return).
+     */
+    static OpenLine open(String name, String prefix, SerialSettings settings, ScheduledExecutorService timers,
+                         ReconnectBackoff backoff, Metrics metrics, WarnLimiter warnings, int writeQueueFrames,
+                         Reader reader, ReconnectingSerialLine.State presence) throws SerialException {
+        return new OpenLine(name, prefix, settings, timers, backoff, metrics, warnings, writeQueueFrames, reader,
+                presence);
     }
 
     /** Queues one complete frame for the port; never blocks. False when it was dropped (and counted). */
     boolean write(byte[] frame) {
         return writer.offer(frame);
+    }
+
+    /** True while the port is open (false between its loss and its reopening). */
+    boolean isOpen() {
+        return line.isOpen();
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.sngate.gateway.Metrics;
 import io.sngate.gateway.WarnLimiter;
 import io.sngate.hw.ReconnectBackoff;
 import io.sngate.hw.config.XBeeRadioConfig;
+import io.sngate.hw.xbee.AtCommandFailedException;
 import io.sngate.hw.xbee.AtCommandTimeoutException;
 import io.sngate.hw.xbee.ParameterDifference;
 import io.sngate.hw.xbee.RadioInfo;
@@ -16,8 +17,12 @@ import io.sngate.hw.xbee.XBeeAtCommands;
 import io.sngate.hw.xbee.XBeeRadioSetup;
 import io.sngate.hw.xbee.XBeeSetupException;
 import java.io.IOException;
-import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
@@ -35,6 +40,10 @@ import org.slf4j.LoggerFactory;
  * session layer refuses deliveries that would not fit, and a packet that still exceeds it here
  * is counted and not sent, never cut.
  *
+ * <p>When the port goes away and comes back, the radio behind it may be another one, or reset:
+ * packets through it stop at the loss and the setup runs again when the port is back, and only a
+ * radio that passes carries packets again, with the NP it reports then ({@link RadioGuard}).
+ *
  * <p>Each unicast carries a frame id, so the radio answers with a 0x8B Transmit Status. A
  * failure (no MAC/network acknowledgement, address or route not found) is counted by status
  * and reported to the receiver, which lets the device's session retry its exchange early.
@@ -43,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * {@code bad_checksums}, {@code oversized_frames}, {@code malformed_frames},
  * {@code abandoned_frames}, {@code empty_rf_data}, {@code unexpected_frames},
  * {@code tx_ok}, {@code tx_failed}, {@code tx_status.0xNN}, {@code dropped_oversized},
- * {@code modem_status.0xNN}, {@code port_lost}, and the writer's.
+ * {@code modem_status.0xNN}, {@code port_lost}, {@code setup_retries},
+ * {@code dropped_unchecked_radio}, {@code recheck_passed}, {@code recheck_failed}, and the writer's.
  */
 public final class XBeeTransport implements Transport {
 
@@ -52,7 +62,7 @@ public final class XBeeTransport implements Transport {
     /** Frames that may wait for the UART (at 9 600 baud a full 84-byte payload takes ~110 ms). */
     static final int WRITE_QUEUE_FRAMES = 256;
 
-    /** Runs of the start-up setup before an unanswering radio fails the start. */
+    /** Runs of the setup before an unanswering radio fails the start (or, later, its check). */
     static final int SETUP_ATTEMPTS = 3;
 
     /** AT commands of the start-up setup: AP, ID/SC/CE/NI read and maybe set, WR, AC, SH, SL, VR, HV, NP. */
@@ -69,6 +79,7 @@ public final class XBeeTransport implements Transport {
     private XBeeFrameDecoder.Counters seen = new XBeeFrameDecoder.Counters(0, 0, 0, 0, 0, 0);
     private OpenLine line;
     private XBeeAtCommands commands;
+    private final RadioGuard guard;
     private Receiver receiver;
     private volatile RadioInfo radio;
     private volatile int maxPayload;
@@ -86,6 +97,21 @@ public final class XBeeTransport implements Transport {
         this.warnings = warnings;
         this.prefix = "xbee." + config.name();
         this.maxPayload = config.maxPayload();
+        this.guard = new RadioGuard(config.name(), config.serial().path(), prefix, new RadioGuard.Radio() {
+            @Override
+            public CompletableFuture<RadioInfo> setUp() {
+                // Their retries are logged at DEBUG: the guard's ERROR or INFO tells how the setup ended.
+                return XBeeTransport.this.setUp(1, false);
+            }
+
+            @Override
+            public void use(RadioInfo info) {
+                XBeeTransport.this.use(info);
+            }
+        }, metrics, timers, backoff, () -> {
+            OpenLine open = line;
+            return open != null && open.isOpen();
+        });
     }
 
     /** Opens the port, runs the radio setup and starts passing packets; throws naming the port. */
@@ -112,40 +138,101 @@ public final class XBeeTransport implements Transport {
             }
         }, timers);
         line = OpenLine.open(config.name(), prefix, config.serial(), timers, backoff, metrics, warnings,
-                WRITE_QUEUE_FRAMES, this::read);
-        RadioInfo info = setUp();
-        radio = info;
-        maxPayload = info.effectiveMaxPayload();
+                WRITE_QUEUE_FRAMES, this::read, guard.presence());
+        RadioInfo info = awaitStartSetUp();
+        LOG.info("xbee {}: {}", config.name(), info.describe());
+        use(info);
+        guard.started(info);
+    }
+
+    /** The start's setup, waited for: the gateway does not run with a radio it could not set up. */
+    private RadioInfo awaitStartSetUp() throws XBeeSetupException, InterruptedException {
+        // Each AT command has its own timeout; this bounds the whole in case a timer never fires.
+        long deadline = ((long) config.responseTimeoutMillis() * SETUP_COMMANDS + 1_000) * SETUP_ATTEMPTS;
+        CompletableFuture<RadioInfo> setup = setUp(1, true);
+        try {
+            return setup.get(deadline, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof XBeeSetupException setupFailed ? setupFailed
+                    : new XBeeSetupException("setup of radio " + config.name() + " failed: "
+                            + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new XBeeSetupException("setup of radio " + config.name() + " on " + config.serial().path()
+                    + " did not finish within " + deadline + " ms");
+        }
     }
 
     /**
      * Runs the radio setup, again when an answer went missing: a serial line may lose or corrupt
      * a frame, and the setup only reads, then writes what differs, so running it twice is safe.
-     * A radio that answers wrongly (another API mode, an error status) fails at once.
+     * A radio that answers wrongly (another API mode, an error status) fails at once. Nothing
+     * waits: each step is sent when the last answer arrives (on the reader thread) or timed out
+     * (on the timers). The future fails with an {@link XBeeSetupException} that names the fix.
      */
-    private RadioInfo setUp() throws XBeeSetupException, InterruptedException {
-        Duration deadline = Duration.ofMillis((long) config.responseTimeoutMillis() * SETUP_COMMANDS + 1_000);
-        RadioInfo info = null;
-        for (int attempt = 1; info == null; attempt++) {
-            try {
-                info = new XBeeRadioSetup(commands, config).runBlocking(deadline);
-            } catch (XBeeSetupException e) {
-                if (attempt >= SETUP_ATTEMPTS || !unanswered(e)) {
-                    throw e;
-                }
-                metrics.count(prefix + ".setup_retries");
+    private CompletableFuture<RadioInfo> setUp(int attempt, boolean atStart) {
+        return new XBeeRadioSetup(commands, config).run().exceptionallyCompose(failure -> {
+            XBeeSetupException e = setupException(failure);
+            AtCommandTimeoutException unanswered = cause(e, AtCommandTimeoutException.class);
+            if (unanswered == null) {
+                return CompletableFuture.failedFuture(withFix(e));
+            }
+            if (attempt >= SETUP_ATTEMPTS) {
+                return CompletableFuture.failedFuture(notAnswering(unanswered));
+            }
+            metrics.count(prefix + ".setup_retries");
+            if (atStart) {
                 LOG.warn("xbee {}: {}; trying the setup again ({} of {})", config.name(), e.getMessage(), attempt + 1,
                         SETUP_ATTEMPTS);
+            } else {
+                LOG.debug("xbee {}: {}; trying the setup again ({} of {})", config.name(), e.getMessage(),
+                        attempt + 1, SETUP_ATTEMPTS);
             }
+            return setUp(attempt + 1, atStart);
+        });
+    }
+
+    /** A radio silent through every run: the line's baud rate or the radio's mode is wrong. */
+    private XBeeSetupException notAnswering(AtCommandTimeoutException e) {
+        int ap = config.apiMode().apParameter();
+        return new XBeeSetupException("radio " + config.name() + " on " + config.serial().path()
+                + " does not answer: no reply to AT" + e.command() + " within " + e.timeoutMillis() + " ms, "
+                + SETUP_ATTEMPTS + " times. The gateway talks to it in API mode AP=" + ap + " at "
+                + config.serial().baud() + " baud (api-mode and baud of xbee " + config.name() + "): check the baud"
+                + " rate (BD on the radio); a factory-new XBee is in transparent mode (AP=0): set AP=" + ap
+                + " with XCTU", e);
+    }
+
+    /** A command the radio refused names the settings and the firmware to look at; others name their fix already. */
+    private XBeeSetupException withFix(XBeeSetupException e) {
+        AtCommandFailedException refused = cause(e, AtCommandFailedException.class);
+        if (refused == null) {
+            return e;
         }
-        LOG.info("xbee {}: {}", config.name(), info.describe());
+        return new XBeeSetupException("radio " + config.name() + " on " + config.serial().path()
+                + " refused the setup: " + refused.getMessage() + ". Check the settings of xbee " + config.name()
+                + " (pan-id, channel-mask, coordinator, node-identifier) and that the radio runs Zigbee firmware in"
+                + " API mode that knows AT" + refused.command() + " (XCTU updates it)", e);
+    }
+
+    private XBeeSetupException setupException(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause instanceof XBeeSetupException setup ? setup
+                : new XBeeSetupException("setup of radio " + config.name() + " failed: " + cause.getMessage(), cause);
+    }
+
+    /** What a setup that passed says about the radio: its NP bounds what is sent from now on. */
+    private void use(RadioInfo info) {
+        radio = info;
+        maxPayload = info.effectiveMaxPayload();
         for (ParameterDifference changed : info.changed()) {
             LOG.info("xbee {}: {}: written to the radio", config.name(), changed.describe());
         }
         for (ParameterDifference difference : info.differences()) {
             LOG.warn("xbee {}: {}; left as it is (apply-settings is false)", config.name(), difference.describe());
         }
-        return info;
     }
 
     /** On the line's reader thread: the only thread that touches the decoder. */
@@ -176,6 +263,10 @@ public final class XBeeTransport implements Transport {
             return;
         }
         if (frame instanceof XBeeFrame.ReceivePacket packet) {
+            if (!guard.passing()) {
+                guard.dropped();
+                return;
+            }
             if (packet.rfData().length() == 0) {
                 metrics.count(prefix + ".empty_rf_data");
                 return;
@@ -225,6 +316,10 @@ public final class XBeeTransport implements Transport {
         if (!(to instanceof LinkAddress.XBee xbee) || !xbee.radio().equals(config.name())) {
             throw new IllegalArgumentException("not reached through radio " + config.name() + ": " + to);
         }
+        if (!guard.passing()) {
+            guard.dropped();
+            return;
+        }
         if (!fits(packet)) {
             return;
         }
@@ -241,6 +336,10 @@ public final class XBeeTransport implements Transport {
     /** A broadcast Transmit Request with that radius (GWINFO takes the radius of the SEARCHGW, spec §6.1). */
     @Override
     public void broadcast(byte[] packet, int radius) {
+        if (!guard.passing()) {
+            guard.dropped();
+            return;
+        }
         if (fits(packet)) {
             // Frame id 0: no Transmit Status; a broadcast is never acknowledged by anyone anyway.
             write(new XBeeFrame.TransmitRequest(0, XBeeFrame.BROADCAST_ADDRESS_64, XBeeFrame.UNKNOWN_ADDRESS_16,
@@ -269,13 +368,13 @@ public final class XBeeTransport implements Transport {
         open.write(XBeeFrameCodec.encode(request, config.apiMode()));
     }
 
-    private static boolean unanswered(Throwable error) {
+    private static <T extends Throwable> T cause(Throwable error, Class<T> type) {
         for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof AtCommandTimeoutException) {
-                return true;
+            if (type.isInstance(t)) {
+                return type.cast(t);
             }
         }
-        return false;
+        return null;
     }
 
     /** 1..255, wrapping; 0 would tell the radio not to report. */
@@ -301,13 +400,14 @@ public final class XBeeTransport implements Transport {
                 + (info == null ? "" : " (" + info.addressHex() + ")");
     }
 
-    /** What the start-up setup learned, once {@link #start} returned. */
+    /** What the last setup that passed learned (the start's, or the one after the port came back). */
     public RadioInfo radio() {
         return radio;
     }
 
     @Override
     public void close() {
+        guard.close();
         if (commands != null) {
             commands.close();
         }

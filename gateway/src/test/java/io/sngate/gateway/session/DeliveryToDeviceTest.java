@@ -21,6 +21,7 @@ import io.sngate.codec.v12.ShortTopicName;
 import io.sngate.codec.v12.TopicIdType;
 import io.sngate.codec.v12.TopicRef;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -586,6 +587,32 @@ class DeliveryToDeviceTest extends SessionHarness {
             assertThat(counters()).containsExactly(TOO_LARGE_FOR_DEVICE);
             assertThat(effects(Effect.Acknowledge.class)).isEmpty();
             assertThat(session().queuedMessages()).isZero();
+        }
+
+        @Test
+        void aLinkWhoseLimitChangesWhileTheSessionLivesBoundsTheDeliveriesAfterTheChange() {
+            AtomicInteger link = new AtomicInteger(MAX_PACKET);
+            linkLimit(link::get);
+            configure(config(1000, 100, 16, 1_024));
+            connect();
+            subscribe("t");
+            String fitsBefore = "x".repeat(MAX_PACKET - PUBLISH_HEADER);
+
+            link.set(MAX_PACKET - 10); // the radio came back with a smaller NP
+            message(1, "t", fitsBefore, QoS.AT_MOST_ONCE);
+            assertThat(sent()).isEmpty();
+            assertThat(counters()).containsExactly(TOO_LARGE_FOR_DEVICE);
+            message(2, "t", "x".repeat(MAX_PACKET - 10 - PUBLISH_HEADER), QoS.AT_MOST_ONCE);
+            assertThat(onlySentPublish().data().length()).isEqualTo(MAX_PACKET - 10 - PUBLISH_HEADER);
+
+            link.set(MAX_PACKET + 20); // and with a larger one again
+            message(3, "t", "x".repeat(MAX_PACKET + 20 - PUBLISH_HEADER), QoS.AT_MOST_ONCE);
+            assertThat(onlySentPublish().data().length()).isEqualTo(MAX_PACKET + 20 - PUBLISH_HEADER);
+
+            link.set(5_000); // the configured limit stays the ceiling
+            message(4, "t", "x".repeat(1_024), QoS.AT_MOST_ONCE);
+            assertThat(sent()).isEmpty();
+            assertThat(counters()).containsExactly(TOO_LARGE_FOR_DEVICE);
         }
 
         @Test

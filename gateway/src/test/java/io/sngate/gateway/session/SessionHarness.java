@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntSupplier;
 
 /**
  * Test fixture for {@link ClientSession}: one session, a fake clock and the effects of the
@@ -43,6 +44,8 @@ class SessionHarness {
     private PredefinedTopics predefined = PredefinedTopics.NONE;
     private SessionPolicy policy = SessionPolicy.ALLOW_ALL;
     private int firstMsgId = 1;
+    /** What the session's link carries now; null: the config's maxPacketSize, fixed. */
+    private IntSupplier linkLimit;
     private ClientSession session;
     private long now = START;
     private final List<Effect> effects = new ArrayList<>();
@@ -83,6 +86,14 @@ class SessionHarness {
         this.firstMsgId = msgId;
     }
 
+    /** The largest packet the device's link carries, asked by the session as it goes; only before the first input. */
+    void linkLimit(IntSupplier limit) {
+        if (session != null) {
+            throw new IllegalStateException("set the link limit before the first input");
+        }
+        this.linkLimit = limit;
+    }
+
     static SessionConfig config(int maxTopics, int maxQueued, int maxInflightUpstream, int maxPacketSize) {
         SessionConfig d = SessionConfig.DEFAULTS;
         return new SessionConfig(d.retryMillis(), d.maxRetries(), d.keepAliveFactor(), maxTopics, maxQueued,
@@ -92,7 +103,8 @@ class SessionHarness {
 
     ClientSession session() {
         if (session == null) {
-            session = new ClientSession(CLIENT_ID, config, predefined, policy, firstMsgId);
+            session = linkLimit == null ? new ClientSession(CLIENT_ID, config, predefined, policy, firstMsgId)
+                    : new ClientSession(CLIENT_ID, config, predefined, policy, firstMsgId, linkLimit);
         }
         return session;
     }

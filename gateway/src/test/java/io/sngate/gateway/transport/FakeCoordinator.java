@@ -35,14 +35,17 @@ public final class FakeCoordinator implements AutoCloseable {
 
     public static final long OWN_ADDRESS = 0x0013A20040ABCDEFL;
 
-    private final ApiMode mode;
+    /** How it frames what it sends and reads what it gets; changed only by {@link #switchApiMode}. */
+    private volatile ApiMode mode;
     private final Map<String, byte[]> parameters = new ConcurrentHashMap<>();
     private final Map<Long, Integer> failures = new ConcurrentHashMap<>();
     private final BlockingQueue<TransmitRequest> transmitted = new LinkedBlockingQueue<>();
     private final List<String> commands = new ArrayList<>();
     private final FileOutputStream out;
     private final FileInputStream in;
-    private final XBeeFrameDecoder decoder;
+    /** The reader thread's alone: made again there when the mode changed. */
+    private XBeeFrameDecoder decoder;
+    private ApiMode decoding;
     private final Thread reader;
     private volatile boolean silent;
     private final Map<String, Integer> unanswered = new ConcurrentHashMap<>();
@@ -61,6 +64,7 @@ public final class FakeCoordinator implements AutoCloseable {
         parameters.put("HV", new byte[] {0x42, 0x43});
         parameters.put("NP", new byte[] {0x00, (byte) np});
         this.decoder = new XBeeFrameDecoder(mode, this::onFrame);
+        this.decoding = mode;
         try {
             this.out = new FileOutputStream(tty.toFile());
             this.in = new FileInputStream(tty.toFile());
@@ -75,6 +79,30 @@ public final class FakeCoordinator implements AutoCloseable {
     /** Answers nothing, as a radio at the wrong baud rate or in transparent mode. */
     public FakeCoordinator silent() {
         silent = true;
+        return this;
+    }
+
+    /** Answers again, after {@link #silent()}, as a radio once its owner put its baud rate or mode right. */
+    public FakeCoordinator answering() {
+        silent = false;
+        return this;
+    }
+
+    /** Sets a parameter as XCTU would (numbers big-endian, as the radio answers them). */
+    public FakeCoordinator set(String command, byte... value) {
+        parameters.put(command, value.clone());
+        return this;
+    }
+
+    /** The parameter's value now (as set here, or written by the gateway). */
+    public byte[] parameter(String command) {
+        return parameters.get(command).clone();
+    }
+
+    /** Speaks (and answers AP with) another API mode from now on, as after its owner set AP with XCTU. */
+    public FakeCoordinator switchApiMode(ApiMode newMode) {
+        parameters.put("AP", new byte[] {(byte) newMode.apParameter()});
+        mode = newMode;
         return this;
     }
 
@@ -142,6 +170,11 @@ public final class FakeCoordinator implements AutoCloseable {
         try {
             int n;
             while (!closed && (n = in.read(chunk)) >= 0) {
+                ApiMode now = mode;
+                if (now != decoding) {
+                    decoder = new XBeeFrameDecoder(now, this::onFrame);
+                    decoding = now;
+                }
                 decoder.feed(chunk, 0, n);
             }
         } catch (IOException e) {

@@ -16,7 +16,7 @@ import java.util.function.Function;
 
 /**
  * Checks, and if so configured corrects, the settings of the XBee radio a gateway talks to,
- * at start-up, through {@link XBeeAtCommands}.
+ * at start-up and again when the radio's port comes back, through {@link XBeeAtCommands}.
  *
  * <ol>
  *   <li>{@code AP} must equal the configured API mode. If it does not, the setup fails: in the

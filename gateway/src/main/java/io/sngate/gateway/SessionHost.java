@@ -11,18 +11,18 @@ import io.sngate.gateway.session.Effect;
 import io.sngate.gateway.session.UpstreamEvent;
 import io.sngate.gateway.transport.LinkAddress;
 import io.sngate.gateway.session.SessionState;
+import io.sngate.gateway.session.SparseMaps;
 import io.sngate.gateway.session.SessionView;
 import io.sngate.codec.QoS;
 import io.sngate.codec.v12.Publish;
 import io.sngate.gateway.admin.ClientSnapshot;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,12 +49,15 @@ final class SessionHost {
     private volatile SessionState state = SessionState.DISCONNECTED;
     /** What the dispatcher counted this session under for the per-source cap; guarded by the dispatcher. */
     Object countedSource;
-    private final AtomicInteger pendingInput = new AtomicInteger();
+    /** Device packets handed over and not yet handled; any thread (a field updater: 100 000 sessions). */
+    private volatile int pendingInput;
+    private static final AtomicIntegerFieldUpdater<SessionHost> PENDING_INPUT =
+            AtomicIntegerFieldUpdater.newUpdater(SessionHost.class, "pendingInput");
     private ScheduledFuture<?> timer;
     /** True while the session handles an input; loop thread only. */
     private boolean handling;
-    /** Upstream events that arrived while {@link #handling}; loop thread only. */
-    private final java.util.ArrayDeque<UpstreamEvent> deferred = new java.util.ArrayDeque<>(1);
+    /** Upstream events that arrived while {@link #handling}, made at the first; loop thread only. */
+    private java.util.ArrayDeque<UpstreamEvent> deferred;
     private long timerAt = Long.MAX_VALUE;
     /** The session present flag of the last upstream connect, for the "connected" line; loop thread only. */
     private boolean sessionPresent;
@@ -71,9 +74,9 @@ final class SessionHost {
     /**
      * The device's QoS 1/2 PUBLISHes handed upstream, by token, with the time they left: the
      * broker's acknowledgement latency is measured from here. Bounded by the session's upstream
-     * in-flight window; loop thread only.
+     * in-flight window; made at the first (an idle sensor never needs it); loop thread only.
      */
-    private final Map<Long, Long> publishedAt = new HashMap<>(2);
+    private Map<Long, Long> publishedAt = SparseMaps.none();
     // This client's counts for the admin API; loop thread only.
     private long packetsFromDevice;
     private long packetsToDevice;
@@ -123,9 +126,9 @@ final class SessionHost {
 
     /** Another device took this session's address: the session ends as a lost one; any thread. */
     void addressTaken(String byClientId) {
-        pendingInput.incrementAndGet();
+        PENDING_INPUT.incrementAndGet(this);
         loop.execute(() -> {
-            pendingInput.decrementAndGet();
+            PENDING_INPUT.decrementAndGet(this);
             handle(() -> session.onAddressTaken(byClientId, clock.getAsLong(), this::apply));
         });
     }
@@ -141,9 +144,9 @@ final class SessionHost {
 
     /** A packet from the device; may be called from any thread. */
     void fromDevice(MqttSn12Message message) {
-        pendingInput.incrementAndGet();
+        PENDING_INPUT.incrementAndGet(this);
         loop.execute(() -> {
-            pendingInput.decrementAndGet();
+            PENDING_INPUT.decrementAndGet(this);
             if (session.state() == SessionState.ASLEEP && message instanceof PingReq ping
                     && (!ping.hasClientId() || ping.clientId().equals(Bytes.utf8(session.clientId())))) {
                 // A device with nothing waiting is awake and asleep again within this one input.
@@ -163,7 +166,7 @@ final class SessionHost {
 
     /** True while a device packet handed over by {@link #fromDevice} still waits on the loop. */
     boolean hasPendingInput() {
-        return pendingInput.get() > 0;
+        return pendingInput > 0;
     }
 
     private void fromUpstream(UpstreamEvent event) {
@@ -172,6 +175,9 @@ final class SessionHost {
             if (handling) {
                 // The upstream answered at once, while the session is still handling the input
                 // that asked (a publish with no connection fails on the spot): after it returns.
+                if (deferred == null) {
+                    deferred = new java.util.ArrayDeque<>(2);
+                }
                 deferred.add(event);
                 return;
             }
@@ -317,7 +323,7 @@ final class SessionHost {
         }
         afterInput();
         UpstreamEvent next;
-        while ((next = deferred.poll()) != null) {
+        while (deferred != null && (next = deferred.poll()) != null) {
             UpstreamEvent event = next;
             handling = true;
             try {
@@ -449,6 +455,7 @@ final class SessionHost {
         public void publish(Effect.Publish effect) {
             publishesToBroker++;
             if (effect.qos() != QoS.AT_MOST_ONCE && effect.token() != 0) {
+                publishedAt = SparseMaps.writable(publishedAt);
                 publishedAt.put(effect.token(), clock.getAsLong());
             }
             upstream.publish(effect.token(), effect.topic(), effect.payload(), effect.qos(), effect.retain(),

@@ -205,12 +205,12 @@ final class MqttPublishers {
             byte[] id = clientId.getBytes(StandardCharsets.UTF_8);
             // CONNECT: "MQTT", level 5, clean start, keep-alive 0 (the run is short), no properties, client id
             byte[] variable = {0, 4, 'M', 'Q', 'T', 'T', 5, 0x02, 0, 0, 0};
-            writeHeader(0x10, variable.length + 2 + id.length);
+            MqttWire.header(output, 0x10, variable.length + 2 + id.length);
             output.write(variable);
-            writeString(id);
+            MqttWire.string(output, id);
             output.flush();
             int type = input.readUnsignedByte();
-            int length = readLength();
+            int length = MqttWire.readVarInt(input);
             byte[] body = new byte[length];
             input.readFully(body);
             if (type != 0x20 || length < 2 || body[1] != 0) {
@@ -228,8 +228,8 @@ final class MqttPublishers {
         /** Writes one PUBLISH into the buffer (sent when it fills or on {@link #flush()}). */
         void publish(byte[] topic, byte[] body, int qos) throws IOException {
             synchronized (output) { // the reader answers PUBREC on the same stream
-                writeHeader(0x30 | qos << 1, 2 + topic.length + (qos > 0 ? 2 : 0) + 1 + body.length);
-                writeString(topic);
+                MqttWire.header(output, 0x30 | qos << 1, 2 + topic.length + (qos > 0 ? 2 : 0) + 1 + body.length);
+                MqttWire.string(output, topic);
                 if (qos > 0) {
                     packetId = packetId == 0xFFFF ? 1 : packetId + 1;
                     unacked.incrementAndGet();
@@ -249,7 +249,7 @@ final class MqttPublishers {
             try {
                 while (true) {
                     int type = input.readUnsignedByte();
-                    int length = readLength();
+                    int length = MqttWire.readVarInt(input);
                     byte[] body = new byte[length];
                     input.readFully(body);
                     switch (type & 0xF0) {
@@ -294,7 +294,7 @@ final class MqttPublishers {
             int[] at = {2};
             int end;
             try {
-                end = varInt(connack, at) + at[0];
+                end = MqttWire.varInt(connack, at) + at[0];
                 while (at[0] < end) {
                     int id = connack[at[0]++] & 0xFF;
                     switch (id) {
@@ -322,18 +322,6 @@ final class MqttPublishers {
             return 65_535;
         }
 
-        private static int varInt(byte[] in, int[] at) {
-            int value = 0;
-            for (int shift = 0; shift < 28; shift += 7) {
-                int b = in[at[0]++] & 0xFF;
-                value |= (b & 0x7F) << shift;
-                if ((b & 0x80) == 0) {
-                    break;
-                }
-            }
-            return value;
-        }
-
         /** An acknowledgement: success, or (reason code 0x80 and up) a refusal. */
         private void acknowledged(byte[] body) {
             if (body.length > 2 && (body[2] & 0xFF) >= 0x80) {
@@ -342,33 +330,6 @@ final class MqttPublishers {
             } else {
                 stats.acknowledged.increment();
             }
-        }
-
-        private void writeHeader(int type, int remaining) throws IOException {
-            output.write(type);
-            do {
-                int digit = remaining & 0x7F;
-                remaining >>>= 7;
-                output.write(remaining > 0 ? digit | 0x80 : digit);
-            } while (remaining > 0);
-        }
-
-        private void writeString(byte[] text) throws IOException {
-            output.write(text.length >>> 8);
-            output.write(text.length);
-            output.write(text);
-        }
-
-        private int readLength() throws IOException {
-            int value = 0;
-            for (int shift = 0; shift < 28; shift += 7) {
-                int b = input.readUnsignedByte();
-                value |= (b & 0x7F) << shift;
-                if ((b & 0x80) == 0) {
-                    return value;
-                }
-            }
-            throw new IOException("malformed remaining length from the broker");
         }
 
         void close() {

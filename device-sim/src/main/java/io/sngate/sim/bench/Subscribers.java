@@ -107,9 +107,9 @@ final class Subscribers implements AutoCloseable {
             // of 65 535 (0x21): without it mosquitto keeps at most 20 messages in flight to a
             // subscriber and queues the rest, and drops beyond its queue limit (1 000 by default)
             byte[] variable = {0, 4, 'M', 'Q', 'T', 'T', 5, 0x02, 0, 0, 3, 0x21, (byte) 0xFF, (byte) 0xFF};
-            header(0x10, variable.length + 2 + id.length);
+            MqttWire.header(output, 0x10, variable.length + 2 + id.length);
             output.write(variable);
-            string(id);
+            MqttWire.string(output, id);
             output.flush();
             byte[] connack = expect(0x20, "CONNACK");
             if (connack.length < 2 || connack[1] != 0) {
@@ -120,16 +120,16 @@ final class Subscribers implements AutoCloseable {
 
         private void subscribe(String filter, int qos) throws IOException {
             byte[] topic = filter.getBytes(StandardCharsets.UTF_8);
-            header(0x82, 2 + 1 + 2 + topic.length + 1);
+            MqttWire.header(output, 0x82, 2 + 1 + 2 + topic.length + 1);
             output.write(0);
             output.write(1); // packet id 1
             output.write(0); // no properties
-            string(topic);
+            MqttWire.string(output, topic);
             output.write(qos); // maximum QoS; no-local, retain flags and handling 0
             output.flush();
             byte[] suback = expect(0x90, "SUBACK");
             int[] at = {2};
-            int code = suback.length > 2 ? suback[varInt(suback, at) + at[0]] & 0xFF : 0x80;
+            int code = suback.length > 2 ? suback[MqttWire.varInt(suback, at) + at[0]] & 0xFF : 0x80;
             if (code >= 0x80) {
                 throw new IOException(String.format("the broker refused the subscription to %s (reason code 0x%02X)",
                         filter, code));
@@ -138,7 +138,7 @@ final class Subscribers implements AutoCloseable {
 
         private byte[] expect(int type, String what) throws IOException {
             int first = input.readUnsignedByte();
-            byte[] body = new byte[remainingLength()];
+            byte[] body = new byte[MqttWire.readVarInt(input)];
             input.readFully(body);
             if ((first & 0xF0) != type) {
                 throw new IOException(String.format("expected %s, the broker sent a packet of type %d", what,
@@ -156,7 +156,7 @@ final class Subscribers implements AutoCloseable {
                         }
                     }
                     int first = input.readUnsignedByte();
-                    int length = remainingLength();
+                    int length = MqttWire.readVarInt(input);
                     switch (first & 0xF0) {
                         case 0x30 -> publish(first, length);
                         case 0x60 -> { // PUBREL of a QoS 2 delivery: PUBCOMP
@@ -199,7 +199,7 @@ final class Subscribers implements AutoCloseable {
                 read += 2;
             }
             int[] propertiesLength = new int[1];
-            int lengthBytes = varIntFromStream(propertiesLength);
+            int lengthBytes = MqttWire.readVarInt(input, propertiesLength);
             input.skipNBytes(propertiesLength[0]);
             read += lengthBytes + propertiesLength[0];
             byte[] payload = new byte[length - read];
@@ -216,53 +216,6 @@ final class Subscribers implements AutoCloseable {
             output.write(2);
             output.write(high);
             output.write(low);
-        }
-
-        private void header(int type, int remaining) throws IOException {
-            output.write(type);
-            do {
-                int digit = remaining & 0x7F;
-                remaining >>>= 7;
-                output.write(remaining > 0 ? digit | 0x80 : digit);
-            } while (remaining > 0);
-        }
-
-        private void string(byte[] text) throws IOException {
-            output.write(text.length >>> 8);
-            output.write(text.length);
-            output.write(text);
-        }
-
-        private int remainingLength() throws IOException {
-            int[] value = new int[1];
-            varIntFromStream(value);
-            return value[0];
-        }
-
-        /** Reads a variable byte integer into {@code value[0]}; returns how many bytes it took. */
-        private int varIntFromStream(int[] value) throws IOException {
-            int result = 0;
-            for (int i = 0; i < 4; i++) {
-                int b = input.readUnsignedByte();
-                result |= (b & 0x7F) << (7 * i);
-                if ((b & 0x80) == 0) {
-                    value[0] = result;
-                    return i + 1;
-                }
-            }
-            throw new IOException("malformed variable byte integer from the broker");
-        }
-
-        private static int varInt(byte[] in, int[] at) {
-            int value = 0;
-            for (int shift = 0; shift < 28; shift += 7) {
-                int b = in[at[0]++] & 0xFF;
-                value |= (b & 0x7F) << shift;
-                if ((b & 0x80) == 0) {
-                    break;
-                }
-            }
-            return value;
         }
 
         void close() {
